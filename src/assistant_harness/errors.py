@@ -1,0 +1,41 @@
+"""The harness's exceptions: one root, and a subclass for each kind of user mistake.
+
+User mistakes raised while the SDK is sending a request derive from ``BaseException`` through
+:class:`HarnessInterrupt`, not from ``Exception``: the openai SDK wraps every ``Exception`` raised
+in its transport into ``APIConnectionError("Connection error.")`` after retrying it, which would
+hide the message. Like pytest's own outcome exceptions, they reach the test unchanged.
+"""
+
+from __future__ import annotations
+
+
+class HarnessError(Exception):
+    """Root of every error the harness raises for a mistake made outside a request."""
+
+
+class ConfigurationError(HarnessError):
+    """The harness was set up wrongly (a bad argument, an unknown option)."""
+
+
+class ScenarioError(HarnessError):
+    """A scenario file or Scenario object is invalid; the message names the file and key path."""
+
+
+class TimelineError(ScenarioError):
+    """A run timeline holds an impossible step or transition; the message names the step."""
+
+
+class HarnessInterrupt(BaseException):
+    """Root of the errors raised *inside* a request that must reach the test unwrapped.
+
+    It derives from ``BaseException`` so that the SDK neither retries it nor turns it into
+    ``APIConnectionError``. Catch it (or a subclass) by name in tests that expect it.
+    """
+
+
+class UnservedEndpointError(HarnessInterrupt):
+    """The code under test called an OpenAI endpoint that the fake does not serve."""
+
+
+class HangDetected(HarnessInterrupt):
+    """The code under test keeps polling something that can no longer change."""

@@ -1,0 +1,147 @@
+"""FakeAssistants: the public entry point tying clock, backend, interception and virtual time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from .backend import DEFAULT_POLL_AFTER_MS, Backend
+from .clock import VirtualClock
+from .lifecycle import Timeline
+from .store import RunRequest, Store, TimelineSource
+from .timepatch import TimePatch
+from .transports import BaseUrl, FakeRouter, httpx_module_for_openai, mock_transport, start_interception, \
+    stop_interception
+
+if TYPE_CHECKING:
+    import openai
+
+    from .runs import RunState
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+#: The key ``fake.client()`` sends: obviously fake, so no scan ever mistakes it for a real one.
+TEST_API_KEY = "sk-test"
+
+
+class FakeAssistants:
+    """A stateful, offline Assistants API on a virtual clock.
+
+    ``with FakeAssistants() as fake:`` intercepts every request the openai SDK (2.x or 3.x, sync or
+    async) sends to ``base_url``, for clients created before or inside the block, and makes
+    ``time.sleep`` and friends virtual. ``fake.client()`` gives a client wired to the fake with no
+    global patching at all.
+
+    ``timeline`` (a :class:`Timeline`) is what every run follows; ``timelines`` (a callable taking a
+    :class:`RunRequest`) picks one per run. ``virtual_time=False`` leaves the time functions alone:
+    runs then move only when the test calls :meth:`advance`.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        also_serve: Iterable[str] = (),
+        seed: int = 0,
+        timeline: Timeline | None = None,
+        timelines: TimelineSource | None = None,
+        clock: VirtualClock | None = None,
+        virtual_time: bool = True,
+        poll_after_ms: int = DEFAULT_POLL_AFTER_MS,
+    ) -> None:
+        if timeline is not None and timelines is not None:
+            from .errors import ConfigurationError
+
+            raise ConfigurationError("pass either timeline= (one for every run) or timelines= (a callable), not both")
+        source: TimelineSource | None = timelines
+        if timeline is not None:
+            fixed = timeline
+
+            def source(_: RunRequest) -> Timeline:
+                return fixed
+
+        self.base_url = BaseUrl(base_url)
+        self._bases = (self.base_url, *(BaseUrl(u) for u in also_serve))
+        kwargs: dict[str, Any] = {"clock": clock, "seed": seed, "poll_after_ms": poll_after_ms}
+        if source is not None:
+            kwargs["timelines"] = source
+        self.backend = Backend(**kwargs)
+        self.router = FakeRouter(self.backend.handle, self._bases)
+        self._time = TimePatch(self.backend.clock) if virtual_time else None
+        self._started = False
+
+    # -- state ------------------------------------------------------------------------------
+    @property
+    def clock(self) -> VirtualClock:
+        """The fake's virtual clock (``fake.clock.time()``, ``fake.clock.elapsed()``)."""
+        return self.backend.clock
+
+    @property
+    def store(self) -> Store:
+        """Every resource the fake holds (assistants, threads, runs, files, vector stores)."""
+        return self.backend.store
+
+    def advance(self, seconds: float) -> None:
+        """Move virtual time forward, as if the test had slept ``seconds``."""
+        self.backend.clock.advance(seconds)
+
+    def run(self, run_id: str) -> RunState:
+        """A run's full state, brought up to the current virtual time (tests read ``tool_outputs``)."""
+        run = self.backend.store.runs[run_id]
+        self.backend.store.sync(run)
+        return run
+
+    # -- clients ----------------------------------------------------------------------------
+    def client(self, **kwargs: Any) -> openai.OpenAI:
+        """An ``openai.OpenAI`` answered by this fake through a MockTransport: no patching needed."""
+        import openai
+
+        module = httpx_module_for_openai()
+        http_client = module.Client(transport=mock_transport(self.backend.handle, self.base_url, module))
+        kwargs.setdefault("api_key", TEST_API_KEY)
+        kwargs.setdefault("base_url", self.base_url.url)
+        return openai.OpenAI(http_client=http_client, **kwargs)
+
+    def async_client(self, **kwargs: Any) -> openai.AsyncOpenAI:
+        """An ``openai.AsyncOpenAI`` answered by this fake through a MockTransport."""
+        import openai
+
+        module = httpx_module_for_openai()
+        http_client = module.AsyncClient(transport=mock_transport(self.backend.handle, self.base_url, module))
+        kwargs.setdefault("api_key", TEST_API_KEY)
+        kwargs.setdefault("base_url", self.base_url.url)
+        return openai.AsyncOpenAI(http_client=http_client, **kwargs)
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self) -> FakeAssistants:
+        """Start intercepting and (unless ``virtual_time=False``) virtual time."""
+        if not self._started:
+            start_interception(self.router)
+            if self._time is not None:
+                self._time.start()
+            self._started = True
+        return self
+
+    def stop(self) -> None:
+        """Stop intercepting and give the real time functions back."""
+        if self._started:
+            if self._time is not None:
+                self._time.stop()
+            stop_interception(self.router)
+            self._started = False
+
+    def __enter__(self) -> FakeAssistants:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> FakeAssistants:
+        return self.start()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

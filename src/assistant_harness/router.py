@@ -1,0 +1,193 @@
+"""The endpoint table: every served method and path, dispatched by an index (never a scan).
+
+Each endpoint names its request schema (validated before the handler runs) and whether its
+answer is a run (which carries ``openai-poll-after-ms``). Unknown paths raise
+:class:`UnservedEndpoint` with the method and path, so callers can name them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import multipart, runs
+from .apierrors import ApiError
+from .http import ApiRequest, ApiResponse, json_response
+from .store import Store
+from .validation import validate
+
+Obj = dict[str, Any]
+Handler = Callable[[Store, ApiRequest, Any, tuple[str, ...]], "Obj | ApiResponse"]
+
+
+class UnservedEndpoint(LookupError):
+    """No endpoint of the fake matches ``method path``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    method: str
+    template: str
+    handler: Handler
+    schema: str | None = None
+    returns_run: bool = False
+    #: Assistants and threads need ``OpenAI-Beta: assistants=v2``; files and vector stores do not.
+    beta: bool = True
+
+
+def _run_obj(run: runs.RunState) -> Obj:
+    return run.obj
+
+
+# Handlers: (store, request, parsed body, path params) -> object to answer.
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint("POST", "/assistants", lambda s, r, b, p: s.create_assistant(b), "CreateAssistantRequest"),
+    Endpoint("GET", "/assistants", lambda s, r, b, p: s.list_assistants(r.query)),
+    Endpoint("GET", "/assistants/{}", lambda s, r, b, p: s.assistant(p[0])),
+    Endpoint("POST", "/assistants/{}", lambda s, r, b, p: s.update_assistant(p[0], b), "ModifyAssistantRequest"),
+    Endpoint("DELETE", "/assistants/{}", lambda s, r, b, p: s.delete_assistant(p[0])),
+    Endpoint("POST", "/threads", lambda s, r, b, p: s.create_thread(b), "CreateThreadRequest"),
+    Endpoint("POST", "/threads/runs", lambda s, r, b, p: _run_obj(s.create_thread_and_run(b)),
+             "CreateThreadAndRunRequest", returns_run=True),
+    Endpoint("GET", "/threads/{}", lambda s, r, b, p: s.thread(p[0]).obj),
+    Endpoint("POST", "/threads/{}", lambda s, r, b, p: s.update_thread(p[0], b), "ModifyThreadRequest"),
+    Endpoint("DELETE", "/threads/{}", lambda s, r, b, p: s.delete_thread(p[0])),
+    Endpoint("POST", "/threads/{}/messages", lambda s, r, b, p: s.create_message(p[0], b), "CreateMessageRequest"),
+    Endpoint("GET", "/threads/{}/messages", lambda s, r, b, p: s.list_messages(p[0], r.query)),
+    Endpoint("GET", "/threads/{}/messages/{}", lambda s, r, b, p: s.message(p[0], p[1])),
+    Endpoint("POST", "/threads/{}/messages/{}", lambda s, r, b, p: s.update_message(p[0], p[1], b),
+             "ModifyMessageRequest"),
+    Endpoint("DELETE", "/threads/{}/messages/{}", lambda s, r, b, p: s.delete_message(p[0], p[1])),
+    Endpoint("POST", "/threads/{}/runs", lambda s, r, b, p: _run_obj(s.create_run(p[0], b)), "CreateRunRequest",
+             returns_run=True),
+    Endpoint("GET", "/threads/{}/runs", lambda s, r, b, p: s.list_runs(p[0], r.query)),
+    Endpoint("GET", "/threads/{}/runs/{}", lambda s, r, b, p: s.run(p[0], p[1]).obj, returns_run=True),
+    Endpoint("POST", "/threads/{}/runs/{}", lambda s, r, b, p: s.update_run(p[0], p[1], b), "ModifyRunRequest",
+             returns_run=True),
+    Endpoint("POST", "/threads/{}/runs/{}/cancel", lambda s, r, b, p: _cancel(s, p), returns_run=True),
+    Endpoint("POST", "/threads/{}/runs/{}/submit_tool_outputs", lambda s, r, b, p: _submit(s, p, b),
+             "SubmitToolOutputsRunRequest", returns_run=True),
+    Endpoint("GET", "/threads/{}/runs/{}/steps", lambda s, r, b, p: s.list_run_steps(p[0], p[1], r.query)),
+    Endpoint("GET", "/threads/{}/runs/{}/steps/{}", lambda s, r, b, p: s.run_step(p[0], p[1], p[2])),
+    Endpoint("POST", "/files", lambda s, r, b, p: _upload(s, r), beta=False),
+    Endpoint("GET", "/files", lambda s, r, b, p: s.list_files(r.query), beta=False),
+    Endpoint("GET", "/files/{}", lambda s, r, b, p: s.file(p[0]).obj, beta=False),
+    Endpoint("DELETE", "/files/{}", lambda s, r, b, p: s.delete_file(p[0]), beta=False),
+    Endpoint("GET", "/files/{}/content", lambda s, r, b, p: _file_content(s, p[0]), beta=False),
+    Endpoint("POST", "/vector_stores", lambda s, r, b, p: s.create_vector_store(b), "CreateVectorStoreRequest",
+             beta=False),
+    Endpoint("GET", "/vector_stores", lambda s, r, b, p: s.list_vector_stores(r.query), beta=False),
+    Endpoint("GET", "/vector_stores/{}", lambda s, r, b, p: s.vector_store(p[0]).obj, beta=False),
+    Endpoint("POST", "/vector_stores/{}", lambda s, r, b, p: s.update_vector_store(p[0], b),
+             "UpdateVectorStoreRequest", beta=False),
+    Endpoint("DELETE", "/vector_stores/{}", lambda s, r, b, p: s.delete_vector_store(p[0]), beta=False),
+    Endpoint("POST", "/vector_stores/{}/search", lambda s, r, b, p: s.search_vector_store(p[0], b), beta=False),
+    Endpoint("POST", "/vector_stores/{}/files", lambda s, r, b, p: s.add_vector_store_file(p[0], b),
+             "CreateVectorStoreFileRequest", beta=False),
+    Endpoint("GET", "/vector_stores/{}/files", lambda s, r, b, p: s.list_vector_store_files(p[0], r.query),
+             beta=False),
+    Endpoint("GET", "/vector_stores/{}/files/{}", lambda s, r, b, p: s.vector_store_file(p[0], p[1]), beta=False),
+    Endpoint("POST", "/vector_stores/{}/files/{}", lambda s, r, b, p: s.update_vector_store_file(p[0], p[1], b),
+             "UpdateVectorStoreFileAttributesRequest", beta=False),
+    Endpoint("DELETE", "/vector_stores/{}/files/{}", lambda s, r, b, p: s.delete_vector_store_file(p[0], p[1]),
+             beta=False),
+    Endpoint("GET", "/vector_stores/{}/files/{}/content",
+             lambda s, r, b, p: s.vector_store_file_content(p[0], p[1]), beta=False),
+    Endpoint("POST", "/vector_stores/{}/file_batches", lambda s, r, b, p: s.create_file_batch(p[0], b),
+             "CreateVectorStoreFileBatchRequest", beta=False),
+    Endpoint("GET", "/vector_stores/{}/file_batches/{}", lambda s, r, b, p: s.file_batch(p[0], p[1]), beta=False),
+    Endpoint("POST", "/vector_stores/{}/file_batches/{}/cancel", lambda s, r, b, p: s.cancel_file_batch(p[0], p[1]),
+             beta=False),
+    Endpoint("GET", "/vector_stores/{}/file_batches/{}/files",
+             lambda s, r, b, p: s.list_file_batch_files(p[0], p[1], r.query), beta=False),
+)
+
+#: The first path segment of every served endpoint (what the interception routes claim).
+SERVED_ROOTS = frozenset(e.template.split("/")[1] for e in ENDPOINTS)
+
+
+def _cancel(store: Store, params: tuple[str, ...]) -> Obj:
+    run = store.run(params[0], params[1])
+    runs.cancel(store, run)
+    return run.obj
+
+
+def _submit(store: Store, params: tuple[str, ...], body: Obj) -> Obj:
+    run = store.run(params[0], params[1])
+    runs.submit_tool_outputs(store, run, list(body["tool_outputs"]))
+    return run.obj
+
+
+def _upload(store: Store, request: ApiRequest) -> Obj:
+    form = multipart.parse(request.headers.get("content-type", ""), request.body)
+    file_part, purpose = form.get("file"), form.get("purpose")
+    return store.create_file(
+        file_part.filename if file_part else None,
+        file_part.content if file_part else None,
+        purpose.content.decode() if purpose else None,
+    )
+
+
+def _file_content(store: Store, file_id: str) -> ApiResponse:
+    return ApiResponse(200, store.file(file_id).content, {"content-type": "application/octet-stream"})
+
+
+class EndpointIndex:
+    """Endpoints indexed by (method, number of segments); literals are checked per candidate."""
+
+    def __init__(self, endpoints: tuple[Endpoint, ...] = ENDPOINTS) -> None:
+        self._index: dict[tuple[str, int], list[tuple[tuple[tuple[int, str], ...], tuple[int, ...], Endpoint]]] = {}
+        for endpoint in endpoints:
+            segments = endpoint.template.strip("/").split("/")
+            literals = tuple((i, s) for i, s in enumerate(segments) if s != "{}")
+            params = tuple(i for i, s in enumerate(segments) if s == "{}")
+            key = (endpoint.method, len(segments))
+            # Literal-heavy templates first, so /threads/runs wins over /threads/{}.
+            self._index.setdefault(key, []).append((literals, params, endpoint))
+            self._index[key].sort(key=lambda entry: -len(entry[0]))
+
+    def find(self, method: str, path: str) -> tuple[Endpoint, tuple[str, ...]]:
+        segments = path.strip("/").split("/")
+        for literals, params, endpoint in self._index.get((method, len(segments)), ()):
+            if all(segments[i] == s for i, s in literals):
+                return endpoint, tuple(segments[i] for i in params)
+        raise UnservedEndpoint(f"{method} {path}")
+
+
+def dispatch(
+    store: Store, index: EndpointIndex, request: ApiRequest, *, poll_after_ms: int, request_id: str
+) -> ApiResponse:
+    """Answer ``request`` from ``store``; API errors become the API's error responses."""
+    headers = {"x-request-id": request_id, "openai-version": "2020-10-01"}
+    endpoint, params = index.find(request.method, request.path)
+    try:
+        _check_headers(request.headers, endpoint)
+        body = request.json() if endpoint.schema is not None or request.method == "POST" and endpoint.beta else None
+        if endpoint.schema is not None:
+            validate(endpoint.schema, body)
+        result = endpoint.handler(store, request, body, params)
+    except ApiError as error:
+        headers.update(error.headers)
+        return json_response(error.status, error.body(), headers)
+    if isinstance(result, ApiResponse):
+        result.headers.update(headers)
+        return result
+    if endpoint.returns_run:
+        headers["openai-poll-after-ms"] = str(poll_after_ms)
+    return json_response(200, result, headers)
+
+
+def _check_headers(headers: Mapping[str, str], endpoint: Endpoint) -> None:
+    auth = headers.get("authorization", "")
+    if not auth.startswith("Bearer ") or not auth[7:].strip():
+        from .apierrors import unauthorized
+
+        raise unauthorized()
+    if endpoint.beta and "assistants=v2" not in headers.get("openai-beta", ""):
+        raise ApiError(
+            400,
+            "You must provide the 'OpenAI-Beta' header to access the Assistants API. Please try again by "
+            "setting the header 'OpenAI-Beta: assistants=v2'.",
+            code="invalid_beta",
+        )

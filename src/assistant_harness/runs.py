@@ -1,0 +1,230 @@
+"""How a run's lifecycle transitions change the Assistants resources (the side effects).
+
+The lifecycle engine says *when* a run changes status; this module says *what else* changes
+then: timestamps, ``required_action`` and its tool calls, run steps, the assistant's message,
+``last_error``, ``usage``, and the thread's lock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import lifecycle as lc
+from . import objects
+from .apierrors import ApiError
+
+if TYPE_CHECKING:
+    from .store import Store, ThreadState
+
+Obj = dict[str, Any]
+
+#: The ``last_error`` a ``failed`` step gets for each error code when it gives no message.
+ERROR_MESSAGES = {
+    "server_error": "Sorry, something went wrong.",
+    "rate_limit_exceeded": "You exceeded your current quota, please check your plan and billing details.",
+    "invalid_prompt": "Invalid prompt: your prompt was flagged as potentially violating our usage policy.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyContext:
+    """What a computed reply can see: the run, its thread's messages, the tool outputs submitted."""
+
+    run: Obj
+    messages: list[Obj]
+    tool_outputs: list[list[Obj]]
+
+    @property
+    def last_user_text(self) -> str:
+        for message in reversed(self.messages):
+            if message["role"] == "user":
+                return "".join(p["text"]["value"] for p in message["content"] if p.get("type") == "text")
+        return ""
+
+
+ReplyFn = Callable[[ReplyContext], str]
+
+
+def default_reply(context: ReplyContext) -> str:
+    """The reply when a timeline gives none: it names the tool outputs, else echoes the user."""
+    if context.tool_outputs:
+        outputs = ", ".join(o["output"] for o in context.tool_outputs[-1])
+        return f"Tool outputs received: {outputs}"
+    return f"You said: {context.last_user_text}"
+
+
+@dataclass(eq=False, slots=True)
+class RunState:
+    """A run and everything the fake tracks about it beyond its API object."""
+
+    obj: Obj
+    thread: ThreadState
+    progress: lc.Progress
+    steps: dict[str, Obj] = field(default_factory=dict)
+    tool_step: Obj | None = None
+    pending_calls: list[Obj] = field(default_factory=list)
+    #: Every tool-output submission, in order (tests read what the code under test sent).
+    tool_outputs: list[list[Obj]] = field(default_factory=list)
+    #: How often the run was fetched, and how often after it could no longer change.
+    polls: int = 0
+    polls_after_final: int = 0
+
+
+def apply(store: Store, run: RunState, transition: lc.Transition) -> None:
+    """Make the resources reflect that ``run`` entered ``transition``."""
+    step = run.progress.steps[transition.index]
+    obj = run.obj
+    at = store.timestamp(transition.at)
+    obj["status"] = transition.status
+    status = transition.status
+    if status == lc.IN_PROGRESS:
+        if obj["started_at"] is None:
+            obj["started_at"] = at
+    elif status == lc.REQUIRES_ACTION:
+        _require_action(store, run, step.payload, at)
+    elif status == lc.COMPLETED:
+        _complete(store, run, step.payload, at)
+    elif status == lc.FAILED:
+        obj["failed_at"] = at
+        obj["last_error"] = _last_error(step.payload)
+        _close_open_steps(run, "failed", at, obj["last_error"])
+    elif status == lc.CANCELLED:
+        obj["cancelled_at"] = at
+        _close_open_steps(run, "cancelled", at)
+    elif status == lc.EXPIRED:
+        _close_open_steps(run, "expired", at)
+    elif status == lc.INCOMPLETE:
+        reason = step.payload.get("reason", "max_completion_tokens")
+        obj["incomplete_details"] = {"reason": reason}
+        _write_reply(store, run, step.payload, at, incomplete_reason=reason)
+    if status in lc.TERMINAL:
+        obj["required_action"] = None
+        if status != lc.EXPIRED:
+            obj["expires_at"] = None
+        if run.thread.active is run:
+            run.thread.active = None
+
+
+def submit_tool_outputs(store: Store, run: RunState, outputs: list[Obj]) -> None:
+    """Check ``outputs`` against the pending calls as the API does, then move the run on."""
+    status = run.obj["status"]
+    if status != lc.REQUIRES_ACTION:
+        raise ApiError(400, f'Runs in status "{status}" do not accept tool outputs.')
+    expected = sorted(call["id"] for call in run.pending_calls)
+    got = sorted(str(o.get("tool_call_id")) for o in outputs)
+    if expected != got:
+        raise ApiError(400, f"Expected tool outputs for call_ids {expected}, got {got}.")
+    for index, output in enumerate(outputs):
+        if not isinstance(output.get("output"), str):
+            raise ApiError(400, f"Missing required parameter: 'tool_outputs[{index}].output'.",
+                           param=f"tool_outputs[{index}].output", code="missing_required_parameter")
+    now = store.clock.elapsed()
+    at = store.timestamp(now)
+    by_id = {o["tool_call_id"]: o["output"] for o in outputs}
+    if run.tool_step is not None:
+        for call in run.tool_step["step_details"]["tool_calls"]:
+            call["function"]["output"] = by_id[call["id"]]
+        run.tool_step["status"] = "completed"
+        run.tool_step["completed_at"] = at
+        run.tool_step = None
+    run.tool_outputs.append([{"tool_call_id": o["tool_call_id"], "output": o["output"]} for o in outputs])
+    run.pending_calls = []
+    run.obj["required_action"] = None
+    apply(store, run, run.progress.submit(now))
+
+
+def cancel(store: Store, run: RunState) -> None:
+    """Start cancelling an active run; 400 on a run that already ended."""
+    if run.progress.is_terminal:
+        raise ApiError(400, f"Cannot cancel run with status '{run.obj['status']}'.")
+    apply(store, run, run.progress.cancel(store.clock.elapsed()))
+
+
+def _require_action(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+    calls = []
+    for spec in payload.get("tool_calls", ()):
+        arguments = spec.get("arguments", "{}")
+        calls.append(
+            {
+                "id": spec.get("id") or store.ids.new("call"),
+                "type": "function",
+                "function": {
+                    "name": spec["name"],
+                    "arguments": arguments if isinstance(arguments, str) else json.dumps(arguments),
+                },
+            }
+        )
+    run.pending_calls = calls
+    run.obj["required_action"] = {"type": "submit_tool_outputs", "submit_tool_outputs": {"tool_calls": calls}}
+    details = {
+        "type": "tool_calls",
+        "tool_calls": [{**call, "function": {**call["function"], "output": None}} for call in calls],
+    }
+    run.tool_step = _new_step(store, run, details, at)
+
+
+def _complete(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+    run.obj["completed_at"] = at
+    _write_reply(store, run, payload, at)
+
+
+def _write_reply(
+    store: Store, run: RunState, payload: Mapping[str, Any], at: int, *, incomplete_reason: str | None = None
+) -> None:
+    thread = run.thread
+    messages = list(thread.messages.values())
+    reply: str | ReplyFn | None = payload.get("reply")
+    context = ReplyContext(run.obj, messages, run.tool_outputs)
+    text = default_reply(context) if reply is None else reply if isinstance(reply, str) else reply(context)
+    status = "completed" if incomplete_reason is None else "incomplete"
+    message = objects.message(
+        store.ids.new("message"),
+        at,
+        thread.obj["id"],
+        role="assistant",
+        content=[objects.text_part(text)],
+        assistant_id=run.obj["assistant_id"],
+        run_id=run.obj["id"],
+        status=status,
+    )
+    if incomplete_reason is not None:
+        message["incomplete_details"] = {"reason": incomplete_reason}
+        message["incomplete_at"] = at
+    thread.messages[message["id"]] = message
+    step = _new_step(store, run, {"type": "message_creation", "message_creation": {"message_id": message["id"]}}, at)
+    usage = _usage(messages, text)
+    step["status"] = status if status == "completed" else "failed"
+    step["completed_at"] = at if status == "completed" else None
+    step["usage"] = usage
+    run.obj["usage"] = usage
+
+
+def _new_step(store: Store, run: RunState, details: Obj, at: int) -> Obj:
+    step = objects.run_step(store.ids.new("step"), at, run.obj, details)
+    run.steps[step["id"]] = step
+    return step
+
+
+def _close_open_steps(run: RunState, status: str, at: int, error: Obj | None = None) -> None:
+    for step in run.steps.values():
+        if step["status"] == "in_progress":
+            step["status"] = status
+            step[{"failed": "failed_at", "cancelled": "cancelled_at", "expired": "expired_at"}[status]] = at
+            step["last_error"] = error
+    run.tool_step = None
+    run.pending_calls = []
+
+
+def _last_error(payload: Mapping[str, Any]) -> Obj:
+    given = payload.get("last_error") or {}
+    code = given.get("code") or payload.get("code") or "server_error"
+    message = given.get("message") or payload.get("message") or ERROR_MESSAGES.get(code, "Sorry, something went wrong.")
+    return {"code": code, "message": message}
+
+
+def _usage(messages: list[Obj], reply: str) -> Obj:
+    prompt = sum(len(p["text"]["value"]) for m in messages for p in m["content"] if p.get("type") == "text")
+    return objects.usage(prompt // 4 + 1, len(reply) // 4 + 1)

@@ -1,0 +1,209 @@
+"""Plug the backend into the HTTP stacks the openai SDK uses.
+
+* Global interception through respx: one respx ``Router`` registered with respx's httpcore mocker
+  (openai 2.x talks httpx -> httpcore) and with :class:`HTTPCore2Mocker` (openai 3.x talks httpx2 ->
+  httpcore2, which respx alone does not patch). Clients made before the fake started are caught too.
+* ``MockTransport`` clients (``fake.client()``): no patching, the SDK's own httpx/httpx2 client with
+  a transport that calls the backend directly.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import respx
+from respx.mocks import HTTPCoreMocker
+from respx.models import AllMockedAssertionError, PassThrough
+
+from .errors import UnservedEndpointError
+from .http import ApiRequest, ApiResponse
+from .router import SERVED_ROOTS, UnservedEndpoint
+
+HAS_HTTPX2 = importlib.util.find_spec("httpx2") is not None and importlib.util.find_spec("httpcore2") is not None
+
+Handle = Callable[[ApiRequest], ApiResponse]
+
+
+class BaseUrl:
+    """One API base URL the fake answers for, e.g. ``https://api.openai.com/v1``."""
+
+    __slots__ = ("host", "path", "port", "scheme", "url")
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url.rstrip("/"))
+        if not parts.scheme or not parts.hostname:
+            raise ValueError(f"base_url {url!r} needs a scheme and a host, like 'https://api.openai.com/v1'")
+        self.url = url.rstrip("/")
+        self.scheme = parts.scheme
+        self.host = parts.hostname
+        self.port = parts.port or (443 if parts.scheme == "https" else 80)
+        self.path = parts.path
+
+    def owns(self, scheme: str, host: str, port: int | None, path: str) -> bool:
+        return (
+            host == self.host
+            and scheme == self.scheme
+            and (port or (443 if scheme == "https" else 80)) == self.port
+            and (path == self.path or path.startswith(self.path + "/"))
+        )
+
+
+def to_api_request(request: Any, base: BaseUrl) -> ApiRequest:
+    """An httpx or httpx2 request as an :class:`ApiRequest` relative to ``base``."""
+    url = request.url
+    return ApiRequest(
+        method=request.method,
+        path=url.path[len(base.path) :] or "/",
+        query=dict(url.params.multi_items()),
+        headers=request.headers,
+        body=request.content,
+        url=str(url),
+    )
+
+
+def unserved_error(request: Any) -> UnservedEndpointError:
+    return UnservedEndpointError(
+        f"The fake Assistants backend does not serve {request.method} {request.url.path} "
+        f"(requested as {request.url}). It serves assistants, threads, messages, runs, run steps, files "
+        "and vector stores. To answer other OpenAI endpoints in the same test, add a respx route to "
+        "fake.router, e.g. fake.router.post('https://api.openai.com/v1/chat/completions').respond(json=...)."
+    )
+
+
+class FakeRouter(respx.Router):
+    """The respx router of one fake: its base URLs answered by the backend, other hosts passed on."""
+
+    def __init__(self, handle: Handle, base_urls: Iterable[BaseUrl]) -> None:
+        super().__init__(assert_all_called=False, assert_all_mocked=True)
+        self._handle = handle
+        self.base_urls = tuple(base_urls)
+        for base in self.base_urls:
+            roots = "|".join(sorted(SERVED_ROOTS))
+            self.route(
+                name=f"assistants:{base.url}",
+                scheme=base.scheme,
+                host=base.host,
+                port=base.port,
+                path__regex=rf"^{base.path}/({roots})(/|$)",
+            ).mock(side_effect=self._respond)
+
+    def _respond(self, request: httpx.Request) -> httpx.Response:
+        base = self._base_for(request)
+        assert base is not None  # the route's pattern matched one of them
+        try:
+            answer = self._handle(to_api_request(request, base))
+        except UnservedEndpoint:
+            raise unserved_error(request) from None
+        return httpx.Response(answer.status, headers=answer.headers, content=answer.content)
+
+    def _base_for(self, request: Any) -> BaseUrl | None:
+        url = request.url
+        for base in self.base_urls:
+            if base.owns(url.scheme, url.host, url.port, url.path):
+                return base
+        return None
+
+    def resolve(self, request: httpx.Request) -> Any:
+        try:
+            return super().resolve(request)
+        except AllMockedAssertionError:
+            self._unmatched(request)
+            raise
+
+    async def aresolve(self, request: httpx.Request) -> Any:
+        try:
+            return await super().aresolve(request)
+        except AllMockedAssertionError:
+            self._unmatched(request)
+            raise
+
+    def _unmatched(self, request: httpx.Request) -> None:
+        """No route matched: an OpenAI path is a clear error; another host passes through."""
+        if self._base_for(request) is not None:
+            raise unserved_error(request)
+        if not _other_routers(self):
+            raise PassThrough(f"not an OpenAI request: {request!r}", request=request, origin=None)  # type: ignore[arg-type]
+        # Another respx router is active: let it try (respx moves on after this assertion error).
+
+
+def _other_routers(router: respx.Router) -> bool:
+    return any(r is not router for mocker in _mockers() for r in mocker.routers)
+
+
+def _make_httpcore2_mocker() -> type[HTTPCoreMocker] | None:
+    if not HAS_HTTPX2:
+        return None
+    import httpcore2
+
+    class HTTPCore2Mocker(HTTPCoreMocker):
+        """respx's httpcore mocker aimed at httpcore2, the transport under httpx2 (openai 3.x)."""
+
+        name = "assistant_harness.httpcore2"
+        targets = [
+            "httpcore2._sync.connection.HTTPConnection",
+            "httpcore2._sync.connection_pool.ConnectionPool",
+            "httpcore2._sync.http_proxy.HTTPProxy",
+            "httpcore2._async.connection.AsyncHTTPConnection",
+            "httpcore2._async.connection_pool.AsyncConnectionPool",
+            "httpcore2._async.http_proxy.AsyncHTTPProxy",
+        ]
+
+        @classmethod
+        def from_sync_httpx_response(cls, httpx_response: httpx.Response, target: Any, **kwargs: Any) -> Any:
+            return httpcore2.Response(
+                status=httpx_response.status_code,
+                headers=httpx_response.headers.raw,
+                content=httpx_response.stream,  # type: ignore[arg-type]
+                extensions=httpx_response.extensions,
+            )
+
+    return HTTPCore2Mocker
+
+
+HTTPCore2Mocker = _make_httpcore2_mocker()
+
+
+def _mockers() -> list[type[HTTPCoreMocker]]:
+    return [HTTPCoreMocker] if HTTPCore2Mocker is None else [HTTPCoreMocker, HTTPCore2Mocker]
+
+
+def start_interception(router: respx.Router) -> None:
+    """Route every httpx/httpcore and httpx2/httpcore2 request in the process through ``router``."""
+    for mocker in _mockers():
+        mocker.register(router)
+        mocker.start()
+
+
+def stop_interception(router: respx.Router) -> None:
+    for mocker in _mockers():
+        mocker.unregister(router)
+        mocker.stop()
+
+
+def httpx_module_for_openai() -> Any:
+    """The HTTP library the installed openai SDK builds its clients with (httpx, or httpx2 for 3.x)."""
+    import openai
+
+    if issubclass(openai.DefaultHttpxClient, httpx.Client):
+        return httpx
+    import httpx2
+
+    return httpx2
+
+
+def mock_transport(handle: Handle, base: BaseUrl, module: Any) -> Any:
+    """A ``MockTransport`` of ``module`` (httpx or httpx2) answering from ``handle``."""
+    response_class = module.Response
+
+    def handler(request: Any) -> Any:
+        try:
+            answer = handle(to_api_request(request, base))
+        except UnservedEndpoint:
+            raise unserved_error(request) from None
+        return response_class(answer.status, headers=answer.headers, content=answer.content)
+
+    return module.MockTransport(handler)

@@ -1,0 +1,232 @@
+"""Request-body validation against the OpenAPI request schemas, with the API's own error messages.
+
+The schemas are vendored from OpenAI's spec (see tools/vendor_schemas.py); this walker covers the
+JSON Schema keywords they use and reports the first problem the way the API does:
+``Missing required parameter: 'tools[0].type'.``, ``Unknown parameter: 'foo'.``,
+``Invalid type for 'temperature': expected a decimal, but got a string instead.``
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+from .apierrors import ApiError, invalid_value, missing
+
+Schema = Mapping[str, Any]
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a decimal",
+    "boolean": "a boolean",
+    "object": "an object",
+    "array": "an array",
+    "null": "null",
+}
+
+
+def _load() -> dict[str, Schema]:
+    text = resources.files(__package__).joinpath("schemas/requests.json").read_text(encoding="utf-8")
+    schemas: dict[str, Schema] = json.loads(text)["schemas"]
+    return schemas
+
+
+SCHEMAS: dict[str, Schema] = _load()
+
+
+def validate(schema_name: str, body: Any) -> None:
+    """Raise :class:`ApiError` (400) if ``body`` does not fit the named request schema."""
+    _check(SCHEMAS[schema_name], body, "")
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _fits_type(expected: str | list[str], actual: str) -> bool:
+    options = expected if isinstance(expected, list) else (expected,)
+    return actual in options or (actual == "integer" and "number" in options)
+
+
+def _resolve(schema: Schema) -> Schema:
+    while "$ref" in schema:
+        schema = SCHEMAS[schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _nullable(schema: Schema) -> bool:
+    schema = _resolve(schema)
+    if schema.get("nullable") or schema.get("type") == "null":
+        return True
+    return any(_nullable(option) for option in schema.get("anyOf", ()) or schema.get("oneOf", ()))
+
+
+def _check(schema: Schema, value: Any, path: str) -> None:
+    schema = _resolve(schema)
+    if value is None and _nullable(schema):
+        return
+    for sub in schema.get("allOf", ()):
+        _check(sub, value, path)
+    options = schema.get("oneOf") or schema.get("anyOf")
+    if options:
+        _check_options(options, value, path)
+    expected = schema.get("type")
+    if expected is None:
+        return
+    actual = _json_type(value)
+    if not _fits_type(expected, actual):
+        names = expected if isinstance(expected, list) else [expected]
+        wanted = " or ".join(_TYPE_NAMES[n] for n in names)
+        raise ApiError(
+            400,
+            f"Invalid type for '{path}': expected {wanted}, but got {_TYPE_NAMES[actual]} instead.",
+            param=path,
+            code="invalid_type",
+        )
+    if "enum" in schema and value not in schema["enum"]:
+        raise invalid_value(path, value, [v for v in schema["enum"] if v is not None])
+    if actual == "object":
+        _check_object(schema, value, path)
+    elif actual == "array":
+        _check_array(schema, value, path)
+    elif actual in ("integer", "number"):
+        _check_number(schema, value, path)
+    elif actual == "string" and "maxLength" in schema and len(value) > schema["maxLength"]:
+        raise ApiError(
+            400,
+            f"Invalid '{path}': string too long. Expected a string with maximum length "
+            f"{schema['maxLength']}, but got a string with length {len(value)} instead.",
+            param=path,
+            code="string_above_max_length",
+        )
+
+
+def _discriminator(options: list[Schema]) -> dict[str, Schema] | None:
+    """Options told apart by a one-value ``type`` property (as tools are), keyed by that value."""
+    found: dict[str, Schema] = {}
+    for option in options:
+        option = _resolve(option)
+        type_schema = option.get("properties", {}).get("type")
+        if type_schema is None:
+            return None
+        type_schema = _resolve(type_schema)
+        enum = type_schema.get("enum")
+        if option.get("type") != "object" or not enum or len(enum) != 1:
+            return None
+        found[enum[0]] = option
+    return found
+
+
+def _check_options(options: list[Schema], value: Any, path: str) -> None:
+    non_null = [o for o in options if _resolve(o).get("type") != "null"]
+    by_type = _discriminator(non_null) if isinstance(value, dict) else None
+    if by_type is not None:
+        kind = value.get("type")
+        if kind is None:
+            raise missing(_join(path, "type"))
+        if kind not in by_type:
+            raise invalid_value(_join(path, "type"), kind, list(by_type))
+        _check(by_type[kind], value, path)
+        return
+    errors: list[tuple[bool, ApiError]] = []
+    for option in non_null:
+        try:
+            _check(option, value, path)
+        except ApiError as error:
+            declared = _resolve(option).get("type")
+            errors.append((declared is not None and _fits_type(declared, _json_type(value)), error))
+        else:
+            return
+    if errors:
+        # Report the problem inside the option whose type fits the value, as the API does.
+        raise next((e for fits, e in errors if fits), errors[0][1])
+
+
+def _check_object(schema: Schema, value: dict[str, Any], path: str) -> None:
+    properties: Mapping[str, Schema] = schema.get("properties", {})
+    for name in schema.get("required", ()):
+        if name not in value:
+            raise missing(_join(path, name))
+    extra = schema.get("additionalProperties", True)
+    if "maxProperties" in schema and len(value) > schema["maxProperties"]:
+        raise ApiError(
+            400,
+            f"Invalid '{path}': too many properties. Expected an object with at most "
+            f"{schema['maxProperties']} properties, but got an object with {len(value)} properties instead.",
+            param=path,
+            code="object_above_max_properties",
+        )
+    names = schema.get("propertyNames")
+    for name, item in value.items():
+        sub = properties.get(name)
+        if names is not None:
+            _check(names, name, _join(path, name))
+        if sub is not None:
+            _check(sub, item, _join(path, name))
+        elif extra is False:
+            raise ApiError(400, f"Unknown parameter: '{_join(path, name)}'.", param=_join(path, name),
+                           code="unknown_parameter")
+        elif isinstance(extra, dict):
+            _check(extra, item, _join(path, name))
+
+
+def _check_array(schema: Schema, value: list[Any], path: str) -> None:
+    if "minItems" in schema and len(value) < schema["minItems"]:
+        raise ApiError(
+            400,
+            f"Invalid '{path}': empty array. Expected an array with minimum length {schema['minItems']}, "
+            f"but got an array with length {len(value)} instead.",
+            param=path,
+            code="empty_array" if not value else "array_below_min_length",
+        )
+    if "maxItems" in schema and len(value) > schema["maxItems"]:
+        raise ApiError(
+            400,
+            f"Invalid '{path}': array too long. Expected an array with maximum length {schema['maxItems']}, "
+            f"but got an array with length {len(value)} instead.",
+            param=path,
+            code="array_above_max_length",
+        )
+    items = schema.get("items")
+    if items is not None:
+        for index, item in enumerate(value):
+            _check(items, item, f"{path}[{index}]")
+
+
+def _check_number(schema: Schema, value: float, path: str) -> None:
+    word = "integer" if isinstance(value, int) and schema.get("type") == "integer" else "decimal"
+    if "minimum" in schema and value < schema["minimum"]:
+        raise ApiError(
+            400,
+            f"Invalid '{path}': {word} below minimum value. Expected a value >= {schema['minimum']}, "
+            f"but got {value} instead.",
+            param=path,
+            code=f"{word}_below_min_value",
+        )
+    if "maximum" in schema and value > schema["maximum"]:
+        raise ApiError(
+            400,
+            f"Invalid '{path}': {word} above maximum value. Expected a value <= {schema['maximum']}, "
+            f"but got {value} instead.",
+            param=path,
+            code=f"{word}_above_max_value",
+        )
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
