@@ -38,6 +38,7 @@ REQUEST_SCHEMAS = (
     "CreateVectorStoreFileRequest",
     "CreateVectorStoreFileBatchRequest",
     "UpdateVectorStoreFileAttributesRequest",
+    "VectorStoreSearchRequest",
 )
 
 #: Keys that only document; the validator never reads them.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import multipart, runs
-from .apierrors import ApiError
+from .apierrors import ApiError, unauthorized
 from .http import ApiRequest, ApiResponse, json_response
 from .store import Store
 from .validation import validate
@@ -34,6 +34,8 @@ class Endpoint:
     returns_run: bool = False
     #: Assistants and threads need ``OpenAI-Beta: assistants=v2``; files and vector stores do not.
     beta: bool = True
+    #: The handler reads the raw body itself (multipart uploads); otherwise a POST body is JSON.
+    raw_body: bool = False
 
 
 def _run_obj(run: runs.RunState) -> Obj:
@@ -70,7 +72,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "SubmitToolOutputsRunRequest", returns_run=True),
     Endpoint("GET", "/threads/{}/runs/{}/steps", lambda s, r, b, p: s.list_run_steps(p[0], p[1], r.query)),
     Endpoint("GET", "/threads/{}/runs/{}/steps/{}", lambda s, r, b, p: s.run_step(p[0], p[1], p[2])),
-    Endpoint("POST", "/files", lambda s, r, b, p: _upload(s, r), beta=False),
+    Endpoint("POST", "/files", lambda s, r, b, p: _upload(s, r), beta=False, raw_body=True),
     Endpoint("GET", "/files", lambda s, r, b, p: s.list_files(r.query), beta=False),
     Endpoint("GET", "/files/{}", lambda s, r, b, p: s.file(p[0]).obj, beta=False),
     Endpoint("DELETE", "/files/{}", lambda s, r, b, p: s.delete_file(p[0]), beta=False),
@@ -82,7 +84,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/vector_stores/{}", lambda s, r, b, p: s.update_vector_store(p[0], b),
              "UpdateVectorStoreRequest", beta=False),
     Endpoint("DELETE", "/vector_stores/{}", lambda s, r, b, p: s.delete_vector_store(p[0]), beta=False),
-    Endpoint("POST", "/vector_stores/{}/search", lambda s, r, b, p: s.search_vector_store(p[0], b), beta=False),
+    Endpoint("POST", "/vector_stores/{}/search", lambda s, r, b, p: s.search_vector_store(p[0], b),
+             "VectorStoreSearchRequest", beta=False),
     Endpoint("POST", "/vector_stores/{}/files", lambda s, r, b, p: s.add_vector_store_file(p[0], b),
              "CreateVectorStoreFileRequest", beta=False),
     Endpoint("GET", "/vector_stores/{}/files", lambda s, r, b, p: s.list_vector_store_files(p[0], r.query),
@@ -163,7 +166,7 @@ def dispatch(
     endpoint, params = index.find(request.method, request.path)
     try:
         _check_headers(request.headers, endpoint)
-        body = request.json() if endpoint.schema is not None or request.method == "POST" and endpoint.beta else None
+        body = request.json() if request.method == "POST" and not endpoint.raw_body else None
         if endpoint.schema is not None:
             validate(endpoint.schema, body)
         result = endpoint.handler(store, request, body, params)
@@ -181,8 +184,6 @@ def dispatch(
 def _check_headers(headers: Mapping[str, str], endpoint: Endpoint) -> None:
     auth = headers.get("authorization", "")
     if not auth.startswith("Bearer ") or not auth[7:].strip():
-        from .apierrors import unauthorized
-
         raise unauthorized()
     if endpoint.beta and "assistants=v2" not in headers.get("openai-beta", ""):
         raise ApiError(

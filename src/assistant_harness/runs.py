@@ -68,6 +68,8 @@ class RunState:
     pending_calls: list[Obj] = field(default_factory=list)
     #: Every tool-output submission, in order (tests read what the code under test sent).
     tool_outputs: list[list[Obj]] = field(default_factory=list)
+    #: Every status the run entered, with the virtual time it entered it (for timelines and ``show``).
+    history: list[tuple[str, float]] = field(default_factory=list)
     #: How often the run was fetched, and how often after it could no longer change.
     polls: int = 0
     polls_after_final: int = 0
@@ -77,6 +79,7 @@ def apply(store: Store, run: RunState, transition: lc.Transition) -> None:
     """Make the resources reflect that ``run`` entered ``transition``."""
     step = run.progress.steps[transition.index]
     obj = run.obj
+    run.history.append((transition.status, transition.at))
     at = store.timestamp(transition.at)
     obj["status"] = transition.status
     status = transition.status

@@ -226,7 +226,7 @@ class Store:
         )
         timeline = self.timelines(RunRequest(assistant["id"], thread_id, len(self.runs), body))
         progress = lc.Progress(timeline, now, expires_at=now + RUN_TTL)
-        run = RunState(obj, state, progress)
+        run = RunState(obj, state, progress, history=[(progress.status, now)])
         state.runs[obj["id"]] = run
         state.active = run
         self.runs[obj["id"]] = run

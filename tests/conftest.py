@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import os
+
+# Tutorial code builds OpenAI() from the environment, at import time. The key is an obvious fake.
+os.environ["OPENAI_API_KEY"] = "sk-test"
+os.environ.pop("OPENAI_BASE_URL", None)
+
+from collections.abc import Iterator  # noqa: E402
+
+import openai  # noqa: E402
+import pytest  # noqa: E402
+
+from assistant_harness import FakeAssistants  # noqa: E402
+
+pytest_plugins = ["pytester"]
+
+# Made at import, before any fake starts: the module-level client of every tutorial.
+MODULE_LEVEL_CLIENT = openai.OpenAI()
+MODULE_LEVEL_ASYNC_CLIENT = openai.AsyncOpenAI()
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeAssistants]:
+    with FakeAssistants() as started:
+        yield started
+
+
+@pytest.fixture(params=["intercepted", "mock_transport"])
+def client(request: pytest.FixtureRequest, fake: FakeAssistants) -> openai.OpenAI:
+    """The same tests through global interception (a client made before the fake) and fake.client()."""
+    return MODULE_LEVEL_CLIENT if request.param == "intercepted" else fake.client()
+
+
+@pytest.fixture(params=["intercepted", "mock_transport"])
+def async_client(request: pytest.FixtureRequest, fake: FakeAssistants) -> openai.AsyncOpenAI:
+    return MODULE_LEVEL_ASYNC_CLIENT if request.param == "intercepted" else fake.async_client()
