@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .clock import VirtualClock
 from .http import ApiRequest, ApiResponse
 from .ids import IdGenerator
@@ -29,15 +31,20 @@ class Backend:
         self.store = Store(self.clock, self.ids, timelines)
         self.poll_after_ms = poll_after_ms
         self.requests: list[ApiRequest] = []
+        #: Called with every (request, response) pair; tests and recorders hook in here.
+        self.listeners: list[Callable[[ApiRequest, ApiResponse], None]] = []
         self._request_ids = IdGenerator(seed + 1)
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         """Answer one request. Raises :class:`~assistant_harness.router.UnservedEndpoint` for unknown paths."""
         self.requests.append(request)
-        return dispatch(
+        response = dispatch(
             self.store,
             _INDEX,
             request,
             poll_after_ms=self.poll_after_ms,
             request_id=self._request_ids.new("request"),
         )
+        for listener in self.listeners:
+            listener(request, response)
+        return response

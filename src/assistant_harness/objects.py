@@ -183,21 +183,20 @@ def run_step(
 
 
 def file(object_id: str, created_at: int, *, filename: str, purpose: str, size: int) -> Obj:
+    # expires_at and status_details are optional and not nullable in the spec: left out when unset.
     return {
         "id": object_id,
         "object": "file",
         "bytes": size,
         "created_at": created_at,
-        "expires_at": None,
         "filename": filename,
         "purpose": purpose,
         "status": "processed",
-        "status_details": None,
     }
 
 
 def vector_store(object_id: str, created_at: int, body: Mapping[str, Any]) -> Obj:
-    return {
+    obj: Obj = {
         "id": object_id,
         "object": "vector_store",
         "created_at": created_at,
@@ -205,11 +204,13 @@ def vector_store(object_id: str, created_at: int, body: Mapping[str, Any]) -> Ob
         "usage_bytes": 0,
         "file_counts": {"in_progress": 0, "completed": 0, "failed": 0, "cancelled": 0, "total": 0},
         "status": "completed",
-        "expires_after": body.get("expires_after"),
         "expires_at": None,
         "last_active_at": created_at,
         "metadata": dict(body.get("metadata") or {}),
     }
+    if body.get("expires_after") is not None:
+        obj["expires_after"] = body["expires_after"]
+    return obj
 
 
 def vector_store_file(

@@ -194,7 +194,9 @@ def _write_reply(
         status=status,
     )
     if incomplete_reason is not None:
-        message["incomplete_details"] = {"reason": incomplete_reason}
+        # A message's reasons differ from a run's: both token limits read "max_tokens" there.
+        message_reason = "max_tokens" if incomplete_reason.startswith("max_") else incomplete_reason
+        message["incomplete_details"] = {"reason": message_reason}
         message["incomplete_at"] = at
     thread.messages[message["id"]] = message
     step = _new_step(store, run, {"type": "message_creation", "message_creation": {"message_id": message["id"]}}, at)
