@@ -36,15 +36,16 @@ _REAL_ASYNC_SLEEP = asyncio.sleep
 #: What virtual time reports as ``monotonic()`` at the clock's start (0 reads as "unset" to some code).
 MONOTONIC_BASE = 10_000.0
 
-#: Modules (and their submodules) whose bound references keep the real functions.
+#: Modules (and their submodules) whose bound references keep the real functions: the standard
+#: library (socketserver, threading, asyncio... bind ``time.monotonic`` for their own timeouts) and
+#: the infrastructure a test run stands on.
 IGNORED_PREFIXES = (
-    "assistant_harness", "time", "asyncio", "threading", "queue", "selectors", "socket", "ssl", "subprocess",
-    "concurrent", "multiprocessing", "logging", "importlib", "_pytest", "pytest", "pluggy", "hypothesis",
-    "coverage", "anyio", "trio", "sniffio", "httpcore", "httpcore2", "httpx", "httpx2", "h11", "h2",
-    "urllib3", "requests", "uvicorn", "starlette", "execnet", "xdist", "pytest_timeout", "_pydevd",
-    "pydevd", "debugpy", "IPython", "ipykernel", "zmq", "tornado", "sched", "timeit", "cProfile",
-    "profile", "trace", "tracemalloc", "faulthandler", "pyinstrument", "line_profiler", "watchdog",
+    "assistant_harness", "_pytest", "pytest", "pluggy", "hypothesis", "coverage", "anyio", "trio", "sniffio",
+    "httpcore", "httpcore2", "httpx", "httpx2", "h11", "h2", "urllib3", "requests", "uvicorn", "starlette",
+    "execnet", "xdist", "pytest_timeout", "_pydevd", "pydevd", "debugpy", "IPython", "ipykernel", "zmq",
+    "tornado", "pyinstrument", "line_profiler", "watchdog", "respx",
 )
+_STDLIB = frozenset(sys.stdlib_module_names)
 
 _KINDS = {
     id(_REAL_SLEEP): "sleep",
@@ -59,7 +60,8 @@ _scan_lock = threading.Lock()
 
 
 def _ignored(name: str) -> bool:
-    return any(name == p or name.startswith(p + ".") for p in IGNORED_PREFIXES)
+    top = name.partition(".")[0]
+    return top in _STDLIB or any(name == p or name.startswith(p + ".") for p in IGNORED_PREFIXES)
 
 
 def _scan(module: ModuleType) -> list[tuple[str, str]]:
@@ -76,17 +78,21 @@ def _scan(module: ModuleType) -> list[tuple[str, str]]:
 
 
 def bound_references() -> list[tuple[ModuleType, str, str]]:
-    """Every (module, attribute, kind) outside the ignored modules that holds a real time function."""
+    """Every (module, attribute, kind) outside the ignored modules that holds a real time function.
+
+    Each module is scanned once (and again only if it is replaced in ``sys.modules``): after the
+    first call this costs one dictionary lookup per loaded module.
+    """
     hits: list[tuple[ModuleType, str, str]] = []
     with _scan_lock:
         for name, module in list(sys.modules.items()):
-            if module is None or _ignored(name):
-                continue
             cached = _scanned.get(name)
             if cached is None or cached[0] is not module:
-                cached = (module, _scan(module))
+                found = [] if module is None or _ignored(name) else _scan(module)
+                cached = (module, found)
                 _scanned[name] = cached
-            hits.extend((module, attribute, kind) for attribute, kind in cached[1])
+            if cached[1]:
+                hits.extend((module, attribute, kind) for attribute, kind in cached[1])
     return hits
 
 

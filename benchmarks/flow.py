@@ -1,0 +1,381 @@
+"""Benchmark the full Assistants flow through the fake against "the floor".
+
+The flow is 15 requests made with the real openai SDK: create an assistant, create a thread, add a user
+message, start a run, retrieve the run 10 times (the fake's clock is moved one second before each
+retrieve, so the run reads ``in_progress`` nine times and ``completed`` on the tenth) and list the
+thread's messages.
+
+The floor is the same 15 SDK calls answered by a trivial ``MockTransport`` that hands back response bytes
+recorded from the fake beforehand: no routing, no state, no JSON encoding, just the SDK building each
+request and parsing each response. That is the SDK's own cost, which no fake can go below, so every
+other contender is reported as a ratio of the floor: what remains is what the harness adds per request.
+
+Contenders (one client, and for the fakes one fake, reused across all flows unless said otherwise):
+
+* ``floor``: the recorded responses, replayed in order by a ``MockTransport``.
+* ``fake.client()``: a ``MockTransport`` calling the fake's backend directly, no patching.
+* ``fake.client() fresh``: the same, but a new ``FakeAssistants`` and client are built inside every flow.
+* ``global interception``: a plain ``openai.OpenAI`` client inside ``with FakeAssistants():``, its
+  requests caught at the httpcore/httpcore2 layer by respx.
+
+Each repetition times a batch of ``--flows`` flows per contender, contenders interleaved (A, B, C, A, B,
+C, ...); the per-flow time of a repetition is the batch time divided by ``--flows``, and median, min
+and max are taken over the ``--repeats`` repetitions. Fakes use ``virtual_time=False``, so nothing
+patches ``time`` and ``time.perf_counter`` is the real clock.
+
+    python benchmarks/flow.py [--flows N] [--repeats R] [--warmup W] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import itertools
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import openai
+
+from assistant_harness import FakeAssistants, Timeline
+from assistant_harness.transports import httpx_module_for_openai
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from assistant_harness.http import ApiRequest, ApiResponse
+
+TIMELINE = Timeline.of(("queued", 0.5), ("in_progress", 9.0), "completed")
+RETRIEVES = 10
+REQUESTS_PER_FLOW = 4 + RETRIEVES + 1
+EXPECTED_STATUSES = ("in_progress",) * (RETRIEVES - 1) + ("completed",)
+EXPECTED_MESSAGES = 2
+API_KEY = "sk-test"
+FLOOR = "floor"
+
+
+@dataclass(frozen=True)
+class FlowResult:
+    """What one flow observed: the status of each retrieve and how many messages the list returned."""
+
+    statuses: tuple[str, ...]
+    messages: int
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One response of the fake, kept as bytes for the floor to replay."""
+
+    status: int
+    content: bytes
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Contender:
+    """A way of answering the flow: ``flow`` runs it once, inside ``session`` (entered outside the timing)."""
+
+    name: str
+    flow: Callable[[], FlowResult]
+    session: Callable[[], AbstractContextManager[object]] = nullcontext
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One contender's numbers over all repetitions (times in milliseconds per flow)."""
+
+    name: str
+    samples_ms: list[float]
+    median_ms: float
+    min_ms: float
+    max_ms: float
+    flows_per_s: float
+    ratio_to_floor: float
+    added_us_per_request: float
+
+
+# -- the flow ------------------------------------------------------------------------------------
+
+
+def run_flow(client: openai.OpenAI, advance: Callable[[float], None]) -> FlowResult:
+    """The 15 requests; ``advance`` moves the fake's clock one second before each retrieve."""
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create()
+    client.beta.threads.messages.create(thread.id, role="user", content="hi")
+    run = client.beta.threads.runs.create(thread.id, assistant_id=assistant.id)
+    statuses: list[str] = []
+    for _ in range(RETRIEVES):
+        advance(1.0)
+        statuses.append(client.beta.threads.runs.retrieve(run.id, thread_id=thread.id).status)
+    messages = client.beta.threads.messages.list(thread.id)
+    return FlowResult(tuple(statuses), len(messages.data))
+
+
+def check(result: FlowResult, name: str) -> None:
+    """Fail loudly if a contender did not produce the flow the fake promises."""
+    if result.statuses != EXPECTED_STATUSES:
+        raise AssertionError(f"{name}: run statuses {result.statuses}, expected {EXPECTED_STATUSES}")
+    if result.messages != EXPECTED_MESSAGES:
+        raise AssertionError(f"{name}: listed {result.messages} messages, expected {EXPECTED_MESSAGES}")
+
+
+def no_advance(_: float) -> None:
+    """The floor has no clock: its answers are already recorded."""
+
+
+def new_fake() -> FakeAssistants:
+    return FakeAssistants(timeline=TIMELINE, virtual_time=False)
+
+
+# -- contenders ----------------------------------------------------------------------------------
+
+
+def record_responses() -> list[Recorded]:
+    """Run the flow once through the fake and keep every response it sent, in order."""
+    fake = new_fake()
+    recorded: list[Recorded] = []
+
+    def keep(_: ApiRequest, response: ApiResponse) -> None:
+        recorded.append(Recorded(response.status, response.content, dict(response.headers)))
+
+    fake.backend.listeners.append(keep)
+    check(run_flow(fake.client(), fake.advance), "recording")
+    if len(recorded) != REQUESTS_PER_FLOW:
+        raise AssertionError(f"recorded {len(recorded)} responses, expected {REQUESTS_PER_FLOW}")
+    return recorded
+
+
+def floor_client(responses: list[Recorded]) -> openai.OpenAI:
+    """A client whose transport returns the next recorded response, whatever was asked."""
+    module = httpx_module_for_openai()
+    replies: Iterator[Recorded] = itertools.cycle(responses)
+
+    def handler(_: Any) -> Any:
+        reply = next(replies)
+        return module.Response(reply.status, headers=reply.headers, content=reply.content)
+
+    return openai.OpenAI(api_key=API_KEY, http_client=module.Client(transport=module.MockTransport(handler)))
+
+
+def floor_contender() -> Contender:
+    client = floor_client(record_responses())
+    return Contender(FLOOR, lambda: run_flow(client, no_advance))
+
+
+def fake_client_contender() -> Contender:
+    fake = new_fake()
+    client = fake.client()
+    return Contender("fake.client()", lambda: run_flow(client, fake.advance))
+
+
+def fresh_fake_flow() -> FlowResult:
+    fake = new_fake()
+    return run_flow(fake.client(), fake.advance)
+
+
+def fresh_fake_contender() -> Contender:
+    return Contender("fake.client() fresh fake/flow", fresh_fake_flow)
+
+
+def global_interception_contender() -> Contender:
+    """A plain client, made once; ``with fake:`` is entered around each batch, outside the timing."""
+    fake = new_fake()
+    client = openai.OpenAI(api_key=API_KEY, base_url=fake.base_url.url)
+    return Contender("global interception", lambda: run_flow(client, fake.advance), session=lambda: fake)
+
+
+def contenders() -> list[Contender]:
+    return [
+        floor_contender(),
+        fake_client_contender(),
+        fresh_fake_contender(),
+        global_interception_contender(),
+    ]
+
+
+# -- timing --------------------------------------------------------------------------------------
+
+
+def warm_up(contender: Contender, flows: int) -> None:
+    with contender.session():
+        for _ in range(max(flows, 1)):
+            check(contender.flow(), contender.name)
+
+
+def time_batch(contender: Contender, flows: int) -> float:
+    """Seconds per flow over one batch of ``flows`` flows; the last flow's result is checked."""
+    flow = contender.flow
+    gc.collect()
+    with contender.session():
+        start = time.perf_counter()
+        for _ in range(flows):
+            result = flow()
+        elapsed = time.perf_counter() - start
+    check(result, contender.name)
+    return elapsed / flows
+
+
+def measure(entries: list[Contender], flows: int, repeats: int) -> dict[str, list[float]]:
+    """Per-flow seconds for each contender and repetition, contenders interleaved within a repetition."""
+    samples: dict[str, list[float]] = {c.name: [] for c in entries}
+    for _ in range(repeats):
+        for contender in entries:
+            samples[contender.name].append(time_batch(contender, flows))
+    return samples
+
+
+def summarize(samples: dict[str, list[float]]) -> list[Summary]:
+    floor = statistics.median(samples[FLOOR])
+    out: list[Summary] = []
+    for name, seconds in samples.items():
+        median = statistics.median(seconds)
+        out.append(
+            Summary(
+                name=name,
+                samples_ms=[s * 1e3 for s in seconds],
+                median_ms=median * 1e3,
+                min_ms=min(seconds) * 1e3,
+                max_ms=max(seconds) * 1e3,
+                flows_per_s=1 / median,
+                ratio_to_floor=median / floor,
+                added_us_per_request=(median - floor) / REQUESTS_PER_FLOW * 1e6,
+            )
+        )
+    return out
+
+
+# -- reporting -----------------------------------------------------------------------------------
+
+
+def version_of(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def environment() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "openai": openai.__version__,
+        "sdk_http_module": httpx_module_for_openai().__name__,
+        "httpx": version_of("httpx"),
+        "httpx2": version_of("httpx2"),
+        "respx": version_of("respx"),
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+    }
+
+
+def format_environment(env: dict[str, Any]) -> str:
+    http = ", ".join(f"{name} {env[name]}" for name in ("httpx", "httpx2") if env[name])
+    return (
+        f"python {env['python']} ({env['implementation']}), openai {env['openai']} "
+        f"(over {env['sdk_http_module']}), {http}, respx {env['respx']}, cpu_count {env['cpu_count']}"
+    )
+
+
+def format_table(summaries: list[Summary]) -> str:
+    header = ("contender", "median ms", "min ms", "max ms", "flows/s", "x floor", "+us/req")
+    rows = [
+        (
+            s.name,
+            f"{s.median_ms:.3f}",
+            f"{s.min_ms:.3f}",
+            f"{s.max_ms:.3f}",
+            f"{s.flows_per_s:.1f}",
+            f"{s.ratio_to_floor:.2f}",
+            f"{s.added_us_per_request:.1f}",
+        )
+        for s in summaries
+    ]
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        first = cells[0].ljust(widths[0])
+        return "  ".join([first, *(cell.rjust(w) for cell, w in zip(cells[1:], widths[1:], strict=True))])
+
+    return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
+
+
+def write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
+    """Write to a temporary file next to ``path``, then rename it over ``path``."""
+    directory = path.resolve().parent
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle, indent=2)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+# -- entry point ---------------------------------------------------------------------------------
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--flows", type=positive_int, default=200, help="flows per contender and repetition")
+    parser.add_argument("--repeats", type=positive_int, default=5, help="repetitions")
+    parser.add_argument("--warmup", type=positive_int, default=5, help="untimed flows per contender first")
+    parser.add_argument("--json", type=Path, default=None, help="also write the numbers as JSON to PATH")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # The SDK marks every Assistants call deprecated; that is exactly what is being measured.
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    entries = contenders()
+    for contender in entries:
+        warm_up(contender, args.warmup)
+    summaries = summarize(measure(entries, args.flows, args.repeats))
+    env = environment()
+    print(format_environment(env))
+    print(
+        f"{REQUESTS_PER_FLOW} requests per flow, {args.flows} flows x {args.repeats} repeats per contender "
+        f"(interleaved), {args.warmup} warm-up flows; per-flow time = batch time / flows"
+    )
+    print()
+    print(format_table(summaries))
+    if args.json is not None:
+        payload = {
+            "environment": env,
+            "settings": {
+                "flows": args.flows,
+                "repeats": args.repeats,
+                "warmup": args.warmup,
+                "requests_per_flow": REQUESTS_PER_FLOW,
+            },
+            "contenders": [asdict(s) for s in summaries],
+        }
+        write_json_atomically(args.json, payload)
+        print(f"\nwrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

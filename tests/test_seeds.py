@@ -1,0 +1,102 @@
+"""The tutorials our users learned from (../shared/seeds) run unchanged against the fake."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant_harness import FakeAssistants, RunRequest, Step, Timeline
+
+from .tutorials import seed000, seed002, seed004
+
+SQL = "SELECT SUM(price) as TotalIncome FROM orders WHERE strftime('%m', create_time) = '10' and status = 1;"
+
+
+def test_seed000_waits_and_saves_the_reply(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    article = tmp_path / "article.pdf"
+    article.write_bytes(b"%PDF-1.4 a trial report")
+    slow = Timeline([Step("queued", 3), Step("in_progress", 40), Step("completed", payload={"reply": "Score: 7/10"})])
+    with FakeAssistants(timeline=slow) as fake:
+        assistant = seed000.client.beta.assistants.create(model="gpt-4o", name="PEDro AI rater prompt4")
+        thread, message, run = seed000.start_conversation(assistant.id, article, "Rate this trial.")
+        assert message.attachments[0].file_id in fake.store.files  # type: ignore[index]
+        seed000.wait_for_run_completion(seed000.client, thread.id, run.id, "001", "results")
+        assert fake.clock.elapsed() == 45  # nine 5-second sleeps; the tenth retrieve saw it completed
+    saved = (tmp_path / "results" / "001.txt").read_text(encoding="utf-8")
+    assert saved == "Run completed in 00:00:43\nScore: 7/10"
+
+
+def test_seed000_stuck_run_hits_the_five_minute_deadline_in_under_a_second(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    stuck = Timeline([Step("queued", 2), Step("in_progress")])
+    started = time.perf_counter()
+    with FakeAssistants(timeline=stuck) as fake:
+        assistant = seed000.client.beta.assistants.create(model="gpt-4o")
+        thread = seed000.client.beta.threads.create(messages=[{"role": "user", "content": "rate"}])
+        run = seed000.client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
+        seed000.wait_for_run_completion(seed000.client, thread.id, run.id, "002", "results")
+        virtual = fake.clock.elapsed()
+    wall = time.perf_counter() - started
+    assert 300 < virtual <= 305  # the first check past the deadline, as in real life
+    assert wall < 1.0
+    assert (tmp_path / "api evaluation results" / "002_fail.txt").read_text(encoding="utf-8") == (
+        f"File no: 002\nThread ID: {thread.id}\nRun ID: {run.id}\n"
+    )
+
+
+def test_seed002_history_tutor_two_turns() -> None:
+    with FakeAssistants():
+        first, after = seed002.tutorial()
+    assert [m.role for m in first.data] == ["assistant", "user"]
+    assert first.data[0].content[0].text.value == "You said: What year was the USA founded?"  # type: ignore[union-attr]
+    assert first.has_more is False and first.first_id == first.data[0].id
+    assert [m.role for m in after.data] == ["assistant"]
+    assert after.data[0].content[0].text.value == "You said: Could you give me a little more detail on this?"  # type: ignore[union-attr]
+
+
+def _seed004_runs(request: RunRequest) -> Timeline:
+    if request.index == 0:
+        return Timeline([Step("queued", 1), Step("in_progress", 20), Step("completed", payload={
+            "reply": "请问有什么我可以帮你处理的任务吗？"})])
+    return Timeline([
+        Step("queued", 1),
+        Step("in_progress", 0.5),
+        Step("requires_action", payload={"tool_calls": [{"name": "ask_database", "arguments": {"query": SQL}}]}),
+        Step("queued", 1),
+        Step("in_progress", 1),
+        Step("completed", payload={"reply": lambda ctx: f"10月份的收入总计为{json.loads(ctx.tool_outputs[-1][0]['output'])[0][0]}。"}),
+    ])
+
+
+def test_seed004_requires_action_loop_with_the_sqlite_tool(capsys: pytest.CaptureFixture[str]) -> None:
+    with FakeAssistants(timelines=_seed004_runs) as fake:
+        seed004.assistant_id = seed004.client.beta.assistants.create(
+            model="gpt-3.5-turbo-1106", name="我的 GPT",
+            tools=[{"type": "function", "function": {"name": "ask_database", "parameters": {
+                "type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}}}],
+        ).id
+        thread = seed004.client.beta.threads.create()
+        run = seed004.create_message_and_run("你好", thread)
+        run, result = seed004.wait_on_run(run, thread)
+        assert run.status == "completed" and result == "请问有什么我可以帮你处理的任务吗？"
+        run = seed004.create_message_and_run("10月收入有多少？", thread)
+        run, result = seed004.wait_on_run(run, thread)
+        assert run.status == "completed"
+        assert result == "10月份的收入总计为136.25。"
+        call_id = _only_call_id(fake, run.id)
+        assert fake.run(run.id).tool_outputs == [[{"tool_call_id": call_id, "output": "[[136.25]]"}]]
+    printed = capsys.readouterr().out
+    assert "调用函数：ask_database()" in printed
+    assert '"output": "[[136.25]]"' in printed  # the completed tool_calls step, as show_json printed it
+
+
+def _only_call_id(fake: FakeAssistants, run_id: str) -> str:
+    (step,) = [s for s in fake.run(run_id).steps.values() if s["type"] == "tool_calls"]
+    call_id: str = step["step_details"]["tool_calls"][0]["id"]
+    return call_id

@@ -1,0 +1,117 @@
+"""Interception: what the fake answers, what it passes on, and how it names what it does not serve."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+
+import httpx
+import openai
+import pytest
+import respx
+
+from assistant_harness import FakeAssistants, UnservedEndpointError
+from assistant_harness.transports import HAS_HTTPX2, BaseUrl, HTTPCore2Mocker
+
+from .conftest import MODULE_LEVEL_ASYNC_CLIENT, MODULE_LEVEL_CLIENT
+
+
+class _Hello(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = b"real server"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def local_server() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_other_hosts_pass_through(fake: FakeAssistants, local_server: str) -> None:
+    assert httpx.get(local_server).text == "real server"
+
+
+@pytest.mark.skipif(not HAS_HTTPX2, reason="httpx2 is installed with openai 3.x only")
+def test_other_hosts_pass_through_httpx2(fake: FakeAssistants, local_server: str) -> None:
+    import httpx2
+
+    assert httpx2.get(local_server).text == "real server"
+
+
+def test_client_made_before_the_fake_is_intercepted(fake: FakeAssistants) -> None:
+    assistant = MODULE_LEVEL_CLIENT.beta.assistants.create(model="gpt-4o")
+    assert fake.store.assistants[assistant.id]["model"] == "gpt-4o"
+
+
+async def test_async_client_made_before_the_fake_is_intercepted(fake: FakeAssistants) -> None:
+    assistant = await MODULE_LEVEL_ASYNC_CLIENT.beta.assistants.create(model="gpt-4o")
+    assert assistant.id in fake.store.assistants
+
+
+def test_unserved_openai_endpoint_is_named_not_retried(fake: FakeAssistants) -> None:
+    with pytest.raises(UnservedEndpointError, match=r"does not serve POST /v1/chat/completions"):
+        MODULE_LEVEL_CLIENT.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "x"}])
+    assert fake.backend.requests == []
+
+
+def test_unserved_endpoint_through_fake_client(fake: FakeAssistants) -> None:
+    with pytest.raises(UnservedEndpointError, match=r"GET /v1/models"):
+        fake.client().models.list()
+
+
+def test_user_routes_on_the_fake_router_answer_other_endpoints(fake: FakeAssistants) -> None:
+    fake.router.get("https://api.openai.com/v1/models").respond(json={"object": "list", "data": []})
+    assert MODULE_LEVEL_CLIENT.models.list().data == []
+
+
+def test_users_own_respx_mock_keeps_working(fake: FakeAssistants) -> None:
+    with respx.mock(assert_all_called=True) as mine:
+        mine.get("https://example.org/ping").respond(text="pong")
+        assert httpx.get("https://example.org/ping").text == "pong"
+        assert MODULE_LEVEL_CLIENT.beta.threads.create().id.startswith("thread_")
+
+
+def test_custom_base_url(local_server: str) -> None:
+    with FakeAssistants(base_url="http://localhost:8900/v1", also_serve=["https://my-proxy.example/openai"]):
+        client = openai.OpenAI(api_key="sk-test", base_url="http://localhost:8900/v1")
+        assert client.beta.assistants.create(model="m").object == "assistant"
+        proxied = openai.OpenAI(api_key="sk-test", base_url="https://my-proxy.example/openai")
+        assert proxied.beta.threads.create().object == "thread"
+
+
+def test_interception_ends_with_the_block(local_server: str) -> None:
+    with FakeAssistants():
+        pass
+    assert respx.mock.routes is not None
+    from respx.mocks import HTTPCoreMocker
+
+    assert HTTPCoreMocker.routers == [] and HTTPCoreMocker._patches == []
+    if HTTPCore2Mocker is not None:
+        assert HTTPCore2Mocker.routers == [] and HTTPCore2Mocker._patches == []
+
+
+def test_two_fakes_in_turn_share_nothing() -> None:
+    with FakeAssistants() as first:
+        MODULE_LEVEL_CLIENT.beta.assistants.create(model="a")
+    with FakeAssistants() as second:
+        assert MODULE_LEVEL_CLIENT.beta.assistants.list().data == []
+    assert len(first.store.assistants) == 1 and second.store.assistants == {}
+
+
+def test_base_url_needs_scheme_and_host() -> None:
+    with pytest.raises(ValueError, match="needs a scheme and a host"):
+        BaseUrl("api.openai.com/v1")
