@@ -181,7 +181,8 @@ class Progress:
                 due = None
             expiry = self.expires_at if step.status in self.expire_in else None
             if expiry is not None and expiry <= now and (due is None or expiry < due):
-                passed.append(self._enter_new(Step(EXPIRED), expiry))
+                # Entering an expirable status after the deadline expires the run at once.
+                passed.append(self._enter_new(Step(EXPIRED), max(expiry, self.entered_at)))
                 return passed
             if due is None or due > now or self.index + 1 >= len(self.steps):
                 return passed

@@ -86,10 +86,8 @@ def _check(schema: Schema, value: Any, path: str) -> None:
     if options:
         _check_options(options, value, path)
     expected = schema.get("type")
-    if expected is None:
-        return
     actual = _json_type(value)
-    if not _fits_type(expected, actual):
+    if expected is not None and not _fits_type(expected, actual):
         names = expected if isinstance(expected, list) else [expected]
         wanted = " or ".join(_TYPE_NAMES[n] for n in names)
         raise ApiError(
@@ -100,6 +98,8 @@ def _check(schema: Schema, value: Any, path: str) -> None:
         )
     if "enum" in schema and value not in schema["enum"]:
         raise invalid_value(path, value, [v for v in schema["enum"] if v is not None])
+    # Keywords apply to values of their type, whether or not the schema names a type (anyOf options
+    # such as {"required": ["file_ids"]} carry only the keyword).
     if actual == "object":
         _check_object(schema, value, path)
     elif actual == "array":
@@ -139,7 +139,7 @@ def _check_options(options: list[Schema], value: Any, path: str) -> None:
         kind = value.get("type")
         if kind is None:
             raise missing(_join(path, "type"))
-        if kind not in by_type:
+        if not isinstance(kind, str) or kind not in by_type:
             raise invalid_value(_join(path, "type"), kind, list(by_type))
         _check(by_type[kind], value, path)
         return

@@ -1,0 +1,134 @@
+"""Request validation: vendored from the spec, and agreeing with the spec on valid and broken bodies."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assistant_harness.apierrors import ApiError
+from assistant_harness.validation import SCHEMAS, validate
+
+from . import spec as spec_helpers
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: A valid body per request schema, as rich as the schema allows.
+VALID: dict[str, dict[str, Any]] = {
+    "CreateAssistantRequest": {
+        "model": "gpt-4o", "name": "n", "description": "d", "instructions": "i", "metadata": {"k": "v"},
+        "temperature": 0.5, "top_p": 0.9, "response_format": "auto",
+        "tools": [{"type": "code_interpreter"}, {"type": "file_search"},
+                  {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}],
+        "tool_resources": {"code_interpreter": {"file_ids": ["file-1"]}},
+    },
+    "ModifyAssistantRequest": {"name": "n", "tools": [{"type": "code_interpreter"}], "metadata": {}},
+    "CreateThreadRequest": {"messages": [{"role": "user", "content": "x"}], "metadata": {"a": "b"}},
+    "ModifyThreadRequest": {"metadata": {"a": "b"}},
+    "CreateMessageRequest": {"role": "user", "content": [{"type": "text", "text": "x"}],
+                             "attachments": [{"file_id": "file-1", "tools": [{"type": "file_search"}]}]},
+    "ModifyMessageRequest": {"metadata": {"a": "b"}},
+    "CreateRunRequest": {"assistant_id": "asst_1", "model": "gpt-4o", "instructions": "i",
+                         "additional_instructions": "a", "additional_messages": [{"role": "user", "content": "x"}],
+                         "tools": [{"type": "code_interpreter"}], "temperature": 1, "stream": False,
+                         "max_prompt_tokens": 1000, "parallel_tool_calls": True, "tool_choice": "auto"},
+    "ModifyRunRequest": {"metadata": {"a": "b"}},
+    "SubmitToolOutputsRunRequest": {"tool_outputs": [{"tool_call_id": "call_1", "output": "42"}]},
+    "CreateThreadAndRunRequest": {"assistant_id": "asst_1", "thread": {"messages": [{"role": "user", "content": "x"}]},
+                                  "instructions": "i", "temperature": 0.2},
+    "CreateVectorStoreRequest": {"name": "docs", "file_ids": ["file-1"], "metadata": {}},
+    "UpdateVectorStoreRequest": {"name": "docs"},
+    "CreateVectorStoreFileRequest": {"file_id": "file-1", "attributes": {"k": "v"}},
+    "CreateVectorStoreFileBatchRequest": {"file_ids": ["file-1"]},
+    "UpdateVectorStoreFileAttributesRequest": {"attributes": {"k": "v"}},
+    "VectorStoreSearchRequest": {"query": "llama", "max_num_results": 5},
+}
+
+WRONG_VALUES = [None, "zzz", 7, 2.5, True, [], ["x"], {}, {"type": "zzz"}, -1, 1000]
+
+
+def _ours_accepts(name: str, body: Any) -> bool:
+    try:
+        validate(name, body)
+    except ApiError:
+        return False
+    return True
+
+
+def test_vendored_schemas_are_exactly_what_the_spec_gives() -> None:
+    spec_helpers.require(spec_helpers.SPEC_PATH)
+    loader = importlib.util.spec_from_file_location("vendor_schemas", ROOT / "tools" / "vendor_schemas.py")
+    assert loader is not None and loader.loader is not None
+    module = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(module)
+    vendored = (ROOT / "src" / "assistant_harness" / "schemas" / "requests.json").read_text(encoding="utf-8")
+    assert vendored == module.render(spec_helpers.SPEC_PATH), "run: python tools/vendor_schemas.py"
+
+
+def test_every_validated_request_schema_has_a_sample() -> None:
+    from assistant_harness.router import ENDPOINTS
+
+    assert {e.schema for e in ENDPOINTS if e.schema} == set(VALID)
+
+
+@pytest.mark.parametrize("name", sorted(VALID))
+def test_valid_samples_pass_both(name: str) -> None:
+    assert spec_helpers.validator(name).is_valid(VALID[name])
+    validate(name, VALID[name])
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(data=st.data())
+def test_mutated_bodies_are_judged_as_the_spec_judges_them(data: st.DataObject) -> None:
+    spec_helpers.spec()
+    name = data.draw(st.sampled_from(sorted(VALID)), label="schema")
+    body = copy.deepcopy(VALID[name])
+    paths = list(_paths(body))
+    action = data.draw(st.sampled_from(["replace", "delete", "add"]), label="action")
+    path = data.draw(st.sampled_from(paths), label="path")
+    parent, key = _parent(body, path)
+    if action == "replace":
+        parent[key] = data.draw(st.sampled_from(WRONG_VALUES), label="value")
+    elif action == "delete" and isinstance(parent, dict):
+        del parent[key]
+    elif isinstance(parent, dict):
+        parent["unexpected_" + str(key)] = 1
+    expected = spec_helpers.validator(name).is_valid(body)
+    assert _ours_accepts(name, body) == expected, json.dumps(body)
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> Any:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield (*prefix, key)
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield (*prefix, index)
+            yield from _paths(value, (*prefix, index))
+
+
+def _parent(body: Any, path: tuple[Any, ...]) -> tuple[Any, Any]:
+    node = body
+    for key in path[:-1]:
+        node = node[key]
+    return node, path[-1]
+
+
+def test_messages_name_the_path() -> None:
+    with pytest.raises(ApiError) as caught:
+        validate("CreateThreadRequest", {"messages": [{"role": "user"}]})
+    assert caught.value.message == "Missing required parameter: 'messages[0].content'."
+    with pytest.raises(ApiError) as caught:
+        validate("CreateAssistantRequest", {"model": "m", "metadata": {"k": 1}})
+    assert caught.value.message == "Invalid type for 'metadata.k': expected a string, but got an integer instead."
+
+
+def test_schemas_loaded_from_the_package_not_from_shared() -> None:
+    assert "CreateRunRequest" in SCHEMAS and "AssistantToolsFunction" in SCHEMAS
