@@ -6,12 +6,12 @@ import os
 os.environ["OPENAI_API_KEY"] = "sk-test"
 os.environ.pop("OPENAI_BASE_URL", None)
 
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Iterator
 
-import openai  # noqa: E402
-import pytest  # noqa: E402
+import openai
+import pytest
 
-from assistant_harness import FakeAssistants  # noqa: E402
+from assistant_harness import FakeAssistants
 
 pytest_plugins = ["pytester"]
 

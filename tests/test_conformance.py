@@ -37,7 +37,10 @@ def _validate(schema: dict[str, Any], payload: Any) -> list[str]:
     from jsonschema import Draft202012Validator
 
     root = {**schema, "components": {"schemas": spec_helpers.components()}}
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in Draft202012Validator(root).iter_errors(payload)]
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in Draft202012Validator(root).iter_errors(payload)
+    ]
 
 
 def _allow_null_list_cursors(payload: Any) -> Any:
@@ -58,7 +61,10 @@ def exchanges() -> list[tuple[ApiRequest, ApiResponse]]:
 
 
 def test_the_tour_covers_every_endpoint(exchanges: list[tuple[ApiRequest, ApiResponse]]) -> None:
-    hit = {INDEX.find(request.method, request.path)[0].template + " " + request.method for request, _ in exchanges}
+    hit = {
+        INDEX.find(request.method, request.path)[0].template + " " + request.method
+        for request, _ in exchanges
+    }
     every = {endpoint.template + " " + endpoint.method for endpoint in ENDPOINTS}
     assert every - hit == set()
 
@@ -85,10 +91,21 @@ def test_translate_nullable_matches_openapi_semantics() -> None:
 
 
 TERMINAL_TIMELINES = {
-    "failed": Timeline([Step("queued", 1), Step("in_progress", 1),
-                        Step("failed", payload={"last_error": {"code": "rate_limit_exceeded"}})]),
+    "failed": Timeline(
+        [
+            Step("queued", 1),
+            Step("in_progress", 1),
+            Step("failed", payload={"last_error": {"code": "rate_limit_exceeded"}}),
+        ]
+    ),
     "incomplete": Timeline([Step("queued", 1), Step("in_progress", 1), Step("incomplete")]),
-    "expired": Timeline([Step("queued", 1), Step("in_progress", 1), Step("requires_action", payload={"tool_calls": [{"name": "f"}]})]),
+    "expired": Timeline(
+        [
+            Step("queued", 1),
+            Step("in_progress", 1),
+            Step("requires_action", payload={"tool_calls": [{"name": "f"}]}),
+        ]
+    ),
     "cancelled": Timeline([Step("queued", 1), Step("in_progress", 100), Step("completed")]),
 }
 
@@ -101,8 +118,9 @@ def test_terminal_runs_validate_against_the_spec(outcome: str) -> None:
         fake.backend.listeners.append(lambda request, response: seen.append((request, response)))
         client = fake.client()
         assistant = client.beta.assistants.create(model="gpt-4o")
-        run = client.beta.threads.create_and_run(assistant_id=assistant.id, thread={"messages": [
-            {"role": "user", "content": "hi"}]})
+        run = client.beta.threads.create_and_run(
+            assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]}
+        )
         fake.advance(1.5)
         if outcome == "cancelled":
             client.beta.threads.runs.cancel(run.id, thread_id=run.thread_id)

@@ -39,12 +39,21 @@ def test_another_seed_gives_other_ids() -> None:
 def test_ids_carry_the_real_prefixes(fake: FakeAssistants) -> None:
     client = fake.client()
     assistant = client.beta.assistants.create(model="gpt-4o")
-    run = client.beta.threads.create_and_run_poll(assistant_id=assistant.id, thread={"messages": [
-        {"role": "user", "content": "hi"}]})
+    run = client.beta.threads.create_and_run_poll(
+        assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]}
+    )
     step = client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id).data[0]
     message = client.beta.threads.messages.list(run.thread_id).data[0]
     upload = client.files.create(file=("a.txt", b"a"), purpose="assistants")
     store = client.vector_stores.create()
-    prefixes = [assistant.id[:5], run.thread_id[:7], run.id[:4], step.id[:5], message.id[:4], upload.id[:5], store.id[:3]]
+    prefixes = [
+        assistant.id[:5],
+        run.thread_id[:7],
+        run.id[:4],
+        step.id[:5],
+        message.id[:4],
+        upload.id[:5],
+        store.id[:3],
+    ]
     assert prefixes == ["asst_", "thread_", "run_", "step_", "msg_", "file-", "vs_"]
     assert len(run.id) == len("run_") + 24

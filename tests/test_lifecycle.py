@@ -22,7 +22,10 @@ def test_a_plain_timeline_advances_with_time() -> None:
     [
         ([], "at least one step"),
         ([Step("completed"), Step("queued", 1)], "steps[0]: completed is terminal"),
-        ([Step("queued", 1), Step("requires_action")], "steps[1]: a run cannot go from queued to requires_action"),
+        (
+            [Step("queued", 1), Step("requires_action")],
+            "steps[1]: a run cannot go from queued to requires_action",
+        ),
         ([Step("queued"), Step("in_progress", 1), Step("completed")], "steps[0]: queued has no duration"),
     ],
 )
@@ -39,7 +42,9 @@ def test_unknown_status_and_negative_duration() -> None:
 
 
 def test_requires_action_waits_for_the_submission() -> None:
-    timeline = Timeline([Step("in_progress", 1), Step("requires_action", 5), Step("in_progress", 1), Step("completed")])
+    timeline = Timeline(
+        [Step("in_progress", 1), Step("requires_action", 5), Step("in_progress", 1), Step("completed")]
+    )
     progress = lc.Progress(timeline, 0)
     progress.advance(100)
     assert progress.status == "requires_action"
@@ -91,7 +96,11 @@ def timelines(draw: st.DrawFn) -> Timeline:
     """Valid timelines: queued/in_progress/requires_action rounds, then a terminal or stuck step."""
     steps = [Step("queued", draw(st.floats(0, 30)))]
     for _ in range(draw(st.integers(0, 3))):
-        steps += [Step("in_progress", draw(st.floats(0, 30))), Step("requires_action"), Step("queued", draw(st.floats(0, 5)))]
+        steps += [
+            Step("in_progress", draw(st.floats(0, 30))),
+            Step("requires_action"),
+            Step("queued", draw(st.floats(0, 5))),
+        ]
     ending = draw(st.sampled_from(["completed", "failed", "incomplete", "stuck"]))
     if ending == "stuck":
         steps.append(Step("in_progress"))
@@ -100,8 +109,11 @@ def timelines(draw: st.DrawFn) -> Timeline:
     return Timeline(steps)
 
 
-@given(timeline=timelines(), moments=st.lists(st.floats(0, 2000), min_size=1, max_size=30),
-       cancel_at=st.none() | st.floats(0, 2000))
+@given(
+    timeline=timelines(),
+    moments=st.lists(st.floats(0, 2000), min_size=1, max_size=30),
+    cancel_at=st.none() | st.floats(0, 2000),
+)
 def test_time_never_runs_backwards_and_terminal_is_final(
     timeline: Timeline, moments: list[float], cancel_at: float | None
 ) -> None:

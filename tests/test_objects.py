@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 from typing import Any
@@ -29,10 +30,8 @@ DOCUMENTED_EXTRAS = {
 def _body(response: dict[str, Any]) -> str:
     raw = response["body"]["string"]
     if isinstance(raw, bytes):
-        try:
+        with contextlib.suppress(OSError):
             raw = gzip.decompress(raw)
-        except OSError:
-            pass
         return raw.decode("utf-8")
     return str(raw)
 
@@ -51,16 +50,25 @@ def _real_objects() -> dict[str, dict[str, Any]]:
                         found.setdefault("streamed message", json.loads(lines["data"]))
                 continue
             payload = json.loads(text)
-            kind = {"assistant": "assistant", "thread": "thread", "thread.message": "polled message",
-                    "thread.run": "run"}.get(payload.get("object"))
+            kind = {
+                "assistant": "assistant",
+                "thread": "thread",
+                "thread.message": "polled message",
+                "thread.run": "run",
+            }.get(payload.get("object"))
             if kind:
                 found.setdefault(kind, payload)
     return found
 
 
 def _fake_objects() -> dict[str, dict[str, Any]]:
-    tools = Timeline([Step("queued", 1), Step("in_progress", 1),
-                      Step("requires_action", payload={"tool_calls": [{"name": "f"}]})])
+    tools = Timeline(
+        [
+            Step("queued", 1),
+            Step("in_progress", 1),
+            Step("requires_action", payload={"tool_calls": [{"name": "f"}]}),
+        ]
+    )
     with FakeAssistants(timeline=tools) as fake:
         client = fake.client()
         assistant = client.beta.assistants.create(model="gpt-4o-mini", tools=[{"type": "code_interpreter"}])

@@ -42,12 +42,18 @@ def test_before_returns_the_items_just_before_the_cursor(count: int, limit: int,
     items = ITEMS[:count]
     cursor = min(cursor, count - 1)
     result = page(items, {"limit": str(limit), "order": "asc", "before": items[cursor]["id"]})
-    assert [i["id"] for i in result["data"]] == [i["id"] for i in items[max(0, cursor - limit):cursor]]
+    assert [i["id"] for i in result["data"]] == [i["id"] for i in items[max(0, cursor - limit) : cursor]]
     assert result["has_more"] == (cursor > limit)
 
 
 def test_empty_page_has_null_cursors_and_no_more() -> None:
-    assert page([], {}) == {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": False}
+    assert page([], {}) == {
+        "object": "list",
+        "data": [],
+        "first_id": None,
+        "last_id": None,
+        "has_more": False,
+    }
 
 
 def test_unknown_after_cursor_gives_an_empty_page() -> None:
@@ -63,16 +69,22 @@ def test_defaults_are_twenty_newest_first() -> None:
 def test_sdk_auto_pagination_makes_no_extra_request(count: int) -> None:
     with FakeAssistants() as fake:
         client = fake.client()
-        thread = client.beta.threads.create(messages=[{"role": "user", "content": str(i)} for i in range(count)])
+        thread = client.beta.threads.create(
+            messages=[{"role": "user", "content": str(i)} for i in range(count)]
+        )
         before = len(fake.backend.requests)
-        texts = [m.content[0].text.value for m in client.beta.threads.messages.list(thread.id, order="asc", limit=20)]  # type: ignore[union-attr]
+        texts = [
+            m.content[0].text.value
+            for m in client.beta.threads.messages.list(thread.id, order="asc", limit=20)
+        ]  # type: ignore[union-attr]
         assert texts == [str(i) for i in range(count)]
         assert len(fake.backend.requests) - before == max(1, -(-count // 20))
 
 
 def test_list_by_run_id(client: openai.OpenAI) -> None:
     assistant = client.beta.assistants.create(model="gpt-4o")
-    run = client.beta.threads.create_and_run_poll(assistant_id=assistant.id, thread={"messages": [
-        {"role": "user", "content": "x"}]})
+    run = client.beta.threads.create_and_run_poll(
+        assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "x"}]}
+    )
     replies = client.beta.threads.messages.list(run.thread_id, run_id=run.id)
     assert [m.role for m in replies.data] == ["assistant"]

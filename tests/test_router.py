@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import openai
 import pytest
@@ -9,8 +11,13 @@ import pytest
 from assistant_harness import FakeAssistants, Step, Timeline
 from assistant_harness.router import EndpointIndex, UnservedEndpoint
 
-TOOL_RUN = Timeline([Step("queued", 1), Step("in_progress", 1),
-                     Step("requires_action", payload={"tool_calls": [{"name": "f", "arguments": "{}"}]})])
+TOOL_RUN = Timeline(
+    [
+        Step("queued", 1),
+        Step("in_progress", 1),
+        Step("requires_action", payload={"tool_calls": [{"name": "f", "arguments": "{}"}]}),
+    ]
+)
 
 
 @pytest.mark.parametrize(
@@ -33,9 +40,9 @@ def test_not_found_names_the_resource(client: openai.OpenAI, call: object, kind:
 
 def test_not_found_inside_an_existing_thread(client: openai.OpenAI) -> None:
     thread = client.beta.threads.create()
-    with pytest.raises(openai.NotFoundError, match="No message found with id 'msg_x'."):
+    with pytest.raises(openai.NotFoundError, match=re.escape("No message found with id 'msg_x'.")):
         client.beta.threads.messages.retrieve("msg_x", thread_id=thread.id)
-    with pytest.raises(openai.NotFoundError, match="No run found with id 'run_x'."):
+    with pytest.raises(openai.NotFoundError, match=re.escape("No run found with id 'run_x'.")):
         client.beta.threads.runs.retrieve("run_x", thread_id=thread.id)
 
 
@@ -54,19 +61,32 @@ def test_tool_without_type_is_the_tutorials_error(client: openai.OpenAI) -> None
 @pytest.mark.parametrize(
     ("kwargs", "message", "code"),
     [
-        ({"model": "m", "extra_body": {"model": None}}, "Invalid type for 'model': expected a string, but got null instead.",
-         "invalid_type"),
-        ({"model": "m", "tools": [{"type": "browser"}]},
-         "Invalid value: 'browser'. Supported values are: 'code_interpreter', 'file_search', and 'function'.",
-         "invalid_value"),
-        ({"model": "m", "temperature": "hot"},
-         "Invalid type for 'temperature': expected a decimal, but got a string instead.", "invalid_type"),
-        ({"model": "m", "temperature": 3},
-         "Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got 3 instead.",
-         "decimal_above_max_value"),
+        (
+            {"model": "m", "extra_body": {"model": None}},
+            "Invalid type for 'model': expected a string, but got null instead.",
+            "invalid_type",
+        ),
+        (
+            {"model": "m", "tools": [{"type": "browser"}]},
+            "Invalid value: 'browser'. "
+            "Supported values are: 'code_interpreter', 'file_search', and 'function'.",
+            "invalid_value",
+        ),
+        (
+            {"model": "m", "temperature": "hot"},
+            "Invalid type for 'temperature': expected a decimal, but got a string instead.",
+            "invalid_type",
+        ),
+        (
+            {"model": "m", "temperature": 3},
+            "Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got 3 instead.",
+            "decimal_above_max_value",
+        ),
     ],
 )
-def test_invalid_assistant_parameters(client: openai.OpenAI, kwargs: dict[str, object], message: str, code: str) -> None:
+def test_invalid_assistant_parameters(
+    client: openai.OpenAI, kwargs: dict[str, object], message: str, code: str
+) -> None:
     with pytest.raises(openai.BadRequestError) as caught:
         client.beta.assistants.create(**kwargs)  # type: ignore[arg-type]
     assert caught.value.body["message"] == message  # type: ignore[index]
@@ -80,8 +100,9 @@ def test_unknown_parameter(client: openai.OpenAI) -> None:
 
 def test_invalid_role(client: openai.OpenAI) -> None:
     thread = client.beta.threads.create()
-    with pytest.raises(openai.BadRequestError,
-                       match=r"Invalid value: 'bot'\. Supported values are: 'user' and 'assistant'\."):
+    with pytest.raises(
+        openai.BadRequestError, match=r"Invalid value: 'bot'\. Supported values are: 'user' and 'assistant'\."
+    ):
         client.beta.threads.messages.create(thread_id=thread.id, role="bot", content="x")  # type: ignore[arg-type]
 
 
@@ -89,10 +110,13 @@ def test_thread_is_locked_while_a_run_is_active(client: openai.OpenAI, fake: Fak
     assistant = client.beta.assistants.create(model="gpt-4o")
     thread = client.beta.threads.create()
     run = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
-    with pytest.raises(openai.BadRequestError,
-                       match=f"Can't add messages to {thread.id} while a run {run.id} is active."):
+    with pytest.raises(
+        openai.BadRequestError, match=f"Can't add messages to {thread.id} while a run {run.id} is active."
+    ):
         client.beta.threads.messages.create(thread_id=thread.id, role="user", content="too soon")
-    with pytest.raises(openai.BadRequestError, match=f"Thread {thread.id} already has an active run {run.id}."):
+    with pytest.raises(
+        openai.BadRequestError, match=f"Thread {thread.id} already has an active run {run.id}."
+    ):
         client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
     fake.advance(10)
     client.beta.threads.messages.create(thread_id=thread.id, role="user", content="now it's fine")
@@ -105,16 +129,26 @@ def test_tool_outputs_rules() -> None:
         run = client.beta.threads.create_and_run_poll(assistant_id=assistant.id)
         assert run.status == "requires_action"
         call_id = run.required_action.submit_tool_outputs.tool_calls[0].id  # type: ignore[union-attr]
-        with pytest.raises(openai.BadRequestError, match=rf"Expected tool outputs for call_ids \['{call_id}'\], got \['call_wrong'\]\."):
-            client.beta.threads.runs.submit_tool_outputs(run.id, thread_id=run.thread_id,
-                                                        tool_outputs=[{"tool_call_id": "call_wrong", "output": "x"}])
+        with pytest.raises(
+            openai.BadRequestError,
+            match=rf"Expected tool outputs for call_ids \['{call_id}'\], got \['call_wrong'\]\.",
+        ):
+            client.beta.threads.runs.submit_tool_outputs(
+                run.id, thread_id=run.thread_id, tool_outputs=[{"tool_call_id": "call_wrong", "output": "x"}]
+            )
         done = client.beta.threads.runs.submit_tool_outputs_and_poll(
-            run_id=run.id, thread_id=run.thread_id, tool_outputs=[{"tool_call_id": call_id, "output": "42"}])
+            run_id=run.id, thread_id=run.thread_id, tool_outputs=[{"tool_call_id": call_id, "output": "42"}]
+        )
         assert done.status == "completed"
-        with pytest.raises(openai.BadRequestError, match='Runs in status "completed" do not accept tool outputs.'):
-            client.beta.threads.runs.submit_tool_outputs(run.id, thread_id=run.thread_id,
-                                                        tool_outputs=[{"tool_call_id": call_id, "output": "x"}])
-        with pytest.raises(openai.BadRequestError, match="Cannot cancel run with status 'completed'."):
+        with pytest.raises(
+            openai.BadRequestError, match=re.escape('Runs in status "completed" do not accept tool outputs.')
+        ):
+            client.beta.threads.runs.submit_tool_outputs(
+                run.id, thread_id=run.thread_id, tool_outputs=[{"tool_call_id": call_id, "output": "x"}]
+            )
+        with pytest.raises(
+            openai.BadRequestError, match=re.escape("Cannot cancel run with status 'completed'.")
+        ):
             client.beta.threads.runs.cancel(run.id, thread_id=run.thread_id)
         assert fake.run(run.id).tool_outputs == [[{"tool_call_id": call_id, "output": "42"}]]
 
@@ -135,8 +169,11 @@ def test_raw_clients_need_the_beta_header(fake: FakeAssistants) -> None:
 
 
 def test_invalid_json_body(fake: FakeAssistants) -> None:
-    raw = httpx.post("https://api.openai.com/v1/threads", content=b"{not json",
-                     headers={"Authorization": "Bearer sk-test", "OpenAI-Beta": "assistants=v2"})
+    raw = httpx.post(
+        "https://api.openai.com/v1/threads",
+        content=b"{not json",
+        headers={"Authorization": "Bearer sk-test", "OpenAI-Beta": "assistants=v2"},
+    )
     assert raw.status_code == 400 and "could not parse the JSON body" in raw.json()["error"]["message"]
 
 
@@ -157,8 +194,12 @@ def test_upload_needs_file_and_a_known_purpose(client: openai.OpenAI) -> None:
 def test_attachment_must_name_an_uploaded_file(client: openai.OpenAI) -> None:
     thread = client.beta.threads.create()
     with pytest.raises(openai.BadRequestError, match=r"no file found with id 'file-nope'"):
-        client.beta.threads.messages.create(thread_id=thread.id, role="user", content="x",
-                                            attachments=[{"file_id": "file-nope", "tools": [{"type": "file_search"}]}])
+        client.beta.threads.messages.create(
+            thread_id=thread.id,
+            role="user",
+            content="x",
+            attachments=[{"file_id": "file-nope", "tools": [{"type": "file_search"}]}],
+        )
 
 
 def test_index_prefers_literal_segments() -> None:

@@ -19,7 +19,9 @@ def test_seed000_waits_and_saves_the_reply(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.chdir(tmp_path)
     article = tmp_path / "article.pdf"
     article.write_bytes(b"%PDF-1.4 a trial report")
-    slow = Timeline([Step("queued", 3), Step("in_progress", 40), Step("completed", payload={"reply": "Score: 7/10"})])
+    slow = Timeline(
+        [Step("queued", 3), Step("in_progress", 40), Step("completed", payload={"reply": "Score: 7/10"})]
+    )
     with FakeAssistants(timeline=slow) as fake:
         assistant = seed000.client.beta.assistants.create(model="gpt-4o", name="PEDro AI rater prompt4")
         thread, message, run = seed000.start_conversation(assistant.id, article, "Rate this trial.")
@@ -62,24 +64,53 @@ def test_seed002_history_tutor_two_turns() -> None:
 
 def _seed004_runs(request: RunRequest) -> Timeline:
     if request.index == 0:
-        return Timeline([Step("queued", 1), Step("in_progress", 20), Step("completed", payload={
-            "reply": "请问有什么我可以帮你处理的任务吗？"})])
-    return Timeline([
-        Step("queued", 1),
-        Step("in_progress", 0.5),
-        Step("requires_action", payload={"tool_calls": [{"name": "ask_database", "arguments": {"query": SQL}}]}),
-        Step("queued", 1),
-        Step("in_progress", 1),
-        Step("completed", payload={"reply": lambda ctx: f"10月份的收入总计为{json.loads(ctx.tool_outputs[-1][0]['output'])[0][0]}。"}),
-    ])
+        return Timeline(
+            [
+                Step("queued", 1),
+                Step("in_progress", 20),
+                Step("completed", payload={"reply": "请问有什么我可以帮你处理的任务吗？"}),
+            ]
+        )
+    return Timeline(
+        [
+            Step("queued", 1),
+            Step("in_progress", 0.5),
+            Step(
+                "requires_action",
+                payload={"tool_calls": [{"name": "ask_database", "arguments": {"query": SQL}}]},
+            ),
+            Step("queued", 1),
+            Step("in_progress", 1),
+            Step(
+                "completed",
+                payload={
+                    "reply": lambda ctx: (
+                        f"10月份的收入总计为{json.loads(ctx.tool_outputs[-1][0]['output'])[0][0]}。"
+                    )
+                },
+            ),
+        ]
+    )
 
 
 def test_seed004_requires_action_loop_with_the_sqlite_tool(capsys: pytest.CaptureFixture[str]) -> None:
     with FakeAssistants(timelines=_seed004_runs) as fake:
         seed004.assistant_id = seed004.client.beta.assistants.create(
-            model="gpt-3.5-turbo-1106", name="我的 GPT",
-            tools=[{"type": "function", "function": {"name": "ask_database", "parameters": {
-                "type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}}}],
+            model="gpt-3.5-turbo-1106",
+            name="我的 GPT",
+            tools=[
+                {
+                    "type": "function",
+                    "function": {
+                        "name": "ask_database",
+                        "parameters": {
+                            "type": "object",
+                            "properties": {"query": {"type": "string"}},
+                            "required": ["query"],
+                        },
+                    },
+                }
+            ],
         ).id
         thread = seed004.client.beta.threads.create()
         run = seed004.create_message_and_run("你好", thread)

@@ -22,26 +22,51 @@ ROOT = Path(__file__).resolve().parents[1]
 #: A valid body per request schema, as rich as the schema allows.
 VALID: dict[str, dict[str, Any]] = {
     "CreateAssistantRequest": {
-        "model": "gpt-4o", "name": "n", "description": "d", "instructions": "i", "metadata": {"k": "v"},
-        "temperature": 0.5, "top_p": 0.9, "response_format": "auto",
-        "tools": [{"type": "code_interpreter"}, {"type": "file_search"},
-                  {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}],
+        "model": "gpt-4o",
+        "name": "n",
+        "description": "d",
+        "instructions": "i",
+        "metadata": {"k": "v"},
+        "temperature": 0.5,
+        "top_p": 0.9,
+        "response_format": "auto",
+        "tools": [
+            {"type": "code_interpreter"},
+            {"type": "file_search"},
+            {"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}},
+        ],
         "tool_resources": {"code_interpreter": {"file_ids": ["file-1"]}},
     },
     "ModifyAssistantRequest": {"name": "n", "tools": [{"type": "code_interpreter"}], "metadata": {}},
     "CreateThreadRequest": {"messages": [{"role": "user", "content": "x"}], "metadata": {"a": "b"}},
     "ModifyThreadRequest": {"metadata": {"a": "b"}},
-    "CreateMessageRequest": {"role": "user", "content": [{"type": "text", "text": "x"}],
-                             "attachments": [{"file_id": "file-1", "tools": [{"type": "file_search"}]}]},
+    "CreateMessageRequest": {
+        "role": "user",
+        "content": [{"type": "text", "text": "x"}],
+        "attachments": [{"file_id": "file-1", "tools": [{"type": "file_search"}]}],
+    },
     "ModifyMessageRequest": {"metadata": {"a": "b"}},
-    "CreateRunRequest": {"assistant_id": "asst_1", "model": "gpt-4o", "instructions": "i",
-                         "additional_instructions": "a", "additional_messages": [{"role": "user", "content": "x"}],
-                         "tools": [{"type": "code_interpreter"}], "temperature": 1, "stream": False,
-                         "max_prompt_tokens": 1000, "parallel_tool_calls": True, "tool_choice": "auto"},
+    "CreateRunRequest": {
+        "assistant_id": "asst_1",
+        "model": "gpt-4o",
+        "instructions": "i",
+        "additional_instructions": "a",
+        "additional_messages": [{"role": "user", "content": "x"}],
+        "tools": [{"type": "code_interpreter"}],
+        "temperature": 1,
+        "stream": False,
+        "max_prompt_tokens": 1000,
+        "parallel_tool_calls": True,
+        "tool_choice": "auto",
+    },
     "ModifyRunRequest": {"metadata": {"a": "b"}},
     "SubmitToolOutputsRunRequest": {"tool_outputs": [{"tool_call_id": "call_1", "output": "42"}]},
-    "CreateThreadAndRunRequest": {"assistant_id": "asst_1", "thread": {"messages": [{"role": "user", "content": "x"}]},
-                                  "instructions": "i", "temperature": 0.2},
+    "CreateThreadAndRunRequest": {
+        "assistant_id": "asst_1",
+        "thread": {"messages": [{"role": "user", "content": "x"}]},
+        "instructions": "i",
+        "temperature": 0.2,
+    },
     "CreateVectorStoreRequest": {"name": "docs", "file_ids": ["file-1"], "metadata": {}},
     "UpdateVectorStoreRequest": {"name": "docs"},
     "CreateVectorStoreFileRequest": {"file_id": "file-1", "attributes": {"k": "v"}},
@@ -127,7 +152,10 @@ def test_messages_name_the_path() -> None:
     assert caught.value.message == "Missing required parameter: 'messages[0].content'."
     with pytest.raises(ApiError) as caught:
         validate("CreateAssistantRequest", {"model": "m", "metadata": {"k": 1}})
-    assert caught.value.message == "Invalid type for 'metadata.k': expected a string, but got an integer instead."
+    assert (
+        caught.value.message
+        == "Invalid type for 'metadata.k': expected a string, but got an integer instead."
+    )
 
 
 def test_schemas_loaded_from_the_package_not_from_shared() -> None:

@@ -12,8 +12,15 @@ TOOL_TIMELINE = Timeline(
     [
         Step("queued", 1),
         Step("in_progress", 1),
-        Step("requires_action", payload={"tool_calls": [{"name": "lookup", "arguments": {"q": "x"}},
-                                                        {"name": "lookup", "arguments": {"q": "y"}}]}),
+        Step(
+            "requires_action",
+            payload={
+                "tool_calls": [
+                    {"name": "lookup", "arguments": {"q": "x"}},
+                    {"name": "lookup", "arguments": {"q": "y"}},
+                ]
+            },
+        ),
         Step("queued", 1),
         Step("in_progress", 1),
         Step("completed"),
@@ -27,8 +34,11 @@ def tour(client: openai.OpenAI) -> None:
     """Call every served endpoint at least once, in states that show every field filled."""
     beta = client.beta
     upload = client.files.create(file=("notes.txt", b"some notes about llamas"), purpose="assistants")
-    assistant = beta.assistants.create(model="gpt-4o", name="Tour", tools=[{"type": "code_interpreter"},
-                                                                          {"type": "file_search"}, FUNCTION_TOOL])
+    assistant = beta.assistants.create(
+        model="gpt-4o",
+        name="Tour",
+        tools=[{"type": "code_interpreter"}, {"type": "file_search"}, FUNCTION_TOOL],
+    )
     beta.assistants.retrieve(assistant.id)
     beta.assistants.update(assistant.id, description="touring")
     beta.assistants.list()
@@ -36,7 +46,9 @@ def tour(client: openai.OpenAI) -> None:
     beta.threads.retrieve(thread.id)
     beta.threads.update(thread.id, metadata={"a": "c"})
     message = beta.threads.messages.create(
-        thread_id=thread.id, role="user", content="see file",
+        thread_id=thread.id,
+        role="user",
+        content="see file",
         attachments=[{"file_id": upload.id, "tools": [{"type": "file_search"}]}],
     )
     beta.threads.messages.retrieve(message.id, thread_id=thread.id)
@@ -46,7 +58,9 @@ def tour(client: openai.OpenAI) -> None:
     beta.threads.runs.steps.list(run.id, thread_id=thread.id)
     calls = run.required_action.submit_tool_outputs.tool_calls  # type: ignore[union-attr]
     run = beta.threads.runs.submit_tool_outputs_and_poll(
-        run_id=run.id, thread_id=thread.id, tool_outputs=[{"tool_call_id": c.id, "output": "42"} for c in calls]
+        run_id=run.id,
+        thread_id=thread.id,
+        tool_outputs=[{"tool_call_id": c.id, "output": "42"} for c in calls],
     )
     beta.threads.runs.update(run.id, thread_id=thread.id, metadata={"k": "v"})
     steps = beta.threads.runs.steps.list(run.id, thread_id=thread.id)
@@ -55,8 +69,9 @@ def tour(client: openai.OpenAI) -> None:
     beta.threads.messages.list(thread.id, order="asc", limit=2)
     beta.threads.messages.list(thread.id, order="asc", after=message.id)
     beta.threads.messages.list(thread.id, run_id="run_none")  # an empty page
-    second = beta.threads.create_and_run(assistant_id=assistant.id, thread={"messages": [{"role": "user",
-                                                                                           "content": "again"}]})
+    second = beta.threads.create_and_run(
+        assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "again"}]}
+    )
     beta.threads.runs.cancel(second.id, thread_id=second.thread_id)
     beta.threads.messages.delete(message.id, thread_id=thread.id)
     client.files.retrieve(upload.id)

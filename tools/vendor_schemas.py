@@ -42,8 +42,21 @@ REQUEST_SCHEMAS = (
 )
 
 #: Keys that only document; the validator never reads them.
-PROSE = {"description", "example", "examples", "title", "x-oaiTypeLabel", "x-oaiExpandable", "x-oaiMeta",
-         "deprecated", "x-stainless-const", "default", "discriminator", "format", "x-oaiSupportedSince"}
+PROSE = {
+    "description",
+    "example",
+    "examples",
+    "title",
+    "x-oaiTypeLabel",
+    "x-oaiExpandable",
+    "x-oaiMeta",
+    "deprecated",
+    "x-stainless-const",
+    "default",
+    "discriminator",
+    "format",
+    "x-oaiSupportedSince",
+}
 
 
 def _strip(node: Any, refs: set[str]) -> Any:

@@ -42,7 +42,9 @@ def not_found(kind: str, object_id: str) -> ApiError:
 
 
 def missing(param: str) -> ApiError:
-    return ApiError(400, f"Missing required parameter: '{param}'.", param=param, code="missing_required_parameter")
+    return ApiError(
+        400, f"Missing required parameter: '{param}'.", param=param, code="missing_required_parameter"
+    )
 
 
 def invalid_value(param: str, value: Any, supported: list[Any] | None = None) -> ApiError:

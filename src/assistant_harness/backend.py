@@ -36,7 +36,7 @@ class Backend:
         self._request_ids = IdGenerator(seed + 1)
 
     def handle(self, request: ApiRequest) -> ApiResponse:
-        """Answer one request. Raises :class:`~assistant_harness.router.UnservedEndpoint` for unknown paths."""
+        """Answer one request; raises :class:`~.router.UnservedEndpoint` for unknown paths."""
         self.requests.append(request)
         response = dispatch(
             self.store,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from .fake import FakeAssistants
 from .lifecycle import Step, Timeline
@@ -18,8 +19,17 @@ DEMO_TIMELINE = Timeline(
     [
         Step("queued", 2),
         Step("in_progress", 3),
-        Step("requires_action", payload={"tool_calls": [
-            {"name": "ask_database", "arguments": {"query": "SELECT SUM(price) FROM orders WHERE status = 1"}}]}),
+        Step(
+            "requires_action",
+            payload={
+                "tool_calls": [
+                    {
+                        "name": "ask_database",
+                        "arguments": {"query": "SELECT SUM(price) FROM orders WHERE status = 1"},
+                    }
+                ]
+            },
+        ),
         Step("queued", 1),
         Step("in_progress", 4),
         Step("completed", payload={"reply": "October revenue was 136.25."}),
@@ -36,24 +46,39 @@ def tutorial_flow(say: Callable[[str], None]) -> str:
         name="My GPT",
         instructions="You are my personal assistant.",
         model="gpt-4o-mini",
-        tools=[{"type": "function", "function": {"name": "ask_database", "parameters": {
-            "type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}}}],
+        tools=[
+            {
+                "type": "function",
+                "function": {
+                    "name": "ask_database",
+                    "parameters": {
+                        "type": "object",
+                        "properties": {"query": {"type": "string"}},
+                        "required": ["query"],
+                    },
+                },
+            }
+        ],
     )
     say(f"created assistant {assistant.id}")
     thread = client.beta.threads.create()
     say(f"created thread    {thread.id}")
-    message = client.beta.threads.messages.create(thread_id=thread.id, role="user", content="How much did we earn in October?")
+    message = client.beta.threads.messages.create(
+        thread_id=thread.id, role="user", content="How much did we earn in October?"
+    )
     say(f"added message     {message.id}")
     run = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
     say(f"started run       {run.id} ({run.status})")
     start = time.time()
     while run.status in ("queued", "in_progress", "requires_action"):
         if run.status == "requires_action":
-            outputs = []
+            outputs: list[Any] = []
             for call in run.required_action.submit_tool_outputs.tool_calls:  # type: ignore[union-attr]
                 say(f"  tool call {call.function.name}({call.function.arguments})")
                 outputs.append({"tool_call_id": call.id, "output": "[[136.25]]"})
-            run = client.beta.threads.runs.submit_tool_outputs(thread_id=thread.id, run_id=run.id, tool_outputs=outputs)
+            run = client.beta.threads.runs.submit_tool_outputs(
+                thread_id=thread.id, run_id=run.id, tool_outputs=outputs
+            )
             say(f"  submitted {len(outputs)} tool output(s) -> {run.status}")
             continue
         time.sleep(1)

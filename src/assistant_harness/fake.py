@@ -11,8 +11,14 @@ from .clock import VirtualClock
 from .lifecycle import Timeline
 from .store import RunRequest, Store, TimelineSource
 from .timepatch import TimePatch
-from .transports import BaseUrl, FakeRouter, httpx_module_for_openai, mock_transport, start_interception, \
-    stop_interception
+from .transports import (
+    BaseUrl,
+    FakeRouter,
+    httpx_module_for_openai,
+    mock_transport,
+    start_interception,
+    stop_interception,
+)
 
 if TYPE_CHECKING:
     import openai
@@ -52,7 +58,9 @@ class FakeAssistants:
         if timeline is not None and timelines is not None:
             from .errors import ConfigurationError
 
-            raise ConfigurationError("pass either timeline= (one for every run) or timelines= (a callable), not both")
+            raise ConfigurationError(
+                "pass either timeline= (one for every run) or timelines= (a callable), not both"
+            )
         source: TimelineSource | None = timelines
         if timeline is not None:
             fixed = timeline

@@ -32,9 +32,10 @@ class ApiRequest:
         except ValueError:
             raise ApiError(
                 400,
-                "We could not parse the JSON body of your request. (HINT: This likely means you aren't using "
-                "your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not "
-                "valid JSON. If you have trouble figuring out how to fix this, please contact us through our "
+                "We could not parse the JSON body of your request. (HINT: This likely means you aren't "
+                "using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent "
+                "was not valid JSON. If you have trouble figuring out how to fix this, please contact us "
+                "through our "
                 "help center at help.openai.com.)",
             ) from None
 

@@ -8,6 +8,7 @@ on the owning fake's clock.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -104,14 +105,16 @@ class Timeline:
     __hash__ = None  # type: ignore[assignment]  # steps carry dict payloads
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{s.status}({s.duration:g}s)" if s.duration is not None else s.status for s in self.steps)
+        inner = ", ".join(
+            f"{s.status}({s.duration:g}s)" if s.duration is not None else s.status for s in self.steps
+        )
         return f"Timeline[{inner}]"
 
 
 def _validate(steps: Sequence[Step], transitions: Mapping[str, frozenset[str]]) -> None:
     if not steps:
         raise TimelineError("a timeline needs at least one step")
-    for index, (step, following) in enumerate(zip(steps, steps[1:])):
+    for index, (step, following) in enumerate(itertools.pairwise(steps)):
         if step.status in TERMINAL:
             raise TimelineError(
                 f"steps[{index}]: {step.status} is terminal, so it must be the last step "

@@ -18,7 +18,9 @@ def parse(content_type: str, body: bytes) -> dict[str, Part]:
     """The form's parts by field name; an empty dict if the body is not multipart."""
     if not content_type.lower().startswith("multipart/form-data"):
         return {}
-    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    )
     parts: dict[str, Part] = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")

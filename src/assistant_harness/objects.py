@@ -23,7 +23,9 @@ def tool_resources_for(tools: list[Mapping[str, Any]], given: Mapping[str, Any] 
     if "code_interpreter" in kinds or "code_interpreter" in given:
         out["code_interpreter"] = {"file_ids": list(given.get("code_interpreter", {}).get("file_ids") or [])}
     if "file_search" in kinds or "file_search" in given:
-        out["file_search"] = {"vector_store_ids": list(given.get("file_search", {}).get("vector_store_ids") or [])}
+        out["file_search"] = {
+            "vector_store_ids": list(given.get("file_search", {}).get("vector_store_ids") or [])
+        }
     return out
 
 
@@ -116,8 +118,11 @@ def run(
 ) -> Obj:
     instructions = _or(body.get("instructions"), assistant_obj.get("instructions")) or ""
     if body.get("additional_instructions"):
-        instructions = f"{instructions}\n{body['additional_instructions']}" if instructions else body[
-            "additional_instructions"]
+        instructions = (
+            f"{instructions}\n{body['additional_instructions']}"
+            if instructions
+            else body["additional_instructions"]
+        )
     tools = body.get("tools")
     tools = list(assistant_obj["tools"] if tools is None else tools)
     return {

@@ -47,29 +47,57 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/assistants", lambda s, r, b, p: s.create_assistant(b), "CreateAssistantRequest"),
     Endpoint("GET", "/assistants", lambda s, r, b, p: s.list_assistants(r.query)),
     Endpoint("GET", "/assistants/{}", lambda s, r, b, p: s.assistant(p[0])),
-    Endpoint("POST", "/assistants/{}", lambda s, r, b, p: s.update_assistant(p[0], b), "ModifyAssistantRequest"),
+    Endpoint(
+        "POST", "/assistants/{}", lambda s, r, b, p: s.update_assistant(p[0], b), "ModifyAssistantRequest"
+    ),
     Endpoint("DELETE", "/assistants/{}", lambda s, r, b, p: s.delete_assistant(p[0])),
     Endpoint("POST", "/threads", lambda s, r, b, p: s.create_thread(b), "CreateThreadRequest"),
-    Endpoint("POST", "/threads/runs", lambda s, r, b, p: _run_obj(s.create_thread_and_run(b)),
-             "CreateThreadAndRunRequest", returns_run=True),
+    Endpoint(
+        "POST",
+        "/threads/runs",
+        lambda s, r, b, p: _run_obj(s.create_thread_and_run(b)),
+        "CreateThreadAndRunRequest",
+        returns_run=True,
+    ),
     Endpoint("GET", "/threads/{}", lambda s, r, b, p: s.thread(p[0]).obj),
     Endpoint("POST", "/threads/{}", lambda s, r, b, p: s.update_thread(p[0], b), "ModifyThreadRequest"),
     Endpoint("DELETE", "/threads/{}", lambda s, r, b, p: s.delete_thread(p[0])),
-    Endpoint("POST", "/threads/{}/messages", lambda s, r, b, p: s.create_message(p[0], b), "CreateMessageRequest"),
+    Endpoint(
+        "POST", "/threads/{}/messages", lambda s, r, b, p: s.create_message(p[0], b), "CreateMessageRequest"
+    ),
     Endpoint("GET", "/threads/{}/messages", lambda s, r, b, p: s.list_messages(p[0], r.query)),
     Endpoint("GET", "/threads/{}/messages/{}", lambda s, r, b, p: s.message(p[0], p[1])),
-    Endpoint("POST", "/threads/{}/messages/{}", lambda s, r, b, p: s.update_message(p[0], p[1], b),
-             "ModifyMessageRequest"),
+    Endpoint(
+        "POST",
+        "/threads/{}/messages/{}",
+        lambda s, r, b, p: s.update_message(p[0], p[1], b),
+        "ModifyMessageRequest",
+    ),
     Endpoint("DELETE", "/threads/{}/messages/{}", lambda s, r, b, p: s.delete_message(p[0], p[1])),
-    Endpoint("POST", "/threads/{}/runs", lambda s, r, b, p: _run_obj(s.create_run(p[0], b)), "CreateRunRequest",
-             returns_run=True),
+    Endpoint(
+        "POST",
+        "/threads/{}/runs",
+        lambda s, r, b, p: _run_obj(s.create_run(p[0], b)),
+        "CreateRunRequest",
+        returns_run=True,
+    ),
     Endpoint("GET", "/threads/{}/runs", lambda s, r, b, p: s.list_runs(p[0], r.query)),
     Endpoint("GET", "/threads/{}/runs/{}", lambda s, r, b, p: s.run(p[0], p[1]).obj, returns_run=True),
-    Endpoint("POST", "/threads/{}/runs/{}", lambda s, r, b, p: s.update_run(p[0], p[1], b), "ModifyRunRequest",
-             returns_run=True),
+    Endpoint(
+        "POST",
+        "/threads/{}/runs/{}",
+        lambda s, r, b, p: s.update_run(p[0], p[1], b),
+        "ModifyRunRequest",
+        returns_run=True,
+    ),
     Endpoint("POST", "/threads/{}/runs/{}/cancel", lambda s, r, b, p: _cancel(s, p), returns_run=True),
-    Endpoint("POST", "/threads/{}/runs/{}/submit_tool_outputs", lambda s, r, b, p: _submit(s, p, b),
-             "SubmitToolOutputsRunRequest", returns_run=True),
+    Endpoint(
+        "POST",
+        "/threads/{}/runs/{}/submit_tool_outputs",
+        lambda s, r, b, p: _submit(s, p, b),
+        "SubmitToolOutputsRunRequest",
+        returns_run=True,
+    ),
     Endpoint("GET", "/threads/{}/runs/{}/steps", lambda s, r, b, p: s.list_run_steps(p[0], p[1], r.query)),
     Endpoint("GET", "/threads/{}/runs/{}/steps/{}", lambda s, r, b, p: s.run_step(p[0], p[1], p[2])),
     Endpoint("POST", "/files", lambda s, r, b, p: _upload(s, r), beta=False, raw_body=True),
@@ -77,33 +105,87 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/files/{}", lambda s, r, b, p: s.file(p[0]).obj, beta=False),
     Endpoint("DELETE", "/files/{}", lambda s, r, b, p: s.delete_file(p[0]), beta=False),
     Endpoint("GET", "/files/{}/content", lambda s, r, b, p: _file_content(s, p[0]), beta=False),
-    Endpoint("POST", "/vector_stores", lambda s, r, b, p: s.create_vector_store(b), "CreateVectorStoreRequest",
-             beta=False),
+    Endpoint(
+        "POST",
+        "/vector_stores",
+        lambda s, r, b, p: s.create_vector_store(b),
+        "CreateVectorStoreRequest",
+        beta=False,
+    ),
     Endpoint("GET", "/vector_stores", lambda s, r, b, p: s.list_vector_stores(r.query), beta=False),
     Endpoint("GET", "/vector_stores/{}", lambda s, r, b, p: s.vector_store(p[0]).obj, beta=False),
-    Endpoint("POST", "/vector_stores/{}", lambda s, r, b, p: s.update_vector_store(p[0], b),
-             "UpdateVectorStoreRequest", beta=False),
+    Endpoint(
+        "POST",
+        "/vector_stores/{}",
+        lambda s, r, b, p: s.update_vector_store(p[0], b),
+        "UpdateVectorStoreRequest",
+        beta=False,
+    ),
     Endpoint("DELETE", "/vector_stores/{}", lambda s, r, b, p: s.delete_vector_store(p[0]), beta=False),
-    Endpoint("POST", "/vector_stores/{}/search", lambda s, r, b, p: s.search_vector_store(p[0], b),
-             "VectorStoreSearchRequest", beta=False),
-    Endpoint("POST", "/vector_stores/{}/files", lambda s, r, b, p: s.add_vector_store_file(p[0], b),
-             "CreateVectorStoreFileRequest", beta=False),
-    Endpoint("GET", "/vector_stores/{}/files", lambda s, r, b, p: s.list_vector_store_files(p[0], r.query),
-             beta=False),
-    Endpoint("GET", "/vector_stores/{}/files/{}", lambda s, r, b, p: s.vector_store_file(p[0], p[1]), beta=False),
-    Endpoint("POST", "/vector_stores/{}/files/{}", lambda s, r, b, p: s.update_vector_store_file(p[0], p[1], b),
-             "UpdateVectorStoreFileAttributesRequest", beta=False),
-    Endpoint("DELETE", "/vector_stores/{}/files/{}", lambda s, r, b, p: s.delete_vector_store_file(p[0], p[1]),
-             beta=False),
-    Endpoint("GET", "/vector_stores/{}/files/{}/content",
-             lambda s, r, b, p: s.vector_store_file_content(p[0], p[1]), beta=False),
-    Endpoint("POST", "/vector_stores/{}/file_batches", lambda s, r, b, p: s.create_file_batch(p[0], b),
-             "CreateVectorStoreFileBatchRequest", beta=False),
-    Endpoint("GET", "/vector_stores/{}/file_batches/{}", lambda s, r, b, p: s.file_batch(p[0], p[1]), beta=False),
-    Endpoint("POST", "/vector_stores/{}/file_batches/{}/cancel", lambda s, r, b, p: s.cancel_file_batch(p[0], p[1]),
-             beta=False),
-    Endpoint("GET", "/vector_stores/{}/file_batches/{}/files",
-             lambda s, r, b, p: s.list_file_batch_files(p[0], p[1], r.query), beta=False),
+    Endpoint(
+        "POST",
+        "/vector_stores/{}/search",
+        lambda s, r, b, p: s.search_vector_store(p[0], b),
+        "VectorStoreSearchRequest",
+        beta=False,
+    ),
+    Endpoint(
+        "POST",
+        "/vector_stores/{}/files",
+        lambda s, r, b, p: s.add_vector_store_file(p[0], b),
+        "CreateVectorStoreFileRequest",
+        beta=False,
+    ),
+    Endpoint(
+        "GET",
+        "/vector_stores/{}/files",
+        lambda s, r, b, p: s.list_vector_store_files(p[0], r.query),
+        beta=False,
+    ),
+    Endpoint(
+        "GET", "/vector_stores/{}/files/{}", lambda s, r, b, p: s.vector_store_file(p[0], p[1]), beta=False
+    ),
+    Endpoint(
+        "POST",
+        "/vector_stores/{}/files/{}",
+        lambda s, r, b, p: s.update_vector_store_file(p[0], p[1], b),
+        "UpdateVectorStoreFileAttributesRequest",
+        beta=False,
+    ),
+    Endpoint(
+        "DELETE",
+        "/vector_stores/{}/files/{}",
+        lambda s, r, b, p: s.delete_vector_store_file(p[0], p[1]),
+        beta=False,
+    ),
+    Endpoint(
+        "GET",
+        "/vector_stores/{}/files/{}/content",
+        lambda s, r, b, p: s.vector_store_file_content(p[0], p[1]),
+        beta=False,
+    ),
+    Endpoint(
+        "POST",
+        "/vector_stores/{}/file_batches",
+        lambda s, r, b, p: s.create_file_batch(p[0], b),
+        "CreateVectorStoreFileBatchRequest",
+        beta=False,
+    ),
+    Endpoint(
+        "GET", "/vector_stores/{}/file_batches/{}", lambda s, r, b, p: s.file_batch(p[0], p[1]), beta=False
+    ),
+    Endpoint(
+        "POST",
+        "/vector_stores/{}/file_batches/{}/cancel",
+        lambda s, r, b, p: s.cancel_file_batch(p[0], p[1]),
+        beta=False,
+    ),
+    Endpoint(
+        "GET",
+        "/vector_stores/{}/file_batches/{}/files",
+        lambda s, r, b, p: s.list_file_batch_files(p[0], p[1], r.query),
+        beta=False,
+    ),
 )
 
 #: The first path segment of every served endpoint (what the interception routes claim).
@@ -140,7 +222,9 @@ class EndpointIndex:
     """Endpoints indexed by (method, number of segments); literals are checked per candidate."""
 
     def __init__(self, endpoints: tuple[Endpoint, ...] = ENDPOINTS) -> None:
-        self._index: dict[tuple[str, int], list[tuple[tuple[tuple[int, str], ...], tuple[int, ...], Endpoint]]] = {}
+        self._index: dict[
+            tuple[str, int], list[tuple[tuple[tuple[int, str], ...], tuple[int, ...], Endpoint]]
+        ] = {}
         for endpoint in endpoints:
             segments = endpoint.template.strip("/").split("/")
             literals = tuple((i, s) for i, s in enumerate(segments) if s != "{}")

@@ -122,8 +122,12 @@ def submit_tool_outputs(store: Store, run: RunState, outputs: list[Obj]) -> None
         raise ApiError(400, f"Expected tool outputs for call_ids {expected}, got {got}.")
     for index, output in enumerate(outputs):
         if not isinstance(output.get("output"), str):
-            raise ApiError(400, f"Missing required parameter: 'tool_outputs[{index}].output'.",
-                           param=f"tool_outputs[{index}].output", code="missing_required_parameter")
+            raise ApiError(
+                400,
+                f"Missing required parameter: 'tool_outputs[{index}].output'.",
+                param=f"tool_outputs[{index}].output",
+                code="missing_required_parameter",
+            )
     now = store.clock.elapsed()
     at = store.timestamp(now)
     by_id = {o["tool_call_id"]: o["output"] for o in outputs}
@@ -147,7 +151,7 @@ def cancel(store: Store, run: RunState) -> None:
 
 
 def _require_action(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
-    calls = []
+    calls: list[Obj] = []
     for spec in payload.get("tool_calls", ()):
         arguments = spec.get("arguments", "{}")
         calls.append(
@@ -199,7 +203,9 @@ def _write_reply(
         message["incomplete_details"] = {"reason": message_reason}
         message["incomplete_at"] = at
     thread.messages[message["id"]] = message
-    step = _new_step(store, run, {"type": "message_creation", "message_creation": {"message_id": message["id"]}}, at)
+    step = _new_step(
+        store, run, {"type": "message_creation", "message_creation": {"message_id": message["id"]}}, at
+    )
     usage = _usage(messages, text)
     step["status"] = status if status == "completed" else "failed"
     step["completed_at"] = at if status == "completed" else None
@@ -226,7 +232,11 @@ def _close_open_steps(run: RunState, status: str, at: int, error: Obj | None = N
 def _last_error(payload: Mapping[str, Any]) -> Obj:
     given = payload.get("last_error") or {}
     code = given.get("code") or payload.get("code") or "server_error"
-    message = given.get("message") or payload.get("message") or ERROR_MESSAGES.get(code, "Sorry, something went wrong.")
+    message = (
+        given.get("message")
+        or payload.get("message")
+        or ERROR_MESSAGES.get(code, "Sorry, something went wrong.")
+    )
     return {"code": code, "message": message}
 
 

@@ -282,7 +282,11 @@ class Store:
         if purpose not in FILE_PURPOSES:
             raise invalid_value("purpose", purpose, FILE_PURPOSES)
         obj = objects.file(
-            self.ids.new("file"), self.now(), filename=filename or "upload", purpose=purpose, size=len(content)
+            self.ids.new("file"),
+            self.now(),
+            filename=filename or "upload",
+            purpose=purpose,
+            size=len(content),
         )
         self.files[obj["id"]] = StoredFile(obj, content)
         return obj
@@ -380,16 +384,26 @@ class Store:
         state = self.vector_store(store_id)
         file_ids = list(body.get("file_ids") or [f["file_id"] for f in body.get("files") or ()])
         for file_id in file_ids:
-            self.add_vector_store_file(store_id, {"file_id": file_id, **{
-                k: v for k, v in body.items() if k in ("attributes", "chunking_strategy")}})
-        batch = {
+            self.add_vector_store_file(
+                store_id,
+                {
+                    "file_id": file_id,
+                    **{k: v for k, v in body.items() if k in ("attributes", "chunking_strategy")},
+                },
+            )
+        batch: Obj = {
             "id": self.ids.new("vector_store_file_batch"),
             "object": "vector_store.files_batch",
             "created_at": self.now(),
             "vector_store_id": store_id,
             "status": "completed",
-            "file_counts": {"in_progress": 0, "completed": len(file_ids), "failed": 0, "cancelled": 0,
-                            "total": len(file_ids)},
+            "file_counts": {
+                "in_progress": 0,
+                "completed": len(file_ids),
+                "failed": 0,
+                "cancelled": 0,
+                "total": len(file_ids),
+            },
         }
         state.batches[batch["id"]] = {**batch, "_file_ids": file_ids}
         return batch
@@ -436,11 +450,21 @@ class Store:
             }
             for hits, file_id, text, vs_file in results[:limit]
         ]
-        return {"object": "vector_store.search_results.page", "search_query": [query], "data": data,
-                "has_more": False, "next_page": None}
+        return {
+            "object": "vector_store.search_results.page",
+            "search_query": [query],
+            "data": data,
+            "has_more": False,
+            "next_page": None,
+        }
 
     def _count_files(self, state: VectorStoreState) -> None:
         total = len(state.files)
-        state.obj["file_counts"] = {"in_progress": 0, "completed": total, "failed": 0, "cancelled": 0,
-                                    "total": total}
+        state.obj["file_counts"] = {
+            "in_progress": 0,
+            "completed": total,
+            "failed": 0,
+            "cancelled": 0,
+            "total": total,
+        }
         state.obj["usage_bytes"] = sum(f["usage_bytes"] for f in state.files.values())

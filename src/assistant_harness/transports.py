@@ -23,7 +23,9 @@ from .errors import UnservedEndpointError
 from .http import ApiRequest, ApiResponse
 from .router import SERVED_ROOTS, UnservedEndpoint
 
-HAS_HTTPX2 = importlib.util.find_spec("httpx2") is not None and importlib.util.find_spec("httpcore2") is not None
+HAS_HTTPX2 = (
+    importlib.util.find_spec("httpx2") is not None and importlib.util.find_spec("httpcore2") is not None
+)
 
 Handle = Callable[[ApiRequest], ApiResponse]
 
@@ -143,7 +145,7 @@ def _make_httpcore2_mocker() -> type[HTTPCoreMocker] | None:
         """respx's httpcore mocker aimed at httpcore2, the transport under httpx2 (openai 3.x)."""
 
         name = "assistant_harness.httpcore2"
-        targets = [
+        targets = [  # noqa: RUF012  (respx's Mocker API: a class-level list)
             "httpcore2._sync.connection.HTTPConnection",
             "httpcore2._sync.connection_pool.ConnectionPool",
             "httpcore2._sync.http_proxy.HTTPProxy",
@@ -157,7 +159,7 @@ def _make_httpcore2_mocker() -> type[HTTPCoreMocker] | None:
             return httpcore2.Response(
                 status=httpx_response.status_code,
                 headers=httpx_response.headers.raw,
-                content=httpx_response.stream,  # type: ignore[arg-type]
+                content=httpx_response.stream,
                 extensions=httpx_response.extensions,
             )
 

@@ -179,8 +179,12 @@ def _check_object(schema: Schema, value: dict[str, Any], path: str) -> None:
         if sub is not None:
             _check(sub, item, _join(path, name))
         elif extra is False:
-            raise ApiError(400, f"Unknown parameter: '{_join(path, name)}'.", param=_join(path, name),
-                           code="unknown_parameter")
+            raise ApiError(
+                400,
+                f"Unknown parameter: '{_join(path, name)}'.",
+                param=_join(path, name),
+                code="unknown_parameter",
+            )
         elif isinstance(extra, dict):
             _check(extra, item, _join(path, name))
 
