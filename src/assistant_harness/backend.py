@@ -33,17 +33,18 @@ class Backend:
         self.requests: list[ApiRequest] = []
         #: Called with every (request, response) pair; tests and recorders hook in here.
         self.listeners: list[Callable[[ApiRequest, ApiResponse], None]] = []
-        self._request_ids = IdGenerator(seed + 1)
+        self._requests_served = 0
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         """Answer one request; raises :class:`~.router.UnservedEndpoint` for unknown paths."""
         self.requests.append(request)
+        self._requests_served += 1
         response = dispatch(
             self.store,
             _INDEX,
             request,
             poll_after_ms=self.poll_after_ms,
-            request_id=self._request_ids.new("request"),
+            request_id=f"req_{self._requests_served:032x}",
         )
         for listener in self.listeners:
             listener(request, response)

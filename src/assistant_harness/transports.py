@@ -19,6 +19,7 @@ import respx
 from respx.mocks import HTTPCoreMocker
 from respx.models import AllMockedAssertionError, PassThrough
 
+from . import fastlane
 from .errors import UnservedEndpointError
 from .http import ApiRequest, ApiResponse
 from .router import SERVED_ROOTS, UnservedEndpoint
@@ -61,19 +62,24 @@ def to_api_request(request: Any, base: BaseUrl) -> ApiRequest:
         method=request.method,
         path=url.path[len(base.path) :] or "/",
         query=dict(url.params.multi_items()),
-        headers=request.headers,
+        # A plain dict with lower-case names: httpx's Headers.get scans every header on each call.
+        headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers.raw},
         body=request.content,
         url=str(url),
     )
 
 
-def unserved_error(request: Any) -> UnservedEndpointError:
-    return UnservedEndpointError(
-        f"The fake Assistants backend does not serve {request.method} {request.url.path} "
-        f"(requested as {request.url}). It serves assistants, threads, messages, runs, run steps, files "
+def unserved_message(method: str, url: str) -> str:
+    return (
+        f"The fake Assistants backend does not serve {method} {urlsplit(url).path} "
+        f"(requested as {url}). It serves assistants, threads, messages, runs, run steps, files "
         "and vector stores. To answer other OpenAI endpoints in the same test, add a respx route to "
         "fake.router, e.g. fake.router.post('https://api.openai.com/v1/chat/completions').respond(json=...)."
     )
+
+
+def unserved_error(request: Any) -> UnservedEndpointError:
+    return UnservedEndpointError(unserved_message(request.method, str(request.url)))
 
 
 class FakeRouter(respx.Router):
@@ -108,6 +114,20 @@ class FakeRouter(respx.Router):
             if base.owns(url.scheme, url.host, url.port, url.path):
                 return base
         return None
+
+    # -- the fast lane (see fastlane.py) ------------------------------------------------------
+    def base_for(self, scheme: str, host: str, port: int, path: str) -> BaseUrl | None:
+        """The base URL whose *served* endpoints ``path`` is one of (other paths go through respx)."""
+        for base in self.base_urls:
+            if base.owns(scheme, host, port, path):
+                root = path[len(base.path) + 1 :].partition("/")[0]
+                return base if root in SERVED_ROOTS else None
+        return None
+
+    def handle(self, request: ApiRequest) -> ApiResponse:
+        return self._handle(request)
+
+    unserved_message = staticmethod(unserved_message)
 
     def resolve(self, request: httpx.Request) -> Any:
         try:
@@ -173,14 +193,20 @@ def _mockers() -> list[type[HTTPCoreMocker]]:
     return [HTTPCoreMocker] if HTTPCore2Mocker is None else [HTTPCoreMocker, HTTPCore2Mocker]
 
 
-def start_interception(router: respx.Router) -> None:
-    """Route every httpx/httpcore and httpx2/httpcore2 request in the process through ``router``."""
+def start_interception(router: FakeRouter) -> None:
+    """Route every httpx/httpcore and httpx2/httpcore2 request in the process through ``router``.
+
+    The router is registered with respx's mockers (the general path: user routes, pass-through),
+    then a fast lane is opened in front of them for the fake's own endpoints.
+    """
     for mocker in _mockers():
         mocker.register(router)
         mocker.start()
+    fastlane.open_lane(router)
 
 
-def stop_interception(router: respx.Router) -> None:
+def stop_interception(router: FakeRouter) -> None:
+    fastlane.close_lane(router)
     for mocker in _mockers():
         mocker.unregister(router)
         mocker.stop()
