@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from .clock import VirtualClock
+from .faults import Fault, first_firing
 from .http import ApiRequest, ApiResponse
 from .ids import IdGenerator
-from .router import EndpointIndex, dispatch
+from .router import EndpointIndex, dispatch, error_response
 from .store import Store, TimelineSource, _default_timelines
 
 DEFAULT_POLL_AFTER_MS = 1000
@@ -16,7 +17,7 @@ _INDEX = EndpointIndex()
 
 
 class Backend:
-    """State (a :class:`Store`) plus the endpoint index: ``handle(request) -> response``."""
+    """State (a :class:`Store`), fault rules and the endpoint index: ``handle(request) -> response``."""
 
     def __init__(
         self,
@@ -25,27 +26,47 @@ class Backend:
         seed: int = 0,
         timelines: TimelineSource = _default_timelines,
         poll_after_ms: int = DEFAULT_POLL_AFTER_MS,
+        faults: Iterable[Fault] = (),
     ) -> None:
         self.clock = clock or VirtualClock()
         self.ids = IdGenerator(seed)
         self.store = Store(self.clock, self.ids, timelines)
         self.poll_after_ms = poll_after_ms
+        self.faults: list[Fault] = list(faults)
         self.requests: list[ApiRequest] = []
         #: Called with every (request, response) pair; tests and recorders hook in here.
         self.listeners: list[Callable[[ApiRequest, ApiResponse], None]] = []
         self._requests_served = 0
 
     def handle(self, request: ApiRequest) -> ApiResponse:
-        """Answer one request; raises :class:`~.router.UnservedEndpoint` for unknown paths."""
+        """Answer one request.
+
+        Raises :class:`~.router.UnservedEndpoint` for unknown paths and
+        :class:`~.faults.TransportFault` when a fault rule breaks the connection.
+        """
+        endpoint, params = _INDEX.find(request.method, request.path)
         self.requests.append(request)
         self._requests_served += 1
+        request_id = f"req_{self._requests_served:032x}"
+        fault = first_firing(self.faults, endpoint.name, request.method) if self.faults else None
+        if fault is not None:
+            latency = fault.latency
+            if latency is None and fault.error == "read_timeout":
+                latency = request.read_timeout or 0.0
+            if latency:
+                self.clock.advance(latency)
+            if fault.error is not None:
+                raise fault.transport_fault()
+            if fault.status is not None:
+                response = error_response(fault.api_error(), {"x-request-id": request_id})
+                self._notify(request, response)
+                return response
         response = dispatch(
-            self.store,
-            _INDEX,
-            request,
-            poll_after_ms=self.poll_after_ms,
-            request_id=f"req_{self._requests_served:032x}",
+            self.store, endpoint, params, request, poll_after_ms=self.poll_after_ms, request_id=request_id
         )
+        self._notify(request, response)
+        return response
+
+    def _notify(self, request: ApiRequest, response: ApiResponse) -> None:
         for listener in self.listeners:
             listener(request, response)
-        return response

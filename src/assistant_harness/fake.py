@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .backend import DEFAULT_POLL_AFTER_MS, Backend
 from .clock import VirtualClock
+from .errors import ConfigurationError
+from .faults import Fault
 from .lifecycle import Timeline
-from .store import RunRequest, Store, TimelineSource
+from .scenario import Scenario, ScenarioTimelines
+from .scenario import load as load_scenario
+from .store import DEFAULT_TIMELINE, RunRequest, Store, TimelineSource
 from .timepatch import TimePatch
 from .transports import (
     BaseUrl,
@@ -30,6 +35,17 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 TEST_API_KEY = "sk-test"
 
 
+def _always(timeline: Timeline) -> TimelineSource:
+    def source(_: RunRequest) -> Timeline:
+        return timeline
+
+    return source
+
+
+def _first(*values: Any) -> Any:
+    return next(v for v in values if v is not None)
+
+
 class FakeAssistants:
     """A stateful, offline Assistants API on a virtual clock.
 
@@ -38,45 +54,66 @@ class FakeAssistants:
     ``time.sleep`` and friends virtual. ``fake.client()`` gives a client wired to the fake with no
     global patching at all.
 
-    ``timeline`` (a :class:`Timeline`) is what every run follows; ``timelines`` (a callable taking a
-    :class:`RunRequest`) picks one per run. ``virtual_time=False`` leaves the time functions alone:
-    runs then move only when the test calls :meth:`advance`.
+    ``scenario`` (a path, a shipped scenario's name, or a :class:`Scenario`) scripts runs, faults
+    and seed data. ``timeline`` (a :class:`Timeline`) is what every run follows; ``timelines`` (a
+    callable taking a :class:`RunRequest`) picks one per run; either overrides the scenario's runs.
+    ``faults`` adds fault rules. ``virtual_time=False`` leaves the time functions alone: runs then
+    move only when the test calls :meth:`advance`.
     """
 
     def __init__(
         self,
+        scenario: str | Path | Scenario | None = None,
         *,
         base_url: str = DEFAULT_BASE_URL,
         also_serve: Iterable[str] = (),
-        seed: int = 0,
+        seed: int | None = None,
         timeline: Timeline | None = None,
         timelines: TimelineSource | None = None,
+        faults: Iterable[Fault] = (),
         clock: VirtualClock | None = None,
         virtual_time: bool = True,
-        poll_after_ms: int = DEFAULT_POLL_AFTER_MS,
+        poll_after_ms: int | None = None,
     ) -> None:
         if timeline is not None and timelines is not None:
-            from .errors import ConfigurationError
-
             raise ConfigurationError(
                 "pass either timeline= (one for every run) or timelines= (a callable), not both"
             )
-        source: TimelineSource | None = timelines
+        self.scenario = load_scenario(scenario) if scenario is not None else None
+        source = timelines
         if timeline is not None:
-            fixed = timeline
-
-            def source(_: RunRequest) -> Timeline:
-                return fixed
-
+            source = _always(timeline)
+        elif source is None and self.scenario is not None and self.scenario.runs:
+            source = ScenarioTimelines(self.scenario, DEFAULT_TIMELINE)
+        scripted_faults = self.scenario.make_faults() if self.scenario is not None else []
         self.base_url = BaseUrl(base_url)
         self._bases = (self.base_url, *(BaseUrl(u) for u in also_serve))
-        kwargs: dict[str, Any] = {"clock": clock, "seed": seed, "poll_after_ms": poll_after_ms}
-        if source is not None:
-            kwargs["timelines"] = source
-        self.backend = Backend(**kwargs)
+        self.backend = Backend(
+            clock=clock,
+            seed=_first(seed, self.scenario and self.scenario.seed, 0),
+            timelines=source or _always(DEFAULT_TIMELINE),
+            poll_after_ms=_first(
+                poll_after_ms, self.scenario and self.scenario.poll_after_ms, DEFAULT_POLL_AFTER_MS
+            ),
+            faults=[*scripted_faults, *faults],
+        )
+        if self.scenario is not None:
+            self._seed_resources(self.scenario)
         self.router = FakeRouter(self.backend.handle, self._bases)
         self._time = TimePatch(self.backend.clock) if virtual_time else None
         self._started = False
+
+    def _seed_resources(self, scenario: Scenario) -> None:
+        store = self.backend.store
+        for body in scenario.assistants:
+            store.create_assistant({k: v for k, v in body.items() if k != "id"}, body.get("id"))
+        for body in scenario.threads:
+            store.create_thread({k: v for k, v in body.items() if k != "id"}, body.get("id"))
+
+    @property
+    def faults(self) -> list[Fault]:
+        """The active fault rules (add more at any time); each counts the requests it has seen."""
+        return self.backend.faults
 
     # -- state ------------------------------------------------------------------------------
     @property

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from .errors import UnservedEndpointError
+from .faults import CONNECT, TransportFault
 from .http import ApiRequest, ApiResponse
 from .router import UnservedEndpoint
 
@@ -54,6 +55,7 @@ def _api_request(request: Any, base_path: str, body: bytes) -> ApiRequest:
     target = request.url.target.decode("ascii")
     path, _, query = target.partition("?")
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
+    timeout = (request.extensions or {}).get("timeout") or {}
     return ApiRequest(
         method=request.method.decode("ascii"),
         path=unquote(path[len(base_path) :]) or "/",
@@ -61,6 +63,7 @@ def _api_request(request: Any, base_path: str, body: bytes) -> ApiRequest:
         headers=headers,
         body=body,
         url=f"{request.url.scheme.decode()}://{request.url.host.decode()}{target}",
+        read_timeout=timeout.get("read"),
     )
 
 
@@ -69,6 +72,9 @@ def _answer(core: Any, lane: Any, api_request: ApiRequest) -> Any:
         response = lane.handle(api_request)
     except UnservedEndpoint:
         raise UnservedEndpointError(lane.unserved_message(api_request.method, api_request.url)) from None
+    except TransportFault as fault:
+        # httpx/httpx2 map these to their ConnectError / ReadTimeout, which the SDK retries.
+        raise (core.ConnectError if fault.kind == CONNECT else core.ReadTimeout)(str(fault)) from None
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
     return core.Response(response.status, headers=headers, content=response.content)
 

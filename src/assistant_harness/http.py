@@ -22,6 +22,8 @@ class ApiRequest:
     body: bytes
     #: The full URL, for messages.
     url: str = ""
+    #: The client's read timeout in seconds, when the transport says (a read-timeout fault waits it out).
+    read_timeout: float | None = None
 
     def json(self) -> Any:
         """The body as JSON (``{}`` when empty); 400 as the API words it when it is not JSON."""

@@ -27,6 +27,8 @@ class UnservedEndpoint(LookupError):
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
+    #: The name fault rules and messages use, after the SDK's resource path (``runs.retrieve``).
+    name: str
     method: str
     template: str
     handler: Handler
@@ -44,85 +46,164 @@ def _run_obj(run: runs.RunState) -> Obj:
 
 # Handlers: (store, request, parsed body, path params) -> object to answer.
 ENDPOINTS: tuple[Endpoint, ...] = (
-    Endpoint("POST", "/assistants", lambda s, r, b, p: s.create_assistant(b), "CreateAssistantRequest"),
-    Endpoint("GET", "/assistants", lambda s, r, b, p: s.list_assistants(r.query)),
-    Endpoint("GET", "/assistants/{}", lambda s, r, b, p: s.assistant(p[0])),
     Endpoint(
-        "POST", "/assistants/{}", lambda s, r, b, p: s.update_assistant(p[0], b), "ModifyAssistantRequest"
+        "assistants.create",
+        "POST",
+        "/assistants",
+        lambda s, r, b, p: s.create_assistant(b),
+        "CreateAssistantRequest",
     ),
-    Endpoint("DELETE", "/assistants/{}", lambda s, r, b, p: s.delete_assistant(p[0])),
-    Endpoint("POST", "/threads", lambda s, r, b, p: s.create_thread(b), "CreateThreadRequest"),
+    Endpoint("assistants.list", "GET", "/assistants", lambda s, r, b, p: s.list_assistants(r.query)),
+    Endpoint("assistants.retrieve", "GET", "/assistants/{}", lambda s, r, b, p: s.assistant(p[0])),
     Endpoint(
+        "assistants.update",
+        "POST",
+        "/assistants/{}",
+        lambda s, r, b, p: s.update_assistant(p[0], b),
+        "ModifyAssistantRequest",
+    ),
+    Endpoint("assistants.delete", "DELETE", "/assistants/{}", lambda s, r, b, p: s.delete_assistant(p[0])),
+    Endpoint(
+        "threads.create", "POST", "/threads", lambda s, r, b, p: s.create_thread(b), "CreateThreadRequest"
+    ),
+    Endpoint(
+        "threads.create_and_run",
         "POST",
         "/threads/runs",
         lambda s, r, b, p: _run_obj(s.create_thread_and_run(b)),
         "CreateThreadAndRunRequest",
         returns_run=True,
     ),
-    Endpoint("GET", "/threads/{}", lambda s, r, b, p: s.thread(p[0]).obj),
-    Endpoint("POST", "/threads/{}", lambda s, r, b, p: s.update_thread(p[0], b), "ModifyThreadRequest"),
-    Endpoint("DELETE", "/threads/{}", lambda s, r, b, p: s.delete_thread(p[0])),
+    Endpoint("threads.retrieve", "GET", "/threads/{}", lambda s, r, b, p: s.thread(p[0]).obj),
     Endpoint(
-        "POST", "/threads/{}/messages", lambda s, r, b, p: s.create_message(p[0], b), "CreateMessageRequest"
+        "threads.update",
+        "POST",
+        "/threads/{}",
+        lambda s, r, b, p: s.update_thread(p[0], b),
+        "ModifyThreadRequest",
     ),
-    Endpoint("GET", "/threads/{}/messages", lambda s, r, b, p: s.list_messages(p[0], r.query)),
-    Endpoint("GET", "/threads/{}/messages/{}", lambda s, r, b, p: s.message(p[0], p[1])),
+    Endpoint("threads.delete", "DELETE", "/threads/{}", lambda s, r, b, p: s.delete_thread(p[0])),
     Endpoint(
+        "messages.create",
+        "POST",
+        "/threads/{}/messages",
+        lambda s, r, b, p: s.create_message(p[0], b),
+        "CreateMessageRequest",
+    ),
+    Endpoint(
+        "messages.list", "GET", "/threads/{}/messages", lambda s, r, b, p: s.list_messages(p[0], r.query)
+    ),
+    Endpoint("messages.retrieve", "GET", "/threads/{}/messages/{}", lambda s, r, b, p: s.message(p[0], p[1])),
+    Endpoint(
+        "messages.update",
         "POST",
         "/threads/{}/messages/{}",
         lambda s, r, b, p: s.update_message(p[0], p[1], b),
         "ModifyMessageRequest",
     ),
-    Endpoint("DELETE", "/threads/{}/messages/{}", lambda s, r, b, p: s.delete_message(p[0], p[1])),
     Endpoint(
+        "messages.delete",
+        "DELETE",
+        "/threads/{}/messages/{}",
+        lambda s, r, b, p: s.delete_message(p[0], p[1]),
+    ),
+    Endpoint(
+        "runs.create",
         "POST",
         "/threads/{}/runs",
         lambda s, r, b, p: _run_obj(s.create_run(p[0], b)),
         "CreateRunRequest",
         returns_run=True,
     ),
-    Endpoint("GET", "/threads/{}/runs", lambda s, r, b, p: s.list_runs(p[0], r.query)),
-    Endpoint("GET", "/threads/{}/runs/{}", lambda s, r, b, p: s.run(p[0], p[1]).obj, returns_run=True),
+    Endpoint("runs.list", "GET", "/threads/{}/runs", lambda s, r, b, p: s.list_runs(p[0], r.query)),
     Endpoint(
+        "runs.retrieve",
+        "GET",
+        "/threads/{}/runs/{}",
+        lambda s, r, b, p: s.run(p[0], p[1]).obj,
+        returns_run=True,
+    ),
+    Endpoint(
+        "runs.update",
         "POST",
         "/threads/{}/runs/{}",
         lambda s, r, b, p: s.update_run(p[0], p[1], b),
         "ModifyRunRequest",
         returns_run=True,
     ),
-    Endpoint("POST", "/threads/{}/runs/{}/cancel", lambda s, r, b, p: _cancel(s, p), returns_run=True),
     Endpoint(
+        "runs.cancel",
+        "POST",
+        "/threads/{}/runs/{}/cancel",
+        lambda s, r, b, p: _cancel(s, p),
+        returns_run=True,
+    ),
+    Endpoint(
+        "runs.submit_tool_outputs",
         "POST",
         "/threads/{}/runs/{}/submit_tool_outputs",
         lambda s, r, b, p: _submit(s, p, b),
         "SubmitToolOutputsRunRequest",
         returns_run=True,
     ),
-    Endpoint("GET", "/threads/{}/runs/{}/steps", lambda s, r, b, p: s.list_run_steps(p[0], p[1], r.query)),
-    Endpoint("GET", "/threads/{}/runs/{}/steps/{}", lambda s, r, b, p: s.run_step(p[0], p[1], p[2])),
-    Endpoint("POST", "/files", lambda s, r, b, p: _upload(s, r), beta=False, raw_body=True),
-    Endpoint("GET", "/files", lambda s, r, b, p: s.list_files(r.query), beta=False),
-    Endpoint("GET", "/files/{}", lambda s, r, b, p: s.file(p[0]).obj, beta=False),
-    Endpoint("DELETE", "/files/{}", lambda s, r, b, p: s.delete_file(p[0]), beta=False),
-    Endpoint("GET", "/files/{}/content", lambda s, r, b, p: _file_content(s, p[0]), beta=False),
     Endpoint(
+        "steps.list",
+        "GET",
+        "/threads/{}/runs/{}/steps",
+        lambda s, r, b, p: s.list_run_steps(p[0], p[1], r.query),
+    ),
+    Endpoint(
+        "steps.retrieve",
+        "GET",
+        "/threads/{}/runs/{}/steps/{}",
+        lambda s, r, b, p: s.run_step(p[0], p[1], p[2]),
+    ),
+    Endpoint("files.create", "POST", "/files", lambda s, r, b, p: _upload(s, r), beta=False, raw_body=True),
+    Endpoint("files.list", "GET", "/files", lambda s, r, b, p: s.list_files(r.query), beta=False),
+    Endpoint("files.retrieve", "GET", "/files/{}", lambda s, r, b, p: s.file(p[0]).obj, beta=False),
+    Endpoint("files.delete", "DELETE", "/files/{}", lambda s, r, b, p: s.delete_file(p[0]), beta=False),
+    Endpoint(
+        "files.content", "GET", "/files/{}/content", lambda s, r, b, p: _file_content(s, p[0]), beta=False
+    ),
+    Endpoint(
+        "vector_stores.create",
         "POST",
         "/vector_stores",
         lambda s, r, b, p: s.create_vector_store(b),
         "CreateVectorStoreRequest",
         beta=False,
     ),
-    Endpoint("GET", "/vector_stores", lambda s, r, b, p: s.list_vector_stores(r.query), beta=False),
-    Endpoint("GET", "/vector_stores/{}", lambda s, r, b, p: s.vector_store(p[0]).obj, beta=False),
     Endpoint(
+        "vector_stores.list",
+        "GET",
+        "/vector_stores",
+        lambda s, r, b, p: s.list_vector_stores(r.query),
+        beta=False,
+    ),
+    Endpoint(
+        "vector_stores.retrieve",
+        "GET",
+        "/vector_stores/{}",
+        lambda s, r, b, p: s.vector_store(p[0]).obj,
+        beta=False,
+    ),
+    Endpoint(
+        "vector_stores.update",
         "POST",
         "/vector_stores/{}",
         lambda s, r, b, p: s.update_vector_store(p[0], b),
         "UpdateVectorStoreRequest",
         beta=False,
     ),
-    Endpoint("DELETE", "/vector_stores/{}", lambda s, r, b, p: s.delete_vector_store(p[0]), beta=False),
     Endpoint(
+        "vector_stores.delete",
+        "DELETE",
+        "/vector_stores/{}",
+        lambda s, r, b, p: s.delete_vector_store(p[0]),
+        beta=False,
+    ),
+    Endpoint(
+        "vector_stores.search",
         "POST",
         "/vector_stores/{}/search",
         lambda s, r, b, p: s.search_vector_store(p[0], b),
@@ -130,6 +211,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         beta=False,
     ),
     Endpoint(
+        "vector_stores.files.create",
         "POST",
         "/vector_stores/{}/files",
         lambda s, r, b, p: s.add_vector_store_file(p[0], b),
@@ -137,15 +219,21 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         beta=False,
     ),
     Endpoint(
+        "vector_stores.files.list",
         "GET",
         "/vector_stores/{}/files",
         lambda s, r, b, p: s.list_vector_store_files(p[0], r.query),
         beta=False,
     ),
     Endpoint(
-        "GET", "/vector_stores/{}/files/{}", lambda s, r, b, p: s.vector_store_file(p[0], p[1]), beta=False
+        "vector_stores.files.retrieve",
+        "GET",
+        "/vector_stores/{}/files/{}",
+        lambda s, r, b, p: s.vector_store_file(p[0], p[1]),
+        beta=False,
     ),
     Endpoint(
+        "vector_stores.files.update",
         "POST",
         "/vector_stores/{}/files/{}",
         lambda s, r, b, p: s.update_vector_store_file(p[0], p[1], b),
@@ -153,18 +241,21 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         beta=False,
     ),
     Endpoint(
+        "vector_stores.files.delete",
         "DELETE",
         "/vector_stores/{}/files/{}",
         lambda s, r, b, p: s.delete_vector_store_file(p[0], p[1]),
         beta=False,
     ),
     Endpoint(
+        "vector_stores.files.content",
         "GET",
         "/vector_stores/{}/files/{}/content",
         lambda s, r, b, p: s.vector_store_file_content(p[0], p[1]),
         beta=False,
     ),
     Endpoint(
+        "vector_stores.file_batches.create",
         "POST",
         "/vector_stores/{}/file_batches",
         lambda s, r, b, p: s.create_file_batch(p[0], b),
@@ -172,15 +263,21 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         beta=False,
     ),
     Endpoint(
-        "GET", "/vector_stores/{}/file_batches/{}", lambda s, r, b, p: s.file_batch(p[0], p[1]), beta=False
+        "vector_stores.file_batches.retrieve",
+        "GET",
+        "/vector_stores/{}/file_batches/{}",
+        lambda s, r, b, p: s.file_batch(p[0], p[1]),
+        beta=False,
     ),
     Endpoint(
+        "vector_stores.file_batches.cancel",
         "POST",
         "/vector_stores/{}/file_batches/{}/cancel",
         lambda s, r, b, p: s.cancel_file_batch(p[0], p[1]),
         beta=False,
     ),
     Endpoint(
+        "vector_stores.file_batches.list_files",
         "GET",
         "/vector_stores/{}/file_batches/{}/files",
         lambda s, r, b, p: s.list_file_batch_files(p[0], p[1], r.query),
@@ -243,11 +340,16 @@ class EndpointIndex:
 
 
 def dispatch(
-    store: Store, index: EndpointIndex, request: ApiRequest, *, poll_after_ms: int, request_id: str
+    store: Store,
+    endpoint: Endpoint,
+    params: tuple[str, ...],
+    request: ApiRequest,
+    *,
+    poll_after_ms: int,
+    request_id: str,
 ) -> ApiResponse:
-    """Answer ``request`` from ``store``; API errors become the API's error responses."""
+    """Answer ``request`` (already matched to ``endpoint``) from ``store``; API errors become responses."""
     headers = {"x-request-id": request_id, "openai-version": "2020-10-01"}
-    endpoint, params = index.find(request.method, request.path)
     try:
         _check_headers(request.headers, endpoint)
         body = request.json() if request.method == "POST" and not endpoint.raw_body else None
@@ -255,14 +357,18 @@ def dispatch(
             validate(endpoint.schema, body)
         result = endpoint.handler(store, request, body, params)
     except ApiError as error:
-        headers.update(error.headers)
-        return json_response(error.status, error.body(), headers)
+        return error_response(error, headers)
     if isinstance(result, ApiResponse):
         result.headers.update(headers)
         return result
     if endpoint.returns_run:
         headers["openai-poll-after-ms"] = str(poll_after_ms)
     return json_response(200, result, headers)
+
+
+def error_response(error: ApiError, headers: dict[str, str]) -> ApiResponse:
+    headers.update(error.headers)
+    return json_response(error.status, error.body(), headers)
 
 
 def _check_headers(headers: Mapping[str, str], endpoint: Endpoint) -> None:

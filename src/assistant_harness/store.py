@@ -31,6 +31,8 @@ class RunRequest:
 
     assistant_id: str
     thread_id: str
+    #: The assistant's name (scenarios pick timelines by it).
+    assistant_name: str | None
     #: 0 for the first run the fake creates, 1 for the next...
     index: int
     body: Mapping[str, Any]
@@ -91,8 +93,8 @@ class Store:
         return int(self.clock.time())
 
     # -- assistants -------------------------------------------------------------------------
-    def create_assistant(self, body: Obj) -> Obj:
-        obj = objects.assistant(self.ids.new("assistant"), self.now(), body)
+    def create_assistant(self, body: Obj, object_id: str | None = None) -> Obj:
+        obj = objects.assistant(object_id or self.ids.new("assistant"), self.now(), body)
         self.assistants[obj["id"]] = obj
         return obj
 
@@ -125,8 +127,8 @@ class Store:
         return page(list(self.assistants.values()), query)
 
     # -- threads ----------------------------------------------------------------------------
-    def create_thread(self, body: Obj) -> Obj:
-        state = ThreadState(objects.thread(self.ids.new("thread"), self.now(), body))
+    def create_thread(self, body: Obj, object_id: str | None = None) -> Obj:
+        state = ThreadState(objects.thread(object_id or self.ids.new("thread"), self.now(), body))
         self.threads[state.obj["id"]] = state
         for message in body.get("messages") or ():
             self._add_message(state, message)
@@ -224,7 +226,9 @@ class Store:
         obj = objects.run(
             self.ids.new("run"), created, thread_id, assistant, body, expires_at=created + int(RUN_TTL)
         )
-        timeline = self.timelines(RunRequest(assistant["id"], thread_id, len(self.runs), body))
+        timeline = self.timelines(
+            RunRequest(assistant["id"], thread_id, assistant["name"], len(self.runs), body)
+        )
         progress = lc.Progress(timeline, now, expires_at=now + RUN_TTL)
         run = RunState(obj, state, progress, history=[(progress.status, now)])
         state.runs[obj["id"]] = run

@@ -21,6 +21,7 @@ from respx.models import AllMockedAssertionError, PassThrough
 
 from . import fastlane
 from .errors import UnservedEndpointError
+from .faults import CONNECT, TransportFault
 from .http import ApiRequest, ApiResponse
 from .router import SERVED_ROOTS, UnservedEndpoint
 
@@ -58,6 +59,7 @@ class BaseUrl:
 def to_api_request(request: Any, base: BaseUrl) -> ApiRequest:
     """An httpx or httpx2 request as an :class:`ApiRequest` relative to ``base``."""
     url = request.url
+    timeout = request.extensions.get("timeout") or {}
     return ApiRequest(
         method=request.method,
         path=url.path[len(base.path) :] or "/",
@@ -66,7 +68,15 @@ def to_api_request(request: Any, base: BaseUrl) -> ApiRequest:
         headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers.raw},
         body=request.content,
         url=str(url),
+        read_timeout=timeout.get("read"),
     )
+
+
+def transport_error(module: Any, fault: TransportFault, request: Any) -> Exception:
+    """``fault`` as ``module``'s (httpx or httpx2) own exception, which the SDK retries."""
+    kind = module.ConnectError if fault.kind == CONNECT else module.ReadTimeout
+    error: Exception = kind(str(fault), request=request)
+    return error
 
 
 def unserved_message(method: str, url: str) -> str:
@@ -106,6 +116,8 @@ class FakeRouter(respx.Router):
             answer = self._handle(to_api_request(request, base))
         except UnservedEndpoint:
             raise unserved_error(request) from None
+        except TransportFault as fault:
+            raise transport_error(httpx, fault, request) from None
         return httpx.Response(answer.status, headers=answer.headers, content=answer.content)
 
     def _base_for(self, request: Any) -> BaseUrl | None:
@@ -232,6 +244,8 @@ def mock_transport(handle: Handle, base: BaseUrl, module: Any) -> Any:
             answer = handle(to_api_request(request, base))
         except UnservedEndpoint:
             raise unserved_error(request) from None
+        except TransportFault as fault:
+            raise transport_error(module, fault, request) from None
         return response_class(answer.status, headers=answer.headers, content=answer.content)
 
     return module.MockTransport(handler)
