@@ -11,16 +11,21 @@ from .errors import (
     UnservedEndpointError,
 )
 from .fake import FakeAssistants
+from .faults import Fault
 from .lifecycle import Step, Timeline
+from .scenario import RunScript, Scenario
 from .store import RunRequest
 
 __all__ = [
     "ConfigurationError",
     "FakeAssistants",
+    "Fault",
     "HangDetected",
     "HarnessError",
     "HarnessInterrupt",
     "RunRequest",
+    "RunScript",
+    "Scenario",
     "ScenarioError",
     "Step",
     "Timeline",
