@@ -36,9 +36,8 @@ def test_seed000_stuck_run_hits_the_five_minute_deadline_in_under_a_second(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    stuck = Timeline([Step("queued", 2), Step("in_progress")])
     started = time.perf_counter()
-    with FakeAssistants(timeline=stuck) as fake:
+    with FakeAssistants("stuck_in_progress") as fake:
         assistant = seed000.client.beta.assistants.create(model="gpt-4o")
         thread = seed000.client.beta.threads.create(messages=[{"role": "user", "content": "rate"}])
         run = seed000.client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
