@@ -23,3 +23,12 @@ def test_readme_snippet_runs(index: int) -> None:
     for name, value in list(namespace.items()):
         if name.startswith("test_") and callable(value):
             value()
+
+
+DOCS = sorted((ROOT / "docs").glob("*.md"))
+
+
+@pytest.mark.parametrize("path", DOCS, ids=[p.name for p in DOCS])
+def test_doc_snippets_run(path: Path) -> None:
+    for index, code in enumerate(_snippets(path)):
+        exec(compile(code, f"{path.name} snippet {index}", "exec"), {"__name__": f"doc_{index}"})
