@@ -12,6 +12,7 @@ from .errors import (
 )
 from .fake import FakeAssistants
 from .faults import Fault
+from .hangs import HangLimits
 from .lifecycle import Step, Timeline
 from .scenario import RunScript, Scenario
 from .store import RunRequest
@@ -21,6 +22,7 @@ __all__ = [
     "FakeAssistants",
     "Fault",
     "HangDetected",
+    "HangLimits",
     "HarnessError",
     "HarnessInterrupt",
     "RunRequest",

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 
 from .clock import VirtualClock
 from .faults import Fault, first_firing
+from .hangs import HangDetector, HangLimits
 from .http import ApiRequest, ApiResponse
 from .ids import IdGenerator
 from .router import EndpointIndex, dispatch, error_response
@@ -27,6 +28,7 @@ class Backend:
         timelines: TimelineSource = _default_timelines,
         poll_after_ms: int = DEFAULT_POLL_AFTER_MS,
         faults: Iterable[Fault] = (),
+        hang_limits: HangLimits | None = HangLimits(),  # noqa: B008  (frozen, so sharing is safe)
     ) -> None:
         self.clock = clock or VirtualClock()
         self.ids = IdGenerator(seed)
@@ -37,6 +39,7 @@ class Backend:
         #: Called with every (request, response) pair; tests and recorders hook in here.
         self.listeners: list[Callable[[ApiRequest, ApiResponse], None]] = []
         self._requests_served = 0
+        self.hangs = HangDetector(hang_limits, self.clock, poll_after_ms / 1000)
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         """Answer one request.
@@ -61,10 +64,18 @@ class Backend:
                 response = error_response(fault.api_error(), {"x-request-id": request_id})
                 self._notify(request, response)
                 return response
+        run = self.store.runs.get(params[1]) if endpoint.name == "runs.retrieve" else None
+        if run is not None:
+            self.hangs.before_run_fetch(run)
         response = dispatch(
             self.store, endpoint, params, request, poll_after_ms=self.poll_after_ms, request_id=request_id
         )
         self._notify(request, response)
+        if response.status == 200:
+            if run is not None:
+                self.hangs.after_run_fetch(run)
+            elif endpoint.lists:
+                self.hangs.after_listing(request, response)
         return response
 
     def _notify(self, request: ApiRequest, response: ApiResponse) -> None:

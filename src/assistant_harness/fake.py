@@ -11,6 +11,7 @@ from .backend import DEFAULT_POLL_AFTER_MS, Backend
 from .clock import VirtualClock
 from .errors import ConfigurationError
 from .faults import Fault
+from .hangs import HangLimits
 from .lifecycle import Timeline
 from .scenario import Scenario, ScenarioTimelines
 from .scenario import load as load_scenario
@@ -57,7 +58,9 @@ class FakeAssistants:
     ``scenario`` (a path, a shipped scenario's name, or a :class:`Scenario`) scripts runs, faults
     and seed data. ``timeline`` (a :class:`Timeline`) is what every run follows; ``timelines`` (a
     callable taking a :class:`RunRequest`) picks one per run; either overrides the scenario's runs.
-    ``faults`` adds fault rules. ``virtual_time=False`` leaves the time functions alone: runs then
+    ``faults`` adds fault rules. ``hang_limits`` says when polling a run that can no longer change
+    (or a list with the same cursor) fails the test with :class:`HangDetected`; ``None`` switches
+    that off. ``virtual_time=False`` leaves the time functions alone: runs then
     move only when the test calls :meth:`advance`.
     """
 
@@ -74,6 +77,7 @@ class FakeAssistants:
         clock: VirtualClock | None = None,
         virtual_time: bool = True,
         poll_after_ms: int | None = None,
+        hang_limits: HangLimits | None = HangLimits(),  # noqa: B008  (frozen, so sharing is safe)
     ) -> None:
         if timeline is not None and timelines is not None:
             raise ConfigurationError(
@@ -96,6 +100,7 @@ class FakeAssistants:
                 poll_after_ms, self.scenario and self.scenario.poll_after_ms, DEFAULT_POLL_AFTER_MS
             ),
             faults=[*scripted_faults, *faults],
+            hang_limits=hang_limits,
         )
         if self.scenario is not None:
             self._seed_resources(self.scenario)

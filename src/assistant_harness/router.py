@@ -39,6 +39,11 @@ class Endpoint:
     #: The handler reads the raw body itself (multipart uploads); otherwise a POST body is JSON.
     raw_body: bool = False
 
+    @property
+    def lists(self) -> bool:
+        """Whether the endpoint answers a paginated list."""
+        return self.name.endswith((".list", ".list_files"))
+
 
 def _run_obj(run: runs.RunState) -> Obj:
     return run.obj

@@ -73,6 +73,11 @@ class RunState:
     #: How often the run was fetched, and how often after it could no longer change.
     polls: int = 0
     polls_after_final: int = 0
+    #: For busy-poll detection: the virtual moment of the last fetch, and fetches at that moment.
+    last_poll_at: float | None = None
+    same_moment_polls: int = 0
+    #: The virtual moment the code first fetched the run in its final status.
+    first_final_poll_at: float | None = None
 
 
 def apply(store: Store, run: RunState, transition: lc.Transition) -> None:

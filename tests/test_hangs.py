@@ -1,0 +1,174 @@
+"""Polling bugs become fast, readable failures; pollers that never sleep still see runs progress."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import types
+from typing import Any
+
+import openai
+import pytest
+
+from assistant_harness import FakeAssistants, HangDetected, HangLimits, Timeline
+
+
+@pytest.fixture(autouse=True)
+def _sdk_warmed_up() -> None:
+    """Wall-time bounds exclude the SDK's one-time lazy imports on its first call in a process."""
+    with FakeAssistants() as fake:
+        _start(fake.client())
+
+
+def _start(client: openai.OpenAI) -> Any:
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    return client.beta.threads.create_and_run(assistant_id=assistant.id)
+
+
+def _poll_until_completed(client: openai.OpenAI, run: Any) -> Any:
+    """The bug: a loop that only stops on completed."""
+    while run.status != "completed":
+        time.sleep(1)
+        run = client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id)
+    return run
+
+
+@pytest.mark.parametrize(
+    ("scenario", "status"),
+    [("expired_waiting_for_tools", "expired"), ("failed_server_error", "failed"), ("cancelled", "cancelled")],
+)
+def test_a_loop_that_only_stops_on_completed_fails_fast(scenario: str, status: str) -> None:
+    started = time.perf_counter()
+    with FakeAssistants(scenario) as fake:
+        client = fake.client()
+        run = _start(client)
+        with pytest.raises(HangDetected) as caught:
+            _poll_until_completed(client, run)
+    assert time.perf_counter() - started < 1.0
+    message = str(caught.value)
+    assert f"Run {run.id} has been '{status}'" in message
+    assert f"this loop does not stop on '{status}'" in message
+    assert "polled 101 times" in message
+
+
+def test_the_sdk_neither_retries_nor_wraps_the_hang_error() -> None:
+    with FakeAssistants("failed_server_error", hang_limits=HangLimits(polls=3)) as fake:
+        client = openai.OpenAI(api_key="sk-test")  # intercepted: the SDK's own transport stack
+        run = _start(client)
+        with pytest.raises(HangDetected):
+            _poll_until_completed(client, run)
+        assert fake.run(run.id).polls_after_final == 4  # no retry after the error
+
+
+def test_virtual_seconds_limit() -> None:
+    with FakeAssistants("failed_server_error", hang_limits=HangLimits(polls=10_000, seconds=60)) as fake:
+        client = fake.client()
+        run = _start(client)
+        with pytest.raises(HangDetected, match=r"over 6[1-9] virtual seconds"):
+            _poll_until_completed(client, run)
+
+
+def test_hang_detection_can_be_switched_off() -> None:
+    with FakeAssistants("failed_server_error", hang_limits=None) as fake:
+        client = fake.client()
+        run = _start(client)
+        for _ in range(300):
+            run = client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id)
+        assert run.status == "failed"
+
+
+def test_a_few_fetches_of_a_finished_run_are_fine() -> None:
+    with FakeAssistants("happy_path") as fake:
+        client = fake.client()
+        run = client.beta.threads.create_and_run_poll(
+            assistant_id=client.beta.assistants.create(model="m").id
+        )
+        for _ in range(20):
+            assert client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id).status == "completed"
+
+
+def test_listing_with_a_stuck_cursor_is_a_hang() -> None:
+    with FakeAssistants(hang_limits=HangLimits(polls=20)) as fake:
+        client = fake.client()
+        thread = client.beta.threads.create(messages=[{"role": "user", "content": str(i)} for i in range(3)])
+        with pytest.raises(HangDetected, match=r"fetched 21 times with the same cursor") as caught:
+            after = None
+            while True:  # the bug: the cursor is never advanced
+                page = client.beta.threads.messages.list(
+                    thread.id, limit=1, **({"after": after} if after else {})
+                )
+                after = page.data[0].id if after is None else after
+        assert f"/threads/{thread.id}/messages?after=" in str(caught.value)
+
+
+def test_a_poller_that_never_sleeps_still_sees_the_run_finish() -> None:
+    def busy(client: openai.OpenAI) -> tuple[str, int, float]:
+        run = _start(client)
+        polls = 0
+        while run.status in ("queued", "in_progress"):
+            run = client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id)
+            polls += 1
+        return run.status, polls, 0.0
+
+    outcomes = []
+    for _ in range(2):
+        started = time.perf_counter()
+        with FakeAssistants("slow_run") as fake:
+            status, polls, _ = busy(fake.client())
+            outcomes.append((status, polls, fake.clock.elapsed()))
+        assert time.perf_counter() - started < 1.0
+    assert outcomes[0] == outcomes[1]  # the same scenario gives the same outcome
+    assert outcomes[0][0] == "completed" and outcomes[0][2] >= 260
+
+
+def test_fetching_a_run_twice_at_one_moment_does_not_move_time() -> None:
+    with FakeAssistants(timeline=Timeline.of(("queued", 1), ("in_progress", 1), "completed")) as fake:
+        client = fake.client()
+        run = _start(client)
+        for _ in range(2):
+            client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id)
+        assert fake.clock.elapsed() == 0
+
+
+def test_a_sleep_bound_before_the_fake_started_is_virtual() -> None:
+    module = types.ModuleType("bound_sleep_poller")
+    exec(
+        "from time import sleep\n"
+        "def wait(client, run):\n"
+        "    while run.status in ('queued', 'in_progress'):\n"
+        "        sleep(5)\n"
+        "        run = client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id)\n"
+        "    return run\n",
+        module.__dict__,
+    )
+    sys.modules[module.__name__] = module
+    try:
+        thirty = Timeline.of(("queued", 5), ("in_progress", 25), "completed")
+        started = time.perf_counter()
+        with FakeAssistants(timeline=thirty) as fake:
+            run = module.wait(fake.client(), _start(fake.client()))
+            assert run.status == "completed" and fake.clock.elapsed() == 30
+        assert time.perf_counter() - started < 1.0
+    finally:
+        del sys.modules[module.__name__]
+
+
+def test_a_poller_in_another_thread() -> None:
+    result: list[str] = []
+    with FakeAssistants("slow_run") as fake:
+        client = fake.client()
+        run = _start(client)
+
+        def poll() -> None:
+            current = run
+            while current.status in ("queued", "in_progress"):
+                time.sleep(10)
+                current = client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id)
+            result.append(current.status)
+
+        worker = threading.Thread(target=poll)
+        started = time.perf_counter()
+        worker.start()
+        worker.join(timeout=5)
+        assert result == ["completed"] and time.perf_counter() - started < 1.0
