@@ -88,17 +88,20 @@ def test_a_few_fetches_of_a_finished_run_are_fine() -> None:
             assert client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id).status == "completed"
 
 
+def _list_without_advancing(client: openai.OpenAI, thread_id: str) -> None:
+    """The bug: the cursor is set once and never advanced."""
+    after = None
+    while True:
+        page = client.beta.threads.messages.list(thread_id, limit=1, **({"after": after} if after else {}))
+        after = page.data[0].id if after is None else after
+
+
 def test_listing_with_a_stuck_cursor_is_a_hang() -> None:
     with FakeAssistants(hang_limits=HangLimits(polls=20)) as fake:
         client = fake.client()
         thread = client.beta.threads.create(messages=[{"role": "user", "content": str(i)} for i in range(3)])
         with pytest.raises(HangDetected, match=r"fetched 21 times with the same cursor") as caught:
-            after = None
-            while True:  # the bug: the cursor is never advanced
-                page = client.beta.threads.messages.list(
-                    thread.id, limit=1, **({"after": after} if after else {})
-                )
-                after = page.data[0].id if after is None else after
+            _list_without_advancing(client, thread.id)
         assert f"/threads/{thread.id}/messages?after=" in str(caught.value)
 
 

@@ -76,7 +76,8 @@ class HangDetector:
                 f"Run {run.obj['id']} has been '{status}' since {run.history[-1][1]:g} virtual seconds, yet "
                 f"it was polled {run.polls_after_final} times over {waited:g} virtual seconds after that "
                 f"({run.polls} polls in all): this loop does not stop on '{status}'. A polling loop must "
-                f"stop on every final status: {', '.join(sorted(TERMINAL))} (and handle requires_action). "
+                f"stop on every final status: {', '.join(sorted(TERMINAL))} "
+                "(and handle requires_action). "
                 "Limits: FakeAssistants(hang_limits=HangLimits(polls=..., seconds=...)), or None to switch off."
             )
 
