@@ -77,8 +77,8 @@ class HangDetector:
                 f"it was polled {run.polls_after_final} times over {waited:g} virtual seconds after that "
                 f"({run.polls} polls in all): this loop does not stop on '{status}'. A polling loop must "
                 f"stop on every final status: {', '.join(sorted(TERMINAL))} "
-                "(and handle requires_action). "
-                "Limits: FakeAssistants(hang_limits=HangLimits(polls=..., seconds=...)), or None to switch off."
+                "(and handle requires_action). Limits: "
+                "FakeAssistants(hang_limits=HangLimits(polls=..., seconds=...)), or None to switch off."
             )
 
     def after_listing(self, request: ApiRequest, response: ApiResponse) -> None:
