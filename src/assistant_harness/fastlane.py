@@ -1,11 +1,12 @@
-"""A fast lane in front of respx for the fake's own requests.
+"""Lanes: a chain of handlers in front of httpcore/httpcore2, ahead of respx.
 
 respx answers a patched httpcore call by building an ``httpx.Request``, resolving it through its
-router, and turning the ``httpx.Response`` back into an httpcore response. For the fake's own
-requests that round trip costs more than the fake itself (twice the URL parsing on openai 3.x). The
-fast lane patches the same httpcore/httpcore2 methods respx patches, answers requests for an active
-fake's base URLs straight from its backend, and hands every other request to whatever it replaced
-(respx's own patch, then the network): user routes, pass-through and the slow path keep working.
+router and turning the ``httpx.Response`` back into an httpcore response. For the fake's own
+requests that round trip costs more than the fake itself. This module patches the same httpcore
+and httpcore2 methods respx patches and offers each request to the open *lanes*, newest first: a
+fake answers its own endpoints from its backend; a cassette replays or records (sending the request
+on down the chain, to an older lane or the network). A request no lane claims goes to whatever was
+patched before (respx's mocker, then the network), so user routes and pass-through keep working.
 """
 
 from __future__ import annotations
@@ -13,14 +14,11 @@ from __future__ import annotations
 import functools
 import importlib
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote
 
-from .errors import UnservedEndpointError
-from .faults import CONNECT, TransportFault
 from .http import ApiRequest, ApiResponse
-from .router import UnservedEndpoint
 
 #: (module, class names) whose request methods carry every request httpx/httpx2 send.
 TARGETS = (
@@ -28,14 +26,50 @@ TARGETS = (
     ("httpcore2", ("ConnectionPool", "HTTPProxy", "AsyncConnectionPool", "AsyncHTTPProxy")),
 )
 
-Lane = Callable[[str, str, int, str], "Callable[[ApiRequest], ApiResponse] | None"]
+Send = Callable[[Any], Any]
+AsyncSend = Callable[[Any], Awaitable[Any]]
+
+
+class Lane(Protocol):
+    """Something that may answer requests at the httpcore layer."""
+
+    def claims(self, scheme: str, host: str, port: int, path: str) -> bool: ...
+
+    def handle(self, core: Any, request: Any, body: bytes, send: Send) -> Any: ...
+
+    async def handle_async(self, core: Any, request: Any, body: bytes, send: AsyncSend) -> Any: ...
+
+
+class Bytes:
+    """A request or response body that both sync and async httpcore code can iterate."""
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.content
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self.content
+
+
+class Chunks:
+    """A response body delivered as separate chunks (a replayed event stream), sync or async."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self.chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.chunks
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks:
+            yield chunk
 
 
 class _State:
-    """The active fakes' lookups, and the patches to undo when the last one stops."""
-
     def __init__(self) -> None:
-        self.lanes: list[Any] = []
+        self.lanes: list[Lane] = []
         self.saved: list[tuple[type, str, Any]] = []
         self.lock = threading.Lock()
 
@@ -43,15 +77,16 @@ class _State:
 _state = _State()
 
 
-def _lookup(scheme: str, host: str, port: int, path: str) -> tuple[Any, Any] | None:
-    for lane in _state.lanes:
-        base = lane.base_for(scheme, host, port, path)
-        if base is not None:
-            return lane, base
-    return None
+def where(request: Any) -> tuple[str, str, int, str]:
+    """(scheme, host, port, path) of an httpcore request."""
+    url = request.url
+    scheme = url.scheme.decode("ascii")
+    port = url.port or (443 if scheme == "https" else 80)
+    return scheme, url.host.decode("ascii"), port, url.target.decode("ascii").partition("?")[0]
 
 
-def _api_request(request: Any, base_path: str, body: bytes) -> ApiRequest:
+def to_api_request(request: Any, base_path: str, body: bytes) -> ApiRequest:
+    """An httpcore request as an :class:`ApiRequest` relative to ``base_path``."""
     target = request.url.target.decode("ascii")
     path, _, query = target.partition("?")
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
@@ -67,34 +102,34 @@ def _api_request(request: Any, base_path: str, body: bytes) -> ApiRequest:
     )
 
 
-def _answer(core: Any, lane: Any, api_request: ApiRequest) -> Any:
-    try:
-        response = lane.handle(api_request)
-    except UnservedEndpoint:
-        raise UnservedEndpointError(lane.unserved_message(api_request.method, api_request.url)) from None
-    except TransportFault as fault:
-        # httpx/httpx2 map these to their ConnectError / ReadTimeout, which the SDK retries.
-        raise (core.ConnectError if fault.kind == CONNECT else core.ReadTimeout)(str(fault)) from None
+def to_core_response(core: Any, response: ApiResponse, chunks: list[bytes] | None = None) -> Any:
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
-    return core.Response(response.status, headers=headers, content=response.content)
-
-
-def _where(request: Any) -> tuple[str, str, int, str]:
-    url = request.url
-    scheme = url.scheme.decode("ascii")
-    port = url.port or (443 if scheme == "https" else 80)
-    return scheme, url.host.decode("ascii"), port, url.target.decode("ascii").partition("?")[0]
+    content = Chunks(chunks) if chunks is not None else Bytes(response.content)
+    return core.Response(response.status, headers=headers, content=content)
 
 
 def _sync_wrapper(core: Any, original: Any) -> Any:
     @functools.wraps(original)
     def handle_request(self: Any, request: Any) -> Any:
-        found = _lookup(*_where(request)) if _state.lanes else None
-        if found is None:
+        def send_from(start: int) -> Send:
+            def send(request: Any) -> Any:
+                return dispatch(start, request)
+
+            return send
+
+        def dispatch(start: int, request: Any) -> Any:
+            lanes = _state.lanes
+            if start < len(lanes):
+                spot = where(request)
+                for index in range(start, len(lanes)):
+                    lane = lanes[index]
+                    if lane.claims(*spot):
+                        body = b"".join(request.stream)
+                        request.stream = Bytes(body)
+                        return lane.handle(core, request, body, send_from(index + 1))
             return original(self, request)
-        lane, base = found
-        body = b"".join(request.stream)
-        return _answer(core, lane, _api_request(request, base.path, body))
+
+        return dispatch(0, request)
 
     return handle_request
 
@@ -102,12 +137,25 @@ def _sync_wrapper(core: Any, original: Any) -> Any:
 def _async_wrapper(core: Any, original: Any) -> Any:
     @functools.wraps(original)
     async def handle_async_request(self: Any, request: Any) -> Any:
-        found = _lookup(*_where(request)) if _state.lanes else None
-        if found is None:
+        def send_from(start: int) -> AsyncSend:
+            async def send(request: Any) -> Any:
+                return await dispatch(start, request)
+
+            return send
+
+        async def dispatch(start: int, request: Any) -> Any:
+            lanes = _state.lanes
+            if start < len(lanes):
+                spot = where(request)
+                for index in range(start, len(lanes)):
+                    lane = lanes[index]
+                    if lane.claims(*spot):
+                        body = b"".join([chunk async for chunk in request.stream])
+                        request.stream = Bytes(body)
+                        return await lane.handle_async(core, request, body, send_from(index + 1))
             return await original(self, request)
-        lane, base = found
-        body = b"".join([chunk async for chunk in request.stream])
-        return _answer(core, lane, _api_request(request, base.path, body))
+
+        return await dispatch(0, request)
 
     return handle_async_request
 
@@ -122,13 +170,13 @@ def _patch() -> None:
             cls = getattr(core, class_name, None)
             if cls is None:
                 continue
-            method = "handle_async_request" if class_name.startswith("Async") else "handle_request"
+            is_async = class_name.startswith("Async")
+            method = "handle_async_request" if is_async else "handle_request"
             original = cls.__dict__.get(method)
             if original is None:
                 continue
-            wrapper = _async_wrapper if class_name.startswith("Async") else _sync_wrapper
             _state.saved.append((cls, method, original))
-            setattr(cls, method, wrapper(core, original))
+            setattr(cls, method, (_async_wrapper if is_async else _sync_wrapper)(core, original))
 
 
 def _unpatch() -> None:
@@ -137,17 +185,16 @@ def _unpatch() -> None:
         setattr(cls, method, original)
 
 
-def open_lane(lane: Any) -> None:
-    """Answer ``lane``'s base URLs in the fast lane (patching on the first open lane)."""
+def open_lane(lane: Lane) -> None:
+    """Offer requests to ``lane`` before the lanes already open (patching on the first one)."""
     with _state.lock:
         if not _state.lanes:
             _patch()
-        _state.lanes.insert(0, lane)
+        _state.lanes = [lane, *_state.lanes]
 
 
-def close_lane(lane: Any) -> None:
+def close_lane(lane: Lane) -> None:
     with _state.lock:
-        if lane in _state.lanes:
-            _state.lanes.remove(lane)
+        _state.lanes = [other for other in _state.lanes if other is not lane]
         if not _state.lanes:
             _unpatch()

@@ -128,7 +128,7 @@ class FakeRouter(respx.Router):
         return None
 
     # -- the fast lane (see fastlane.py) ------------------------------------------------------
-    def base_for(self, scheme: str, host: str, port: int, path: str) -> BaseUrl | None:
+    def _served_base(self, scheme: str, host: str, port: int, path: str) -> BaseUrl | None:
         """The base URL whose *served* endpoints ``path`` is one of (other paths go through respx)."""
         for base in self.base_urls:
             if base.owns(scheme, host, port, path):
@@ -136,10 +136,24 @@ class FakeRouter(respx.Router):
                 return base if root in SERVED_ROOTS else None
         return None
 
-    def handle(self, request: ApiRequest) -> ApiResponse:
-        return self._handle(request)
+    def claims(self, scheme: str, host: str, port: int, path: str) -> bool:
+        return self._served_base(scheme, host, port, path) is not None
 
-    unserved_message = staticmethod(unserved_message)
+    def handle(self, core: Any, request: Any, body: bytes, send: Any) -> Any:
+        base = self._served_base(*fastlane.where(request))
+        assert base is not None
+        api_request = fastlane.to_api_request(request, base.path, body)
+        try:
+            response = self._handle(api_request)
+        except UnservedEndpoint:
+            raise UnservedEndpointError(unserved_message(api_request.method, api_request.url)) from None
+        except TransportFault as fault:
+            # httpx/httpx2 map these to their ConnectError / ReadTimeout, which the SDK retries.
+            raise (core.ConnectError if fault.kind == CONNECT else core.ReadTimeout)(str(fault)) from None
+        return fastlane.to_core_response(core, response)
+
+    async def handle_async(self, core: Any, request: Any, body: bytes, send: Any) -> Any:
+        return self.handle(core, request, body, send)
 
     def resolve(self, request: httpx.Request) -> Any:
         try:
