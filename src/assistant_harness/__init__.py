@@ -2,6 +2,9 @@
 
 from .clock import VirtualClock
 from .errors import (
+    CassetteError,
+    CassetteMismatch,
+    SecretInCassetteError,
     ConfigurationError,
     HangDetected,
     HarnessError,
@@ -11,6 +14,7 @@ from .errors import (
     UnservedEndpointError,
 )
 from .fake import FakeAssistants
+from .recording import RecordMode, use_cassette
 from .faults import Fault
 from .hangs import HangLimits
 from .lifecycle import Step, Timeline
@@ -18,6 +22,9 @@ from .scenario import RunScript, Scenario
 from .store import RunRequest
 
 __all__ = [
+    "CassetteError",
+    "CassetteMismatch",
+    "SecretInCassetteError",
     "ConfigurationError",
     "FakeAssistants",
     "Fault",
@@ -26,6 +33,7 @@ __all__ = [
     "HarnessError",
     "HarnessInterrupt",
     "RunRequest",
+    "RecordMode",
     "RunScript",
     "Scenario",
     "ScenarioError",
@@ -34,6 +42,7 @@ __all__ = [
     "TimelineError",
     "UnservedEndpointError",
     "VirtualClock",
+    "use_cassette",
 ]
 
 __version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""The ``assistant-harness`` command."""
+"""The ``assistant-harness`` command: demo, show, to-scenario, scan, serve."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import argparse
 import sys
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import HarnessError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -15,18 +18,111 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("demo", help="run the tutorials' assistant flow against the fake and narrate it")
+    show = commands.add_parser("show", help="print each recorded run's status timeline")
+    show.add_argument("cassettes", nargs="+", type=Path, metavar="CASSETTE")
+    to_scenario = commands.add_parser("to-scenario", help="turn a cassette's runs into a scenario file")
+    to_scenario.add_argument("cassette", type=Path)
+    to_scenario.add_argument("-o", "--output", type=Path, help="write here (default: print)")
+    scan = commands.add_parser("scan", help="fail if a cassette holds anything key-like or identifying")
+    scan.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="cassette files or folders")
+    serve = commands.add_parser("serve", help="run the fake as an HTTP server on 127.0.0.1")
+    serve.add_argument("--scenario", help="a shipped scenario's name or a scenario file")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--speed", type=float, default=1.0, help="virtual seconds per real second (default 1)")
+    serve.add_argument("--seed", type=int, default=None)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "demo":
-        from .demo import run_demo
+    try:
+        return int(COMMANDS[args.command](args))
+    except HarnessError as error:
+        print(f"assistant-harness {args.command}: {error}", file=sys.stderr)
+        return 2
 
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=DeprecationWarning, module="assistant_harness.demo")
-            return run_demo()
-    return 2  # pragma: no cover  (argparse rejects unknown commands)
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="assistant_harness.demo")
+        return run_demo()
+
+
+def _show(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from .cassette import Cassette
+    from .observed import observe
+    from .show import render
+
+    console = Console()
+    for path in args.cassettes:
+        render(console, path, observe(Cassette.load(path).interactions))
+    return 0
+
+
+def _to_scenario(args: argparse.Namespace) -> int:
+    from .cassette import Cassette, atomic_write
+    from .observed import to_scenario
+
+    scenario = to_scenario(Cassette.load(args.cassette).interactions, name=args.cassette.stem)
+    text = (
+        f"# Made by `assistant-harness to-scenario {args.cassette}`: edit it to vary the run.\n"
+        + scenario.to_yaml()
+    )
+    if args.output:
+        atomic_write(args.output, text)
+        print(f"wrote {args.output} ({len(scenario.runs)} run(s), {len(scenario.faults)} fault(s))")
+    else:
+        print(text, end="")
+    return 0
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from .cassette import Cassette
+    from .redaction import scan, scan_text
+
+    files = [p for path in args.paths for p in ([path] if path.is_file() else sorted(_cassettes_in(path)))]
+    if not files:
+        print("assistant-harness scan: no cassette files found", file=sys.stderr)
+        return 2
+    dirty = 0
+    for path in files:
+        findings = scan(Cassette.load(path).interactions)
+        # Also the raw text: anything the loader drops (or a file it cannot read) is still checked.
+        findings += scan_text(path.read_text(encoding="utf-8", errors="replace"), "raw text")
+        for finding in findings:
+            print(f"{path}: {finding}")
+        dirty += bool(findings)
+    print(f"scanned {len(files)} cassette(s): {dirty} with findings", file=sys.stderr)
+    return 1 if dirty else 0
+
+
+def _cassettes_in(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.suffix in (".json", ".yaml", ".yml") and p.is_file()]
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .clock import RealClock
+    from .fake import FakeAssistants
+    from .serve import ServeApp, run_server
+
+    fake = FakeAssistants(
+        args.scenario, clock=RealClock(speed=args.speed), virtual_time=False, seed=args.seed
+    )
+    print(
+        f"Serving the fake Assistants API at http://{args.host}:{args.port}/v1"
+        f"{' (scenario ' + fake.scenario.name + ')' if fake.scenario else ''}; Ctrl-C stops it.",
+        flush=True,
+    )
+    run_server(ServeApp(fake.backend), args.host, args.port)
+    return 0
+
+
+COMMANDS = {"demo": _demo, "show": _show, "to-scenario": _to_scenario, "scan": _scan, "serve": _serve}
 
 
 if __name__ == "__main__":

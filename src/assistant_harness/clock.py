@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
+
+_REAL_PERF_COUNTER = time.perf_counter
+_REAL_SLEEP = time.sleep
 
 #: 2026-01-01T00:00:00Z, so timestamps in fixtures and cassettes are stable and recognisable.
 DEFAULT_EPOCH = 1_767_225_600.0
@@ -63,3 +67,37 @@ class VirtualClock:
 
     def __repr__(self) -> str:
         return f"VirtualClock(elapsed={self._elapsed:g}s, time={self.time():.3f})"
+
+
+class RealClock(VirtualClock):
+    """A clock that follows real time (times ``speed``), for ``assistant-harness serve``.
+
+    Clients of a served fake live in other processes, where nothing can make their sleeps virtual;
+    runs then progress as real time passes. ``advance`` still jumps ahead; ``sleep`` really waits.
+    """
+
+    __slots__ = ("_speed", "_started")
+
+    def __init__(self, epoch: float = DEFAULT_EPOCH, speed: float = 1.0) -> None:
+        super().__init__(epoch)
+        self._speed = speed
+        self._started = _REAL_PERF_COUNTER()
+
+    def elapsed(self) -> float:
+        return (_REAL_PERF_COUNTER() - self._started) * self._speed + self._elapsed
+
+    def time(self) -> float:
+        return self._epoch + self.elapsed()
+
+    def monotonic(self) -> float:
+        return self.elapsed()
+
+    def advance_to(self, elapsed: float) -> None:
+        self.advance(max(0.0, elapsed - self.elapsed()))
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps += 1
+        _REAL_SLEEP(seconds / self._speed if seconds > 0 else 0)
+
+    def __repr__(self) -> str:
+        return f"RealClock(elapsed={self.elapsed():g}s, speed={self._speed:g})"

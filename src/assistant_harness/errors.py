@@ -25,6 +25,14 @@ class TimelineError(ScenarioError):
     """A run timeline holds an impossible step or transition; the message names the step."""
 
 
+class CassetteError(HarnessError):
+    """A cassette file is missing, malformed, or of an unsupported version."""
+
+
+class SecretInCassetteError(CassetteError):
+    """A cassette about to be written (or scanned) holds something key-like or identifying."""
+
+
 class HarnessInterrupt(BaseException):
     """Root of the errors raised *inside* a request that must reach the test unwrapped.
 
@@ -39,3 +47,7 @@ class UnservedEndpointError(HarnessInterrupt):
 
 class HangDetected(HarnessInterrupt):
     """The code under test keeps polling something that can no longer change."""
+
+
+class CassetteMismatch(HarnessInterrupt):
+    """A request during replay matches no recorded interaction; the message lists the closest ones."""

@@ -1,0 +1,71 @@
+"""``assistant-harness show``: each recorded run's status timeline, tool calls, errors and reply."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .observed import Observation, ObservedRun
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+STYLE = {
+    "completed": "green",
+    "failed": "red",
+    "expired": "red",
+    "cancelled": "yellow",
+    "incomplete": "yellow",
+    "requires_action": "magenta",
+    "cancelling": "yellow",
+}
+
+
+def render(console: Console, path: Path, observation: Observation) -> None:
+    console.print(Text(str(path), style="bold"))
+    if not observation.runs:
+        console.print("  no runs recorded")
+    for run in observation.runs:
+        _run(console, run)
+    for error in observation.errors:
+        console.print(
+            f"  HTTP {error.status} on {error.method} {error.path} (request #{error.index}"
+            f"{', ' + error.endpoint if error.endpoint else ''}): {error.message}",
+            style="red",
+            highlight=False,
+        )
+
+
+def _run(console: Console, run: ObservedRun) -> None:
+    how = "streamed" if run.streamed else f"polled {run.polls} time{'s' if run.polls != 1 else ''}"
+    console.print(
+        Text.assemble(
+            ("Run ", "bold"),
+            (run.id, "bold cyan"),
+            f"  thread {run.thread_id}  assistant {run.assistant_id}  model {run.model}  ({how})",
+        )
+    )
+    table = Table(show_header=False, box=None, padding=(0, 2), pad_edge=True)
+    table.add_column(justify="right", style="dim")
+    table.add_column()
+    table.add_column(overflow="fold")
+    rounds = iter(zip(run.tool_calls, [*run.tool_outputs, *([None] * len(run.tool_calls))]))
+    for at, status in run.transitions:
+        detail = ""
+        if status == "requires_action":
+            calls, outputs = next(rounds, ([], None))
+            detail = "; ".join(f"{c['name']}({c['arguments']})" for c in calls)
+            if outputs:
+                detail += "  -> outputs " + json.dumps([o.get("output") for o in outputs], ensure_ascii=False)
+        elif status == "failed" and run.last_error:
+            detail = f"{run.last_error.get('code')}: {run.last_error.get('message')}"
+        elif status == "incomplete" and run.incomplete_reason:
+            detail = run.incomplete_reason
+        table.add_row(f"+{at:g}s", Text(status, style=STYLE.get(status, "")), detail)
+    console.print(table)
+    if run.reply is not None:
+        console.print(Text.assemble("  reply: ", (run.reply, "italic")))
