@@ -4,27 +4,26 @@ from .clock import VirtualClock
 from .errors import (
     CassetteError,
     CassetteMismatch,
-    SecretInCassetteError,
     ConfigurationError,
     HangDetected,
     HarnessError,
     HarnessInterrupt,
     ScenarioError,
+    SecretInCassetteError,
     TimelineError,
     UnservedEndpointError,
 )
 from .fake import FakeAssistants
-from .recording import RecordMode, use_cassette
 from .faults import Fault
 from .hangs import HangLimits
 from .lifecycle import Step, Timeline
+from .recording import RecordMode, use_cassette
 from .scenario import RunScript, Scenario
 from .store import RunRequest
 
 __all__ = [
     "CassetteError",
     "CassetteMismatch",
-    "SecretInCassetteError",
     "ConfigurationError",
     "FakeAssistants",
     "Fault",
@@ -32,11 +31,12 @@ __all__ = [
     "HangLimits",
     "HarnessError",
     "HarnessInterrupt",
-    "RunRequest",
     "RecordMode",
+    "RunRequest",
     "RunScript",
     "Scenario",
     "ScenarioError",
+    "SecretInCassetteError",
     "Step",
     "Timeline",
     "TimelineError",

@@ -240,7 +240,7 @@ def atomic_write(path: Path, text: str) -> None:
 def _load_yaml(text: str, path: Path) -> Any:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506  (a safe loader)
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as error:
         raise CassetteError(f"{path}: not valid YAML ({error})") from None
 

@@ -114,7 +114,7 @@ def _note_run(run: ObservedRun, obj: dict[str, Any]) -> None:
     run.model = obj.get("model", run.model)
     run.created_at = obj.get("created_at", run.created_at)
     status = obj.get("status", "")
-    stamp = obj.get(TIMESTAMP_OF.get(status, ""), None)
+    stamp = obj.get(TIMESTAMP_OF.get(status, ""))
     previous = run.transitions[-1] if run.transitions else None
     base = run.created_at or 0
     if previous is None or previous[1] != status:
@@ -233,12 +233,13 @@ def _fill_gaps(transitions: list[tuple[float, str]]) -> list[tuple[float, str]]:
     """Insert the statuses a poller missed (queued -> requires_action went through in_progress)."""
     out: list[tuple[float, str]] = []
     for at, status in transitions:
-        if out and status not in lc.RUN_TRANSITIONS.get(out[-1][1], frozenset()):
-            if (
-                lc.IN_PROGRESS in lc.RUN_TRANSITIONS.get(out[-1][1], frozenset())
-                and status in lc.RUN_TRANSITIONS[lc.IN_PROGRESS]
-            ):
-                out.append((out[-1][0], lc.IN_PROGRESS))
+        allowed = lc.RUN_TRANSITIONS.get(out[-1][1], frozenset()) if out else frozenset({status})
+        if (
+            status not in allowed
+            and lc.IN_PROGRESS in allowed
+            and status in lc.RUN_TRANSITIONS[lc.IN_PROGRESS]
+        ):
+            out.append((out[-1][0], lc.IN_PROGRESS))
         out.append((at, status))
     return out
 

@@ -303,7 +303,7 @@ def _netloc(request: Any) -> str:
 
 
 @dataclass
-class use_cassette(ContextDecorator):  # noqa: N801  (named like vcrpy's, as users know it)
+class use_cassette(ContextDecorator):
     """Record to / replay from the cassette at ``path`` (``.json`` native, ``.yaml`` vcrpy v1).
 
     ``match_on`` picks what must be equal for a recorded answer to be replayed (from method, host,
@@ -391,7 +391,7 @@ class use_cassette(ContextDecorator):  # noqa: N801  (named like vcrpy's, as use
             )
         return Cassette(redacted, Path(self.path)).save()
 
-    def __call__(self, func: F) -> F:  # type: ignore[override]
+    def __call__(self, func: F) -> F:
         import inspect
 
         if inspect.iscoroutinefunction(func):

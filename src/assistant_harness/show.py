@@ -53,7 +53,8 @@ def _run(console: Console, run: ObservedRun) -> None:
     table.add_column(justify="right", style="dim")
     table.add_column()
     table.add_column(overflow="fold")
-    rounds = iter(zip(run.tool_calls, [*run.tool_outputs, *([None] * len(run.tool_calls))]))
+    outputs = [*run.tool_outputs, *([None] * len(run.tool_calls))][: len(run.tool_calls)]
+    rounds = iter(zip(run.tool_calls, outputs, strict=True))
     for at, status in run.transitions:
         detail = ""
         if status == "requires_action":
