@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -53,12 +53,12 @@ def _run(console: Console, run: ObservedRun) -> None:
     table.add_column(justify="right", style="dim")
     table.add_column()
     table.add_column(overflow="fold")
-    outputs = [*run.tool_outputs, *([None] * len(run.tool_calls))][: len(run.tool_calls)]
-    rounds = iter(zip(run.tool_calls, outputs, strict=True))
+    padded: list[list[dict[str, Any]]] = [*run.tool_outputs, *([[]] * len(run.tool_calls))]
+    rounds = iter(zip(run.tool_calls, padded[: len(run.tool_calls)], strict=True))
     for at, status in run.transitions:
         detail = ""
         if status == "requires_action":
-            calls, outputs = next(rounds, ([], None))
+            calls, outputs = next(rounds, ([], []))
             detail = "; ".join(f"{c['name']}({c['arguments']})" for c in calls)
             if outputs:
                 detail += "  -> outputs " + json.dumps([o.get("output") for o in outputs], ensure_ascii=False)
