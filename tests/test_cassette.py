@@ -1,0 +1,133 @@
+"""The cassette format: native JSON and vcrpy v1 YAML, decoded bodies, atomic writes."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant_harness import CassetteError
+from assistant_harness.cassette import Body, Cassette, Interaction, parse_sse, render_event
+
+from . import spec as spec_helpers
+
+
+def _interaction(status: int = 200, body: Body | None = None) -> Interaction:
+    return Interaction(
+        method="POST",
+        url="https://api.openai.com/v1/threads",
+        request_headers={"content-type": "application/json"},
+        request_body=Body("json", {"metadata": {"b": "2", "a": "1"}}),
+        status=status,
+        response_headers={"content-type": "application/json"},
+        response_body=body or Body("json", {"id": "thread_1", "object": "thread"}),
+        offset=0.25,
+    )
+
+
+def test_native_round_trip_is_stable(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    cassette = Cassette([_interaction(), _interaction(404, Body("json", {"error": {"message": "x"}}))])
+    cassette.save(path)
+    first = path.read_text(encoding="utf-8")
+    loaded = Cassette.load(path)
+    assert loaded.interactions == cassette.interactions
+    loaded.save(path)
+    assert path.read_text(encoding="utf-8") == first  # re-saving changes nothing: clean diffs
+    data = json.loads(first)
+    assert data["format"] == "assistant-harness-cassette" and data["version"] == 1
+    assert data["interactions"][0]["response"]["body"] == {
+        "kind": "json",
+        "value": {"id": "thread_1", "object": "thread"},
+    }
+
+
+def test_bodies_are_stored_decoded() -> None:
+    raw = gzip.compress(b'{"id": "run_1"}')
+    assert Body.decode(raw, "application/json", "gzip") == Body("json", {"id": "run_1"})
+    assert Body.decode(b"plain words", "text/plain") == Body("text", "plain words")
+    assert Body.decode(b"\xff\xfe\x00", "application/octet-stream").kind == "base64"
+    assert Body.decode(b"", "application/json").kind == "empty"
+
+
+def test_event_streams_are_lists_of_events() -> None:
+    text = 'event: thread.run.created\ndata: {"id":"run_1"}\n\nevent: done\ndata: [DONE]\n\n'
+    events = parse_sse(text)
+    assert events == [
+        {"event": "thread.run.created", "data": {"id": "run_1"}},
+        {"event": "done", "data": "[DONE]"},
+    ]
+    assert "".join(render_event(e) for e in events) == text
+    body = Body.decode(text.encode(), "text/event-stream; charset=utf-8")
+    assert body.kind == "sse" and len(body.chunks()) == 2
+
+
+def test_vcr_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    Cassette([_interaction()]).save(path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert data["version"] == 1 and data["interactions"][0]["response"]["status"] == {
+        "code": 200,
+        "message": None,
+    }
+    assert Cassette.load(path).interactions[0].response_body == Body(
+        "json", {"id": "thread_1", "object": "thread"}
+    )
+
+
+def test_real_vcr_cassettes_load_with_gzip_bodies_and_mixed_case_headers() -> None:
+    path = spec_helpers.require(
+        spec_helpers.REAL_CASSETTES / "openllmetry-test_new_assistant_with_polling.yaml"
+    )
+    cassette = Cassette.load(path)
+    assert len(cassette.interactions) == 25
+    first = cassette.interactions[0]
+    assert first.response_body.value["object"] == "assistant"  # gzip undone
+    assert "content-encoding" not in first.response_headers  # the body is stored decoded
+    assert "openai-beta" in first.request_headers  # header names folded to lower case
+
+
+def test_a_failed_write_leaves_the_old_cassette(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "c.json"
+    Cassette([_interaction()]).save(path)
+    before = path.read_text(encoding="utf-8")
+
+    def crash(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("os.replace", crash)
+    with pytest.raises(OSError, match="disk full"):
+        Cassette([_interaction(), _interaction()]).save(path)
+    assert path.read_text(encoding="utf-8") == before
+    assert [p.name for p in tmp_path.iterdir()] == ["c.json"]  # no temporary file left behind
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("not json", "not a JSON cassette"),
+        ('{"interactions": []}', "not an assistant-harness cassette"),
+        (
+            '{"format": "assistant-harness-cassette", "version": 9, "interactions": []}',
+            "version 9 is not supported",
+        ),
+        (
+            '{"format": "assistant-harness-cassette", "version": 1, "interactions": [{"request": {}}]}',
+            "malformed interaction",
+        ),
+    ],
+)
+def test_bad_cassettes_are_named(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CassetteError, match=message) as caught:
+        Cassette.load(path)
+    assert str(path) in str(caught.value)
+
+
+def test_missing_cassette(tmp_path: Path) -> None:
+    with pytest.raises(CassetteError, match="no such cassette"):
+        Cassette.load(tmp_path / "nope.json")

@@ -1,0 +1,113 @@
+"""The real recordings in ../shared/real-cassettes replay with the SDK flows they were recorded from."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import openai
+import pytest
+from openai import AssistantEventHandler
+
+from assistant_harness import use_cassette
+from assistant_harness.cli import main
+
+from . import spec as spec_helpers
+
+POLLING = "openllmetry-test_new_assistant_with_polling.yaml"
+STREAMING = "openllmetry-test_streaming_new_assistant.yaml"
+QUESTION = "I need to solve the equation `3x + 11 = 14`. Can you help me?"
+ANSWER = "The solution to the equation \\(3x + 11 = 14\\) is \\(x = 1\\)."
+
+
+def _setup(client: openai.OpenAI) -> tuple[Any, Any]:
+    assistant = client.beta.assistants.create(
+        name="Math Tutor",
+        instructions="You are a personal math tutor. Write and run code to answer math questions.",
+        tools=[{"type": "code_interpreter"}],
+        model="gpt-4o-mini",
+    )
+    thread = client.beta.threads.create()
+    client.beta.threads.messages.create(thread_id=thread.id, role="user", content=QUESTION)
+    return assistant, thread
+
+
+def test_the_polling_recording_replays_its_flow() -> None:
+    path = spec_helpers.require(spec_helpers.REAL_CASSETTES / POLLING)
+    started = time.perf_counter()
+    with use_cassette(path):
+        client = openai.OpenAI(api_key="sk-test")
+        assistant, thread = _setup(client)
+        run = client.beta.threads.runs.create(
+            thread_id=thread.id,
+            assistant_id=assistant.id,
+            instructions="Please address the user as Jane Doe. The user has a premium account.",
+        )
+        statuses = [run.status]
+        while run.status in ["queued", "in_progress"]:
+            time.sleep(1)
+            run = client.beta.threads.runs.retrieve(thread_id=thread.id, run_id=run.id)
+            statuses.append(run.status)
+        messages = client.beta.threads.messages.list(thread_id=thread.id, order="asc")
+    assert statuses[0] == "queued" and statuses[-1] == "completed" and len(statuses) == 20
+    assert [m.role for m in messages.data] == ["user", "assistant"]
+    assert messages.data[1].content[0].text.value == ANSWER  # type: ignore[union-attr]
+    assert time.perf_counter() - started < 2  # 19 one-second sleeps, on a virtual clock
+
+
+def test_the_streaming_recording_replays_through_an_event_handler() -> None:
+    path = spec_helpers.require(spec_helpers.REAL_CASSETTES / STREAMING)
+
+    class Collect(AssistantEventHandler):
+        def __init__(self) -> None:
+            super().__init__()
+            self.deltas: list[str] = []
+            self.events: list[str] = []
+
+        def on_text_delta(self, delta: Any, snapshot: Any) -> None:
+            self.deltas.append(delta.value)
+
+        def on_event(self, event: Any) -> None:
+            self.events.append(event.event)
+
+    handler = Collect()
+    with use_cassette(path):
+        client = openai.OpenAI(api_key="sk-test")
+        assistant, thread = _setup(client)
+        with client.beta.threads.runs.stream(
+            thread_id=thread.id,
+            assistant_id=assistant.id,
+            instructions="Please address the user as Jane Doe. The user has a premium account.",
+            event_handler=handler,
+        ) as stream:
+            stream.until_done()
+            final = stream.get_final_run()
+    assert final.status == "completed"
+    assert "".join(handler.deltas) == ANSWER
+    assert len(handler.deltas) > 5  # every delta, as recorded
+    assert handler.events[0] == "thread.run.created" and handler.events[-1] == "thread.run.completed"
+
+
+def test_show_prints_their_timelines(capsys: pytest.CaptureFixture[str]) -> None:
+    folder = spec_helpers.require(spec_helpers.REAL_CASSETTES)
+    assert main(["show", str(folder / POLLING), str(folder / STREAMING)]) == 0
+    out = capsys.readouterr().out
+    assert "run_31fgVjfVXHHOJZbQnBWJXhlN" in out and "(polled 20 times)" in out
+    assert "run_PS0ksndVoX7DxtmdXn66ZMXU" in out and "(streamed)" in out
+    assert out.count("completed") == 2 and "+12s" in out
+    assert "reply: The solution to the equation" in out
+
+
+def test_to_scenario_replays_the_recorded_run_in_the_fake(capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant_harness import FakeAssistants
+    from assistant_harness.scenario import parse
+
+    folder = spec_helpers.require(spec_helpers.REAL_CASSETTES)
+    assert main(["to-scenario", str(folder / POLLING)]) == 0
+    scenario = parse(capsys.readouterr().out, "recorded.yaml")
+    with FakeAssistants(scenario) as fake:
+        client = fake.client()
+        assistant, thread = _setup(client)
+        run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+        assert run.status == "completed" and fake.clock.elapsed() == 12
+        assert client.beta.threads.messages.list(thread.id).data[0].content[0].text.value == ANSWER  # type: ignore[union-attr]

@@ -1,0 +1,192 @@
+"""use_cassette: record modes, replay order, matching, errors, secrets, sync and async."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import openai
+import pytest
+
+from assistant_harness import (
+    CassetteError,
+    CassetteMismatch,
+    ConfigurationError,
+    FakeAssistants,
+    SecretInCassetteError,
+    Timeline,
+    use_cassette,
+)
+
+SLOW = Timeline.of(("queued", 2), ("in_progress", 30), "completed")
+
+
+def flow(client: openai.OpenAI) -> tuple[str, str, list[str]]:
+    assistant = client.beta.assistants.create(model="gpt-4o", name="Tutor")
+    run = client.beta.threads.create_and_run_poll(
+        assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]}
+    )
+    texts = [m.content[0].text.value for m in client.beta.threads.messages.list(run.thread_id)]  # type: ignore[union-attr]
+    return run.id, run.status, texts
+
+
+async def aflow(client: openai.AsyncOpenAI) -> tuple[str, str, list[str]]:
+    assistant = await client.beta.assistants.create(model="gpt-4o", name="Tutor")
+    run = await client.beta.threads.create_and_run_poll(
+        assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]}
+    )
+    listing = await client.beta.threads.messages.list(run.thread_id)
+    return run.id, run.status, [m.content[0].text.value for m in listing.data]  # type: ignore[union-attr]
+
+
+def record(path: Path, mode: str = "once") -> tuple[str, str, list[str]]:
+    """Record ``flow`` with a fake as the upstream (the cassette sits in front of it)."""
+    with FakeAssistants(timeline=SLOW), use_cassette(path, record_mode=mode):
+        return flow(openai.OpenAI(api_key="sk-test"))
+
+
+def test_record_once_then_replay_offline_without_sleeping(tmp_path: Path) -> None:
+    path = tmp_path / "flow.json"
+    recorded = record(path)
+    assert recorded[1] == "completed"
+    started = time.perf_counter()
+    with use_cassette(path) as cassette:  # no fake: only the cassette answers
+        replayed = flow(openai.OpenAI(api_key="sk-test"))
+    assert replayed == recorded
+    assert time.perf_counter() - started < 1  # 32 s of polling replayed on a virtual clock
+    assert cassette.recorded == []
+
+
+def test_polling_replays_in_recorded_order_then_stays_on_the_last(tmp_path: Path) -> None:
+    path = tmp_path / "flow.json"
+    record(path)
+    statuses = [
+        i["response"]["body"]["value"].get("status")
+        for i in json.loads(path.read_text(encoding="utf-8"))["interactions"]
+        if i["request"]["method"] == "GET" and "/runs/" in i["request"]["url"]
+    ]
+    assert statuses[0] == "queued" and statuses[-1] == "completed" and "in_progress" in statuses
+    with use_cassette(path):
+        client = openai.OpenAI(api_key="sk-test")
+        assistant = client.beta.assistants.create(model="gpt-4o", name="Tutor")
+        run = client.beta.threads.create_and_run(
+            assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]}
+        )
+        seen = [client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id).status for _ in statuses]
+        assert seen == statuses
+        assert client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id).status == "completed"
+
+
+def test_unmatched_request_names_the_closest_recordings(tmp_path: Path) -> None:
+    path = tmp_path / "flow.json"
+    record(path)
+    with use_cassette(path):
+        client = openai.OpenAI(api_key="sk-test")
+        with pytest.raises(CassetteMismatch) as caught:
+            client.beta.assistants.create(model="gpt-4o", name="Other name")
+    message = str(caught.value)
+    assert "no recorded interaction matches POST https://api.openai.com/v1/assistants" in message
+    assert "#0 POST https://api.openai.com/v1/assistants: body differs" in message
+    assert '"name":"Tutor"' in message and '"name":"Other name"' in message
+
+
+def test_matching_ignores_key_order_and_can_skip_the_body(tmp_path: Path) -> None:
+    path = tmp_path / "flow.json"
+    record(path)
+    with use_cassette(path, match_on=("method", "path")):
+        assistant = openai.OpenAI(api_key="sk-test").beta.assistants.create(model="gpt-4o", name="Other name")
+        assert assistant.name == "Tutor"  # what was recorded
+    with use_cassette(path):
+        client = openai.OpenAI(api_key="sk-test")
+        body = {"name": "Tutor", "model": "gpt-4o"}  # other key order, same JSON
+        answer = client.post(
+            "/assistants", body=body, cast_to=dict, options={"headers": {"OpenAI-Beta": "assistants=v2"}}
+        )
+        assert answer["name"] == "Tutor"
+
+
+def test_none_mode_needs_a_cassette(tmp_path: Path) -> None:
+    with pytest.raises(CassetteError, match="record_mode is 'none'"), use_cassette(tmp_path / "missing.json"):
+        pass
+
+
+def test_new_episodes_replays_old_and_records_new(tmp_path: Path) -> None:
+    path = tmp_path / "flow.json"
+    record(path)
+    count = len(json.loads(path.read_text(encoding="utf-8"))["interactions"])
+    with FakeAssistants(timeline=SLOW) as fake, use_cassette(path, record_mode="new_episodes"):
+        client = openai.OpenAI(api_key="sk-test")
+        client.beta.assistants.create(model="gpt-4o", name="Tutor")  # replayed
+        client.beta.threads.create()  # new: recorded from the fake
+        assert [r.path for r in fake.backend.requests] == ["/threads"]
+    assert len(json.loads(path.read_text(encoding="utf-8"))["interactions"]) == count + 1
+
+
+def test_all_rewrites_the_cassette(tmp_path: Path) -> None:
+    path = tmp_path / "flow.json"
+    record(path)
+    with FakeAssistants(), use_cassette(path, record_mode="rewrite"):
+        openai.OpenAI(api_key="sk-test").beta.threads.create()
+    assert len(json.loads(path.read_text(encoding="utf-8"))["interactions"]) == 1
+
+
+def test_async_record_and_replay(tmp_path: Path) -> None:
+    import asyncio
+
+    path = tmp_path / "async.json"
+
+    async def go() -> tuple[Any, Any]:
+        with FakeAssistants(timeline=SLOW), use_cassette(path, record_mode="once"):
+            recorded = await aflow(openai.AsyncOpenAI(api_key="sk-test"))
+        with use_cassette(path):
+            replayed = await aflow(openai.AsyncOpenAI(api_key="sk-test"))
+        return recorded, replayed
+
+    recorded, replayed = asyncio.run(go())
+    assert recorded == replayed and recorded[1] == "completed"
+
+
+def test_decorator_form(tmp_path: Path) -> None:
+    path = tmp_path / "flow.json"
+    recorded = record(path)
+
+    @use_cassette(path)
+    def replay() -> tuple[str, str, list[str]]:
+        return flow(openai.OpenAI(api_key="sk-test"))
+
+    assert replay() == recorded
+    assert replay() == recorded  # each call starts the cassette afresh
+
+
+def test_a_secret_left_by_a_hook_refuses_the_write_and_keeps_the_old_file(tmp_path: Path) -> None:
+    path = tmp_path / "flow.json"
+    record(path)
+    before = path.read_text(encoding="utf-8")
+
+    def leak(interaction: Any) -> Any:
+        interaction.response_headers["x-debug"] = "sk-proj-" + "a" * 40
+        return interaction
+
+    with pytest.raises(SecretInCassetteError, match=r"response\.headers\.x-debug: an OpenAI API key"):  # noqa: PT012
+        with FakeAssistants(), use_cassette(path, record_mode="all", redact=(leak,)):
+            openai.OpenAI(api_key="sk-test").beta.threads.create()
+    assert path.read_text(encoding="utf-8") == before
+
+
+def test_api_key_from_a_dotenv_file_when_recording(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    (tmp_path / ".env").write_text("OPENAI_API_KEY=sk-proj-fromdotenv0123456789abcdef\n", encoding="utf-8")
+    with FakeAssistants(), use_cassette(tmp_path / "c.json", record_mode="once"):
+        openai.OpenAI().beta.threads.create()  # the key came from .env, as in the tutorials
+    text = (tmp_path / "c.json").read_text(encoding="utf-8")
+    assert "fromdotenv" not in text and "Bearer REDACTED" in text
+
+
+def test_bad_options() -> None:
+    with pytest.raises(ConfigurationError, match="record_mode 'sometimes'"):
+        use_cassette("x.json", record_mode="sometimes")
+    with pytest.raises(ConfigurationError, match="unknown matcher"):
+        use_cassette("x.json", match_on=("method", "colour"))
