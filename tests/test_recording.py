@@ -169,9 +169,12 @@ def test_a_secret_left_by_a_hook_refuses_the_write_and_keeps_the_old_file(tmp_pa
         interaction.response_headers["x-debug"] = "sk-proj-" + "a" * 40
         return interaction
 
-    with pytest.raises(SecretInCassetteError, match=r"response\.headers\.x-debug: an OpenAI API key"):
-        with FakeAssistants(), use_cassette(path, record_mode="all", redact=(leak,)):
-            openai.OpenAI(api_key="sk-test").beta.threads.create()
+    with (
+        pytest.raises(SecretInCassetteError, match=r"response\.headers\.x-debug: an OpenAI API key"),
+        FakeAssistants(),
+        use_cassette(path, record_mode="all", redact=(leak,)),
+    ):
+        openai.OpenAI(api_key="sk-test").beta.threads.create()
     assert path.read_text(encoding="utf-8") == before
 
 
