@@ -1,0 +1,148 @@
+"""`assistant-harness serve`: a real HTTP server; record against it over sockets, replay offline."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openai
+import pytest
+
+from assistant_harness import use_cassette
+
+FAST = """
+poll_after_ms: 20
+runs:
+  - steps:
+      - {status: queued, duration: 0.05}
+      - {status: in_progress, duration: 0.05}
+      - status: requires_action
+        tool_calls: [{name: lookup, arguments: {q: llamas}}]
+      - {status: in_progress, duration: 0.05}
+      - {status: completed, reply: "Found: {tool_output}"}
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    scenario = tmp_path / "fast.yaml"
+    scenario.write_text(FAST, encoding="utf-8")
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "assistant_harness.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--scenario",
+            str(scenario),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"serve did not start: {process.communicate()}") from None
+            time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)  # waits, and closes the pipes
+
+
+def flow(client: openai.OpenAI) -> dict[str, Any]:
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    run = client.beta.threads.create_and_run_poll(
+        assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "find llamas"}]}
+    )
+    call = run.required_action.submit_tool_outputs.tool_calls[0]  # type: ignore[union-attr]
+    run = client.beta.threads.runs.submit_tool_outputs_and_poll(
+        run_id=run.id, thread_id=run.thread_id, tool_outputs=[{"tool_call_id": call.id, "output": "3 llamas"}]
+    )
+    messages = client.beta.threads.messages.list(run.thread_id)
+    return {
+        "run": run.model_dump(),
+        "call": call.model_dump(),
+        "messages": [m.model_dump() for m in messages.data],
+    }
+
+
+async def aflow(client: openai.AsyncOpenAI) -> dict[str, Any]:
+    assistant = await client.beta.assistants.create(model="gpt-4o")
+    run = await client.beta.threads.create_and_run_poll(
+        assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "find llamas"}]}
+    )
+    call = run.required_action.submit_tool_outputs.tool_calls[0]  # type: ignore[union-attr]
+    run = await client.beta.threads.runs.submit_tool_outputs_and_poll(
+        run_id=run.id, thread_id=run.thread_id, tool_outputs=[{"tool_call_id": call.id, "output": "3 llamas"}]
+    )
+    messages = await client.beta.threads.messages.list(run.thread_id)
+    return {
+        "run": run.model_dump(),
+        "call": call.model_dump(),
+        "messages": [m.model_dump() for m in messages.data],
+    }
+
+
+def test_any_http_client_can_use_it(server: str) -> None:
+    headers = {"Authorization": "Bearer sk-test", "OpenAI-Beta": "assistants=v2"}
+    created = httpx.post(f"{server}/assistants", json={"model": "gpt-4o"}, headers=headers)
+    assert created.status_code == 200 and created.json()["id"].startswith("asst_")
+    assert httpx.get(f"{server}/assistants", headers=headers).json()["data"][0]["id"] == created.json()["id"]
+    missing = httpx.get(f"{server}/chat/completions", headers=headers)
+    assert (
+        missing.status_code == 404
+        and missing.json()["error"]["message"] == "Invalid URL (GET /v1/chat/completions)"
+    )
+
+
+def test_record_against_serve_then_replay_offline(server: str, tmp_path: Path) -> None:
+    path = tmp_path / "served.json"
+    with use_cassette(path, record_mode="once"), openai.OpenAI(api_key="sk-test", base_url=server) as client:
+        recorded = flow(client)
+    assert recorded["run"]["status"] == "completed"
+    assert recorded["messages"][0]["content"][0]["text"]["value"] == "Found: 3 llamas"
+    started = time.perf_counter()
+    with use_cassette(path):  # the server could be gone: nothing reaches the network
+        replayed = flow(openai.OpenAI(api_key="sk-test", base_url=server))
+    assert replayed == recorded
+    assert time.perf_counter() - started < 1
+
+
+def test_async_record_against_serve_then_replay(server: str, tmp_path: Path) -> None:
+    path = tmp_path / "served-async.json"
+
+    async def both() -> tuple[dict[str, Any], dict[str, Any]]:
+        with use_cassette(path, record_mode="once"):
+            async with openai.AsyncOpenAI(api_key="sk-test", base_url=server) as client:
+                recorded = await aflow(client)
+        with use_cassette(path):
+            async with openai.AsyncOpenAI(api_key="sk-test", base_url=server) as client:
+                replayed = await aflow(client)
+        return recorded, replayed
+
+    recorded, replayed = asyncio.run(both())
+    assert recorded == replayed and recorded["run"]["status"] == "completed"
