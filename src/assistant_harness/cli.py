@@ -58,7 +58,7 @@ def _show(args: argparse.Namespace) -> int:
     from .observed import observe
     from .show import render
 
-    console = Console()
+    console = Console(soft_wrap=True)  # long replies and tool arguments stay on one line
     for path in args.cassettes:
         render(console, path, observe(Cassette.load(path).interactions))
     return 0

@@ -6,7 +6,6 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from .observed import Observation, ObservedRun
@@ -49,10 +48,6 @@ def _run(console: Console, run: ObservedRun) -> None:
             f"  thread {run.thread_id}  assistant {run.assistant_id}  model {run.model}  ({how})",
         )
     )
-    table = Table(show_header=False, box=None, padding=(0, 2), pad_edge=True)
-    table.add_column(justify="right", style="dim")
-    table.add_column()
-    table.add_column(overflow="fold")
     padded: list[list[dict[str, Any]]] = [*run.tool_outputs, *([[]] * len(run.tool_calls))]
     rounds = iter(zip(run.tool_calls, padded[: len(run.tool_calls)], strict=True))
     for at, status in run.transitions:
@@ -66,7 +61,12 @@ def _run(console: Console, run: ObservedRun) -> None:
             detail = f"{run.last_error.get('code')}: {run.last_error.get('message')}"
         elif status == "incomplete" and run.incomplete_reason:
             detail = run.incomplete_reason
-        table.add_row(f"+{at:g}s", Text(status, style=STYLE.get(status, "")), detail)
-    console.print(table)
+        console.print(
+            Text.assemble(
+                (f"  {'+' + format(at, 'g') + 's':>7}  ", "dim"),
+                (f"{status:<16}", STYLE.get(status, "")),
+                detail,
+            )
+        )
     if run.reply is not None:
         console.print(Text.assemble("  reply: ", (run.reply, "italic")))
