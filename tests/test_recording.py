@@ -101,7 +101,9 @@ def test_matching_ignores_key_order_and_can_skip_the_body(tmp_path: Path) -> Non
         assert assistant.name == "Tutor"  # what was recorded
     with use_cassette(path):
         # Any httpx client is replayed too; the same JSON in another key order matches.
-        answer = httpx.post("https://api.openai.com/v1/assistants", content=b'{"name": "Tutor", "model": "gpt-4o"}')
+        answer = httpx.post(
+            "https://api.openai.com/v1/assistants", content=b'{"name": "Tutor", "model": "gpt-4o"}'
+        )
         assert answer.json()["name"] == "Tutor"
 
 
