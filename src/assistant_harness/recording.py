@@ -342,6 +342,8 @@ class use_cassette(ContextDecorator):
         mode = RecordMode.parse(self.record_mode)
         if mode == RecordMode.ONCE:
             return RecordMode.NONE if exists else RecordMode.ALL
+        if mode == RecordMode.NEW_EPISODES and not exists:
+            return RecordMode.ALL
         if mode == RecordMode.NONE and not exists:
             raise CassetteError(
                 f"{self.path}: no such cassette, and record_mode is 'none' (replay only). "

@@ -1,0 +1,185 @@
+"""The pytest plugin, tested by running real pytest sessions on generated test files (pytester)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+USER_MODULE = """
+import time
+import openai
+
+client = openai.OpenAI(api_key="sk-test")  # made at import, as the tutorials do
+
+def wait_for_reply(question):
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    run = client.beta.threads.create_and_run(assistant_id=assistant.id, thread={"messages": [
+        {"role": "user", "content": question}]})
+    while run.status in ("queued", "in_progress"):
+        time.sleep(2)
+        run = client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id)
+    return run.status, client.beta.threads.messages.list(run.thread_id).data[0].content[0].text.value
+"""
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makepyfile(my_assistant=USER_MODULE)
+    # Warnings are errors, as in a strict project: only the SDK's Assistants deprecations are let through.
+    pytester.makeini(
+        "[pytest]\naddopts = -p no:cacheprovider\nasyncio_default_fixture_loop_scope = function\n"
+        "filterwarnings = error\n"
+    )
+    return pytester
+
+
+def test_one_marker_runs_existing_code_against_the_fake(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        test_it="""
+import pytest
+from my_assistant import wait_for_reply
+
+@pytest.mark.assistant_scenario("happy_path")
+def test_reply():
+    assert wait_for_reply("hi") == ("completed", "Hello! How can I help you today?")
+"""
+    )
+    project.runpytest().assert_outcomes(passed=1)
+
+
+def test_fixtures_and_their_docstrings(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        test_it="""
+import pytest
+
+def test_sync(openai_client, fake_assistants):
+    run = openai_client.beta.threads.create_and_run_poll(
+        assistant_id=openai_client.beta.assistants.create(model="m").id)
+    assert run.status == "completed" and fake_assistants.clock.elapsed() >= 3
+
+async def test_async(async_openai_client):
+    assistant = await async_openai_client.beta.assistants.create(model="m")
+    assert assistant.id.startswith("asst_")
+"""
+    )
+    project.runpytest("-o", "asyncio_mode=auto").assert_outcomes(passed=2)
+    listing = project.runpytest("--fixtures").stdout.str()
+    assert "fake_assistants -- " in listing and "A started FakeAssistants" in listing
+    assert "openai.OpenAI client answered by the fake_assistants backend" in listing
+    assert "assistant_harness_config -- " in listing
+
+
+def test_scenario_files_from_the_scenario_dir(project: pytest.Pytester) -> None:
+    project.mkdir("my_scenarios").joinpath("slow.yaml").write_text(
+        "runs:\n  - steps: [{status: queued, duration: 10}, {status: in_progress, duration: 50},"
+        " {status: completed, reply: slow}]\n",
+        encoding="utf-8",
+    )
+    project.makepyfile(
+        test_it="""
+import pytest
+from my_assistant import wait_for_reply
+
+@pytest.mark.assistant_scenario("slow.yaml")
+def test_slow(fake_assistants):
+    assert wait_for_reply("x") == ("completed", "slow")
+    assert fake_assistants.clock.elapsed() == 60
+"""
+    )
+    project.runpytest("--scenario-dir", "my_scenarios").assert_outcomes(passed=1)
+
+
+def test_cassettes_record_once_then_replay_per_test_file(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        test_rec="""
+import pytest
+from my_assistant import wait_for_reply
+
+@pytest.mark.assistant_scenario("tool_call")
+@pytest.mark.assistant_cassette
+def test_recorded():
+    assert wait_for_reply("x")[0] == "requires_action"
+"""
+    )
+    project.runpytest("--record-mode", "once").assert_outcomes(passed=1)
+    path = project.path / "cassettes" / "test_rec" / "test_recorded.json"
+    recorded = json.loads(path.read_text(encoding="utf-8"))
+    assert recorded["interactions"][0]["request"]["url"] == "https://api.openai.com/v1/assistants"
+    # Replay without the fake: the cassette alone answers.
+    project.makepyfile(
+        test_rec="""
+import pytest
+from my_assistant import wait_for_reply
+
+@pytest.mark.assistant_cassette
+def test_recorded():
+    assert wait_for_reply("x")[0] == "requires_action"
+"""
+    )
+    project.runpytest().assert_outcomes(passed=1)
+
+
+def test_precedence_cli_over_config_over_marker(project: pytest.Pytester) -> None:
+    project.makeconftest("""
+import pytest
+
+@pytest.fixture
+def assistant_harness_config():
+    return {"record_mode": "new_episodes", "seed": 3}
+""")
+    project.makepyfile(
+        test_it="""
+import pytest
+
+@pytest.mark.assistant_cassette(record_mode="all")
+@pytest.mark.assistant_scenario(seed=9)
+def test_modes(assistant_cassette, fake_assistants, request):
+    expected = request.config.getoption("--record-mode") or "new_episodes"
+    assert assistant_cassette.record_mode.value == expected
+    assert fake_assistants.backend.ids.new("run") == __import__("assistant_harness").ids.IdGenerator(3).new("run")
+"""
+    )
+    project.runpytest().assert_outcomes(passed=1)
+    project.runpytest("--record-mode", "all").assert_outcomes(passed=1)
+
+
+def test_safe_under_xdist(project: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    tests = "\n".join(
+        f'''
+@pytest.mark.assistant_scenario("{name}")
+@pytest.mark.assistant_cassette(record_mode="once")
+def test_{index}(fake_assistants):
+    status, _ = wait_for_reply("q{index}")
+    assert status == "{status}" and len(fake_assistants.store.runs) <= 1  # nothing leaks between tests
+'''
+        for index, (name, status) in enumerate(
+            [("happy_path", "completed"), ("failed_server_error", "failed")] * 4
+        )
+    )
+    project.makepyfile(test_par="import pytest\nfrom my_assistant import wait_for_reply\n" + tests)
+    project.runpytest("-n", "2").assert_outcomes(passed=8)
+    written = sorted(p.name for p in (project.path / "cassettes" / "test_par").iterdir())
+    assert written == [f"test_{i}.json" for i in range(8)]
+    project.runpytest("-n", "2").assert_outcomes(passed=8)  # and replayed, still in parallel
+
+
+def test_the_deprecation_warnings_of_assistants_calls_are_filtered_but_no_others(
+    project: pytest.Pytester,
+) -> None:
+    project.makepyfile(
+        test_it="""
+import warnings
+import pytest
+
+def test_assistants_call(openai_client):
+    openai_client.beta.assistants.create(model="m")
+
+def test_other_deprecations_still_fail():
+    warnings.warn("old thing", DeprecationWarning)
+"""
+    )
+    project.runpytest().assert_outcomes(passed=1, failed=1)
