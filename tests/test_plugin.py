@@ -139,7 +139,9 @@ import pytest
 def test_modes(assistant_cassette, fake_assistants, request):
     expected = request.config.getoption("--record-mode") or "new_episodes"
     assert assistant_cassette.record_mode.value == expected
-    assert fake_assistants.backend.ids.new("run") == __import__("assistant_harness").ids.IdGenerator(3).new("run")
+    from assistant_harness.ids import IdGenerator
+
+    assert fake_assistants.backend.ids.new("run") == IdGenerator(3).new("run")
 """
     )
     project.runpytest().assert_outcomes(passed=1)

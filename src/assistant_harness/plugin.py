@@ -54,8 +54,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "assistant_scenario(scenario=None, **options): run the test against a FakeAssistants playing the scenario "
-        "(a shipped name, or a file in --scenario-dir); options go to FakeAssistants.",
+        "assistant_scenario(scenario=None, **options): run the test against a FakeAssistants playing the "
+        "scenario (a shipped name, or a file in --scenario-dir); options go to FakeAssistants.",
     )
     config.addinivalue_line(
         "markers",
@@ -102,7 +102,7 @@ def _scenario_source(settings: dict[str, Any], request: pytest.FixtureRequest) -
 
 @pytest.fixture
 def fake_assistants(request: pytest.FixtureRequest) -> Iterator[FakeAssistants]:
-    """A started FakeAssistants (scenario from @pytest.mark.assistant_scenario): every OpenAI request in the test."""
+    """A started FakeAssistants (scenario from @pytest.mark.assistant_scenario) answering the test's requests."""
     settings = _settings(request, "assistant_scenario")
     options = {k: v for k, v in settings.items() if k in _FAKE_OPTIONS}
     with FakeAssistants(_scenario_source(settings, request), **options) as fake:
