@@ -102,7 +102,7 @@ def _scenario_source(settings: dict[str, Any], request: pytest.FixtureRequest) -
 
 @pytest.fixture
 def fake_assistants(request: pytest.FixtureRequest) -> Iterator[FakeAssistants]:
-    """A started FakeAssistants (scenario from @pytest.mark.assistant_scenario) answering the test's requests."""
+    """A started FakeAssistants, playing the scenario of @pytest.mark.assistant_scenario if any."""
     settings = _settings(request, "assistant_scenario")
     options = {k: v for k, v in settings.items() if k in _FAKE_OPTIONS}
     with FakeAssistants(_scenario_source(settings, request), **options) as fake:
