@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import multipart, runs
+from . import multipart, runs, streaming
 from .apierrors import ApiError, unauthorized
 from .http import ApiRequest, ApiResponse, json_response
 from .store import Store
@@ -45,8 +45,13 @@ class Endpoint:
         return self.name.endswith((".list", ".list_files"))
 
 
-def _run_obj(run: runs.RunState) -> Obj:
-    return run.obj
+def _streams(body: Obj) -> bool:
+    return body.get("stream") is True
+
+
+def _run_or_stream(store: Store, run: runs.RunState) -> Obj | ApiResponse:
+    """The run object, or (when the request asked to stream) its events as server-sent events."""
+    return streaming.stream_response(store, run) if run.events is not None else run.obj
 
 
 # Handlers: (store, request, parsed body, path params) -> object to answer.
@@ -75,7 +80,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "threads.create_and_run",
         "POST",
         "/threads/runs",
-        lambda s, r, b, p: _run_obj(s.create_thread_and_run(b)),
+        lambda s, r, b, p: _run_or_stream(s, s.create_thread_and_run(b, stream=_streams(b))),
         "CreateThreadAndRunRequest",
         returns_run=True,
     ),
@@ -116,7 +121,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "runs.create",
         "POST",
         "/threads/{}/runs",
-        lambda s, r, b, p: _run_obj(s.create_run(p[0], b)),
+        lambda s, r, b, p: _run_or_stream(s, s.create_run(p[0], b, stream=_streams(b))),
         "CreateRunRequest",
         returns_run=True,
     ),
@@ -300,10 +305,16 @@ def _cancel(store: Store, params: tuple[str, ...]) -> Obj:
     return run.obj
 
 
-def _submit(store: Store, params: tuple[str, ...], body: Obj) -> Obj:
+def _submit(store: Store, params: tuple[str, ...], body: Obj) -> Obj | ApiResponse:
     run = store.run(params[0], params[1])
-    runs.submit_tool_outputs(store, run, list(body["tool_outputs"]))
-    return run.obj
+    if _streams(body):
+        run.events = []
+    try:
+        runs.submit_tool_outputs(store, run, list(body["tool_outputs"]))
+    except ApiError:
+        run.events = None
+        raise
+    return _run_or_stream(store, run)
 
 
 def _upload(store: Store, request: ApiRequest) -> Obj:

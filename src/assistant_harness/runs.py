@@ -7,6 +7,7 @@ then: timestamps, ``required_action`` and its tool calls, run steps, the assista
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -78,6 +79,34 @@ class RunState:
     same_moment_polls: int = 0
     #: The virtual moment the code first fetched the run in its final status.
     first_final_poll_at: float | None = None
+    #: While a stream is open on the run: the events its changes emit, as (name, object snapshot).
+    events: list[tuple[str, Obj]] | None = None
+
+
+def emit(run: RunState, name: str, obj: Obj) -> None:
+    """Note an event for an open stream; the object is copied as it is at this moment."""
+    if run.events is not None:
+        run.events.append((name, copy.deepcopy(obj)))
+
+
+#: A streamed reply arrives in deltas of about this many characters.
+DELTA_SIZE = 12
+
+
+def split_text(text: str, size: int = DELTA_SIZE) -> list[str]:
+    """The reply's text deltas: deterministic chunks that end on word boundaries where possible."""
+    chunks: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        piece = word if not current else " " + word
+        if current and len(current) + len(piece) > size:
+            chunks.append(current)
+            current = " " + word
+        else:
+            current += piece
+    if current:
+        chunks.append(current)
+    return chunks or [""]
 
 
 def apply(store: Store, run: RunState, transition: lc.Transition) -> None:
@@ -114,6 +143,7 @@ def apply(store: Store, run: RunState, transition: lc.Transition) -> None:
             obj["expires_at"] = None
         if run.thread.active is run:
             run.thread.active = None
+    emit(run, f"thread.run.{status}", obj)
 
 
 def submit_tool_outputs(store: Store, run: RunState, outputs: list[Obj]) -> None:
@@ -141,6 +171,7 @@ def submit_tool_outputs(store: Store, run: RunState, outputs: list[Obj]) -> None
             call["function"]["output"] = by_id[call["id"]]
         run.tool_step["status"] = "completed"
         run.tool_step["completed_at"] = at
+        emit(run, "thread.run.step.completed", run.tool_step)
         run.tool_step = None
     run.tool_outputs.append([{"tool_call_id": o["tool_call_id"], "output": o["output"]} for o in outputs])
     run.pending_calls = []
@@ -176,6 +207,18 @@ def _require_action(store: Store, run: RunState, payload: Mapping[str, Any], at:
         "tool_calls": [{**call, "function": {**call["function"], "output": None}} for call in calls],
     }
     run.tool_step = _new_step(store, run, details, at)
+    deltas = [
+        {"index": i, **call, "function": {**call["function"], "output": None}} for i, call in enumerate(calls)
+    ]
+    emit(
+        run,
+        "thread.run.step.delta",
+        {
+            "id": run.tool_step["id"],
+            "object": "thread.run.step.delta",
+            "delta": {"step_details": {"type": "tool_calls", "tool_calls": deltas}},
+        },
+    )
 
 
 def _complete(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
@@ -207,20 +250,55 @@ def _write_reply(
         message_reason = "max_tokens" if incomplete_reason.startswith("max_") else incomplete_reason
         message["incomplete_details"] = {"reason": message_reason}
         message["incomplete_at"] = at
-    thread.messages[message["id"]] = message
     step = _new_step(
         store, run, {"type": "message_creation", "message_creation": {"message_id": message["id"]}}, at
     )
+    if run.events is not None:
+        _emit_message(run, message, text)
+    thread.messages[message["id"]] = message
     usage = _usage(messages, text)
     step["status"] = status if status == "completed" else "failed"
     step["completed_at"] = at if status == "completed" else None
     step["usage"] = usage
     run.obj["usage"] = usage
+    emit(run, f"thread.run.step.{step['status']}", step)
+
+
+def _emit_message(run: RunState, message: Obj, text: str) -> None:
+    """The events a streamed reply sends: created, in progress, text deltas, then completed."""
+    writing = {
+        **message,
+        "status": "in_progress",
+        "content": [],
+        "completed_at": None,
+        "incomplete_at": None,
+        "incomplete_details": None,
+    }
+    emit(run, "thread.message.created", writing)
+    emit(run, "thread.message.in_progress", writing)
+    for chunk in split_text(text):
+        emit(
+            run,
+            "thread.message.delta",
+            {
+                "id": message["id"],
+                "object": "thread.message.delta",
+                "delta": {
+                    "content": [{"index": 0, "type": "text", "text": {"value": chunk, "annotations": []}}]
+                },
+            },
+        )
+    emit(run, f"thread.message.{message['status']}", message)
 
 
 def _new_step(store: Store, run: RunState, details: Obj, at: int) -> Obj:
     step = objects.run_step(store.ids.new("step"), at, run.obj, details)
     run.steps[step["id"]] = step
+    created = (
+        {**step, "step_details": {**details, "tool_calls": []}} if details["type"] == "tool_calls" else step
+    )
+    emit(run, "thread.run.step.created", created)
+    emit(run, "thread.run.step.in_progress", created)
     return step
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -214,7 +215,14 @@ class Store:
         return page(messages, query)
 
     # -- runs -------------------------------------------------------------------------------
-    def create_run(self, thread_id: str, body: Obj) -> RunState:
+    def create_run(
+        self,
+        thread_id: str,
+        body: Obj,
+        *,
+        stream: bool = False,
+        first_events: list[tuple[str, Obj]] | None = None,
+    ) -> RunState:
         state = self.thread(thread_id)
         if state.active is not None:
             raise ApiError(400, f"Thread {thread_id} already has an active run {state.active.obj['id']}.")
@@ -231,6 +239,13 @@ class Store:
         )
         progress = lc.Progress(timeline, now, expires_at=now + RUN_TTL)
         run = RunState(obj, state, progress, history=[(progress.status, now)])
+        if stream:
+            snapshot = copy.deepcopy(obj)
+            run.events = [
+                *(first_events or []),
+                ("thread.run.created", snapshot),
+                ("thread.run.queued", snapshot),
+            ]
         state.runs[obj["id"]] = run
         state.active = run
         self.runs[obj["id"]] = run
@@ -240,10 +255,11 @@ class Store:
         self.sync(run)
         return run
 
-    def create_thread_and_run(self, body: Obj) -> RunState:
+    def create_thread_and_run(self, body: Obj, *, stream: bool = False) -> RunState:
         thread_obj = self.create_thread(dict(body.get("thread") or {}))
         run_body = {k: v for k, v in body.items() if k not in ("thread", "tool_resources")}
-        return self.create_run(thread_obj["id"], run_body)
+        first = [("thread.created", copy.deepcopy(thread_obj))]
+        return self.create_run(thread_obj["id"], run_body, stream=stream, first_events=first)
 
     def run(self, thread_id: str, run_id: str) -> RunState:
         state = self.thread(thread_id)

@@ -1,0 +1,55 @@
+"""Streamed runs: the server-sent events of a run, derived from the same timeline as polling.
+
+A streamed request plays its run forward in virtual time until the run needs something from the
+client (``requires_action``: the stream ends, and the tool-output submission opens the next one)
+or ends. Each event carries the object exactly as polling would return it at that moment, since the
+events are emitted by the same side effects that polling sees.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from . import lifecycle as lc
+from .http import ApiResponse
+
+if TYPE_CHECKING:
+    from .runs import RunState
+    from .store import Store
+
+SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
+
+
+def open_stream(run: RunState, first: list[tuple[str, dict[str, Any]]] | None = None) -> None:
+    """Start collecting ``run``'s events (before anything happens to it)."""
+    run.events = list(first or [])
+
+
+def play(store: Store, run: RunState) -> list[tuple[str, dict[str, Any]]]:
+    """Move virtual time along the run's timeline until it waits for the client or ends."""
+    store.sync(run)
+    while run.progress.status != lc.REQUIRES_ACTION and not run.progress.is_terminal:
+        due = run.progress.next_change()
+        if due is None:  # stuck for ever: a real stream would hang until the client gives up
+            break
+        store.clock.advance_to(due)
+        store.sync(run)
+    events, run.events = run.events or [], None
+    return events
+
+
+def render(events: list[tuple[str, dict[str, Any]]], *, done: bool = True) -> bytes:
+    blocks = [
+        f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'), ensure_ascii=False)}\n\n"
+        for name, data in events
+    ]
+    if done:
+        blocks.append("event: done\ndata: [DONE]\n\n")
+    return "".join(blocks).encode("utf-8")
+
+
+def stream_response(store: Store, run: RunState) -> ApiResponse:
+    events = play(store, run)
+    ended = run.progress.status == lc.REQUIRES_ACTION or run.progress.is_terminal
+    return ApiResponse(200, render(events, done=ended), dict(SSE_HEADERS))
