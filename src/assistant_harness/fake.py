@@ -66,7 +66,7 @@ class FakeAssistants:
 
     def __init__(
         self,
-        scenario: str | Path | Scenario | None = None,
+        scenario: str | Path | Scenario | Timeline | None = None,
         *,
         base_url: str = DEFAULT_BASE_URL,
         also_serve: Iterable[str] = (),

@@ -73,7 +73,7 @@ class RunScript:
     assistant: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Scenario:
     """Everything a fake needs to play a scenario. Build one in Python or load it with :func:`load`."""
 
@@ -97,14 +97,30 @@ class Scenario:
         """The scenario as a file that :func:`load` reads back (computed replies cannot be written)."""
         return yaml.safe_dump(to_data(self), sort_keys=False, allow_unicode=True, width=100)
 
+    @classmethod
+    def from_yaml(cls, text: str, source: str = "<scenario>") -> Scenario:
+        """The inverse of :meth:`to_yaml`."""
+        return parse(text, source)
+
+    def __repr__(self) -> str:
+        # Printed in full, as a file: a failing Hypothesis example can be saved into scenarios/.
+        try:
+            text = self.to_yaml()
+        except ScenarioError:
+            return f"Scenario(name={self.name!r}, runs={len(self.runs)}, faults={len(self.faults)})"
+        return f"Scenario.from_yaml('''\n# Save as scenarios/{self.name}.yaml to replay it.\n{text}''')"
+
 
 # -- loading ---------------------------------------------------------------------------------
 
 
-def load(source: str | Path | Scenario) -> Scenario:
-    """A Scenario from a path, a shipped scenario's name (``"tool_call"``), or a Scenario as is."""
+def load(source: str | Path | Scenario | lc.Timeline) -> Scenario:
+    """A Scenario from a path, a shipped scenario's name (``"tool_call"``), a Scenario as is, or a
+    Timeline (every run follows it)."""
     if isinstance(source, Scenario):
         return source
+    if isinstance(source, lc.Timeline):
+        return Scenario(name="timeline", runs=(RunScript(source),))
     path = Path(source)
     if path.suffix not in (".yaml", ".yml") and len(path.parts) == 1:
         return _load_shipped(str(source))

@@ -238,7 +238,7 @@ class Store:
             RunRequest(assistant["id"], thread_id, assistant["name"], len(self.runs), body)
         )
         progress = lc.Progress(timeline, now, expires_at=now + RUN_TTL)
-        run = RunState(obj, state, progress, history=[(progress.status, now)])
+        run = RunState(obj, state, progress)
         if stream:
             snapshot = copy.deepcopy(obj)
             run.events = [
@@ -249,9 +249,10 @@ class Store:
         state.runs[obj["id"]] = run
         state.active = run
         self.runs[obj["id"]] = run
-        # A timeline may start later than queued (or skip it): apply what is already due.
-        if progress.status != lc.QUEUED:
-            obj["status"] = progress.status
+        if progress.status == lc.QUEUED:
+            run.history.append((lc.QUEUED, now))
+        else:  # a timeline that starts past queued: its first status has side effects too
+            runs.apply(self, run, lc.Transition(0, progress.status, now))
         self.sync(run)
         return run
 
