@@ -29,6 +29,16 @@ DOCS = sorted((ROOT / "docs").glob("*.md"))
 
 
 @pytest.mark.parametrize("path", DOCS, ids=[p.name for p in DOCS])
-def test_doc_snippets_run(path: Path) -> None:
+def test_doc_snippets_run(path: Path, pytester: pytest.Pytester) -> None:
+    namespace: dict[str, object] = {"__name__": f"doc_{path.stem}"}  # a doc's snippets tell one story
     for index, code in enumerate(_snippets(path)):
-        exec(compile(code, f"{path.name} snippet {index}", "exec"), {"__name__": f"doc_{index}"})
+        if "@pytest.mark.assistant_" in code or "def assistant_harness_config" in code:
+            # A test file (or conftest) for pytest: run it as one, with the plugin.
+            name = "conftest" if "def assistant_harness_config" in code else f"test_doc_{index}"
+            pytester.makepyfile(**{name: code})
+            continue
+        exec(compile(code, f"{path.name} snippet {index}", "exec"), namespace)
+    if list(pytester.path.glob("test_doc_*.py")):
+        pytester.makeini("[pytest]\nfilterwarnings = error\nasyncio_default_fixture_loop_scope = function\n")
+        result = pytester.runpytest("-p", "no:cacheprovider")
+        assert result.ret == 0, result.stdout.str()
