@@ -1,7 +1,13 @@
-"""Every Python snippet in the README runs (and its assertions hold)."""
+"""Every Python snippet in the README and docs/ runs in the suite (and its assertions hold).
+
+Plain snippets are executed in order, sharing one namespace per file (a doc tells one story), and
+any ``test_*`` function they define is called. Snippets written for pytest (markers, fixtures, a
+conftest) are written to files and run by a real pytest session with the plugin.
+"""
 
 from __future__ import annotations
 
+import inspect
 import re
 from pathlib import Path
 
@@ -9,36 +15,45 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPET = re.compile(r"```python\n(.*?)```", re.S)
+FILES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
 def _snippets(path: Path) -> list[str]:
     return SNIPPET.findall(path.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("index", range(len(_snippets(ROOT / "README.md"))))
-def test_readme_snippet_runs(index: int) -> None:
-    code = _snippets(ROOT / "README.md")[index]
-    namespace: dict[str, object] = {"__name__": f"readme_snippet_{index}"}
-    exec(compile(code, f"README.md snippet {index}", "exec"), namespace)
-    for name, value in list(namespace.items()):
-        if name.startswith("test_") and callable(value):
-            value()
+def _for_pytest(code: str) -> bool:
+    return "@pytest.mark.assistant_" in code or "def assistant_harness_config" in code
 
 
-DOCS = sorted((ROOT / "docs").glob("*.md"))
-
-
-@pytest.mark.parametrize("path", DOCS, ids=[p.name for p in DOCS])
-def test_doc_snippets_run(path: Path, pytester: pytest.Pytester) -> None:
-    namespace: dict[str, object] = {"__name__": f"doc_{path.stem}"}  # a doc's snippets tell one story
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_snippets_run(path: Path, pytester: pytest.Pytester) -> None:
+    namespace: dict[str, object] = {"__name__": f"doc_{path.stem}"}
     for index, code in enumerate(_snippets(path)):
-        if "@pytest.mark.assistant_" in code or "def assistant_harness_config" in code:
-            # A test file (or conftest) for pytest: run it as one, with the plugin.
+        if _for_pytest(code):
             name = "conftest" if "def assistant_harness_config" in code else f"test_doc_{index}"
             pytester.makepyfile(**{name: code})
             continue
         exec(compile(code, f"{path.name} snippet {index}", "exec"), namespace)
+        for name, value in list(namespace.items()):
+            if (
+                name.startswith("test_")
+                and inspect.isfunction(value)
+                and not inspect.signature(value).parameters
+            ):
+                value()
+                del namespace[name]
     if list(pytester.path.glob("test_doc_*.py")):
         pytester.makeini("[pytest]\nfilterwarnings = error\nasyncio_default_fixture_loop_scope = function\n")
         result = pytester.runpytest("-p", "no:cacheprovider")
         assert result.ret == 0, result.stdout.str()
+
+
+def test_every_doc_has_runnable_snippets_or_says_why() -> None:
+    for path in FILES:
+        assert _snippets(path) or path.name in (
+            "fidelity.md",
+            "virtual-time.md",
+            "frameworks.md",
+            "performance.md",
+        ), f"{path.name} has no ```python snippet"

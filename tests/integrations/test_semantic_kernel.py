@@ -110,3 +110,21 @@ async def test_kernel_function_call_round_trip() -> None:
         assert [status for status, _ in run.history][-1] == "completed"
         assert fake.clock.elapsed() >= 5  # the timeline's 5 seconds
     assert time.perf_counter() - started < WALL_BUDGET
+
+
+async def test_invoke_stream_plain_and_with_a_kernel_function() -> None:
+    started = time.perf_counter()
+    with FakeAssistants("happy_path"):
+        agent = await _agent()
+        chunks = [str(chunk.message.content) async for chunk in agent.invoke_stream(messages="Hello!")]
+        assert "".join(chunks) == "Hello! How can I help you today?"
+    orders = Orders()
+    with FakeAssistants(SCENARIOS / "semantic_kernel_plugin_call.yaml"):
+        agent = await _agent(plugins=[orders])
+        chunks = [
+            str(chunk.message.content)
+            async for chunk in agent.invoke_stream(messages="What is the total of the paid orders?")
+        ]
+        assert "".join(chunks) == "The total is 1234.50."
+        assert orders.queries == ["SELECT SUM(price) FROM orders WHERE status = 1"]
+    assert time.perf_counter() - started < WALL_BUDGET
