@@ -139,7 +139,7 @@ def test_faults_can_be_added_while_running() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({}, "needs status=, error= or latency="),
+        ({}, "needs status=, error=, latency= or stream="),
         ({"error": "dns"}, "'dns' is not one of connect, read_timeout"),
         ({"status": 200}, "not an HTTP error status"),
         ({"status": 500, "nth": 0}, "counted from 1"),

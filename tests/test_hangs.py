@@ -175,3 +175,12 @@ def test_a_poller_in_another_thread() -> None:
         worker.start()
         worker.join(timeout=5)
         assert result == ["completed"] and time.perf_counter() - started < 1.0
+
+
+def test_a_few_fetches_far_apart_are_not_a_loop() -> None:
+    with FakeAssistants("failed_server_error", hang_limits=HangLimits(polls=100, seconds=60)) as fake:
+        client = fake.client()
+        run = _start(client)
+        for _ in range(4):
+            fake.advance(700)
+            assert client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id).status == "failed"

@@ -56,7 +56,7 @@ runs:
         ),
         (
             "faults:\n  - {endpoint: runs.retrieve}\n",
-            "x.yaml: faults[0]: a fault needs status=, error= or latency=",
+            "x.yaml: faults[0]: a fault needs status=, error=, latency= or stream=",
         ),
         (
             STARTED + "      - {status: completed, reply: 'x {answer}'}\n",

@@ -52,8 +52,9 @@ class FakeBackendMachine(RuleBasedStateMachine):
     @initialize(picks=st.lists(st.integers(0, len(TIMELINES) - 1), min_size=8, max_size=8))
     def start(self, picks: list[int]) -> None:
         spec_helpers.spec()
+        # Random calls are not a polling loop: no hang detection here (tests/test_hangs.py has it).
         self.fake = FakeAssistants(
-            timelines=lambda r: TIMELINES[picks[r.index % len(picks)]], virtual_time=False
+            timelines=lambda r: TIMELINES[picks[r.index % len(picks)]], virtual_time=False, hang_limits=None
         )
         self.exchanges: list[tuple[ApiRequest, ApiResponse]] = []
         self.fake.backend.listeners.append(lambda q, a: self.exchanges.append((q, a)))

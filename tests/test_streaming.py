@@ -30,7 +30,7 @@ class Collect(AssistantEventHandler):
         self.steps_done: list[str] = []
 
     def on_event(self, event: Any) -> None:
-        self.events.append(event.event)
+        self.events.append(event.event or type(event).__name__)
 
     def on_text_delta(self, delta: Any, snapshot: Any) -> None:
         self.deltas.append(delta.value)
@@ -245,3 +245,85 @@ def test_raw_clients_get_server_sent_events(fake: FakeAssistants) -> None:
     assert answer.text.startswith("event: thread.created\ndata: {") and answer.text.endswith(
         "event: done\ndata: [DONE]\n\n"
     )
+
+
+def _stream_once(client: openai.OpenAI) -> Collect:
+    assistant = client.beta.assistants.create(model="m")
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "hi"}])
+    handler = Collect()
+    with client.beta.threads.runs.stream(
+        thread_id=thread.id, assistant_id=assistant.id, event_handler=handler
+    ) as stream:
+        stream.until_done()
+    return handler
+
+
+@pytest.mark.parametrize("how", ["mock_transport", "intercepted"])
+def test_an_error_event_mid_stream(how: str) -> None:
+    from assistant_harness import Fault
+
+    fault = Fault(endpoint="runs.create", stream="error", after_events=3, message="Something broke mid-run.")
+    raw: list[bytes] = []
+    with FakeAssistants("happy_path", faults=[fault]) as fake:
+        fake.backend.listeners.append(_keep_streams(raw))
+        client = fake.client() if how == "mock_transport" else openai.OpenAI(api_key="sk-test")
+        with pytest.raises(openai.APIError, match=r"Something broke mid-run\."):
+            _stream_once(client)
+    last = raw[0].decode().strip().split("\n\n")[-1]
+    event, data = (line.split(": ", 1)[1] for line in last.split("\n"))
+    assert event == "error"
+    assert spec_helpers.validator("AssistantStreamEvent").is_valid({"event": event, "data": json.loads(data)})
+
+
+@pytest.mark.parametrize("how", ["mock_transport", "intercepted"])
+def test_a_connection_dropped_mid_stream(how: str) -> None:
+    from assistant_harness import Fault
+
+    fault = Fault(endpoint="runs.create", stream="drop", after_events=4)
+    with FakeAssistants("happy_path", faults=[fault]) as fake:
+        client = fake.client() if how == "mock_transport" else openai.OpenAI(api_key="sk-test")
+        handler = Collect()
+        with pytest.raises(Exception, match="peer closed connection"):  # noqa: PT012
+            assistant = client.beta.assistants.create(model="m")
+            thread = client.beta.threads.create(messages=[{"role": "user", "content": "hi"}])
+            with client.beta.threads.runs.stream(
+                thread_id=thread.id, assistant_id=assistant.id, event_handler=handler
+            ) as stream:
+                stream.until_done()
+        assert handler.events == [
+            "thread.run.created",
+            "thread.run.queued",
+            "thread.run.in_progress",
+            "thread.run.step.created",
+        ]
+
+
+def test_a_slow_stream_moves_the_clock_between_events() -> None:
+    from assistant_harness import Fault
+
+    with FakeAssistants(
+        "happy_path", faults=[Fault(endpoint="runs.create", stream="slow", latency=2)]
+    ) as fake:
+        handler = _stream_once(fake.client())
+        assert fake.clock.elapsed() == 3 + 2 * (len(handler.events) + 1)  # the run's 3 s, then 2 s an event
+
+
+def test_a_run_that_fails_while_streaming() -> None:
+    with FakeAssistants("failed_rate_limit_exceeded") as fake:
+        handler = _stream_once(fake.client())
+        assert handler.events[-1] == "thread.run.failed"
+
+
+async def test_async_stream_faults() -> None:
+    from assistant_harness import Fault
+
+    fault = Fault(endpoint="runs.create", stream="drop", after_events=2)
+    with FakeAssistants("happy_path", faults=[fault]) as fake:
+        async with fake.async_client() as client:
+            assistant = await client.beta.assistants.create(model="m")
+            thread = await client.beta.threads.create()
+            with pytest.raises(Exception, match="peer closed connection"):
+                async with client.beta.threads.runs.stream(
+                    thread_id=thread.id, assistant_id=assistant.id
+                ) as s:
+                    await s.until_done()

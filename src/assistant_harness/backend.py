@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from .clock import VirtualClock
-from .faults import Fault, first_firing
+from .faults import STREAM_DROP, STREAM_ERROR, Fault, first_firing
 from .hangs import HangDetector, HangLimits
 from .http import ApiRequest, ApiResponse
 from .ids import IdGenerator
 from .router import EndpointIndex, dispatch, error_response
 from .store import Store, TimelineSource, _default_timelines
+from .streaming import error_event
 
 DEFAULT_POLL_AFTER_MS = 1000
 
@@ -70,6 +71,10 @@ class Backend:
         response = dispatch(
             self.store, endpoint, params, request, poll_after_ms=self.poll_after_ms, request_id=request_id
         )
+        if response.chunks is not None and self.faults:
+            fault = first_firing(self.faults, endpoint.name, request.method, streamed=True)
+            if fault is not None:
+                response = self._break_stream(response, fault)
         self._notify(request, response)
         if response.status == 200:
             if run is not None:
@@ -77,6 +82,28 @@ class Backend:
             elif endpoint.lists:
                 self.hangs.after_listing(request, response)
         return response
+
+    def _break_stream(self, response: ApiResponse, fault: Fault) -> ApiResponse:
+        chunks = list(response.chunks or [])
+        keep = fault.after_events
+        if fault.stream == STREAM_ERROR:
+            message = (
+                fault.message or "The server had an error while processing your request. Sorry about that!"
+            )
+            chunks = [*chunks[:keep], error_event(message)]
+            return ApiResponse(response.status, b"".join(chunks), response.headers, chunks=chunks)
+        if fault.stream == STREAM_DROP:
+            return ApiResponse(
+                response.status, b"".join(chunks[:keep]), response.headers, chunks=chunks, broken_after=keep
+            )
+        gap = fault.latency or 0.0  # slow: the clock moves before each event reaches the client
+        return ApiResponse(
+            response.status,
+            response.content,
+            response.headers,
+            chunks=chunks,
+            before_chunk=lambda: self.clock.advance(gap),
+        )
 
     def _notify(self, request: ApiRequest, response: ApiResponse) -> None:
         for listener in self.listeners:

@@ -54,17 +54,38 @@ class Bytes:
 
 
 class Chunks:
-    """A response body delivered as separate chunks (a replayed event stream), sync or async."""
+    """A response body delivered as separate chunks (an event stream), sync or async.
 
-    def __init__(self, chunks: list[bytes]) -> None:
+    With ``broken_after``, the connection breaks after that many chunks: ``error`` is raised.
+    """
+
+    def __init__(
+        self,
+        chunks: list[bytes],
+        broken_after: int | None = None,
+        error: Callable[[], Exception] | None = None,
+        before_chunk: Callable[[], None] | None = None,
+    ) -> None:
         self.chunks = chunks
+        self.broken_after = broken_after
+        self.error = error
+        self.before_chunk = before_chunk
 
     def __iter__(self) -> Iterator[bytes]:
-        yield from self.chunks
+        for index, chunk in enumerate(self.chunks):
+            self._check(index)
+            if self.before_chunk is not None:
+                self.before_chunk()
+            yield chunk
+        self._check(len(self.chunks))
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        for chunk in self.chunks:
+        for chunk in self:
             yield chunk
+
+    def _check(self, index: int) -> None:
+        if self.broken_after is not None and index >= self.broken_after and self.error is not None:
+            raise self.error()
 
 
 class _State:
@@ -102,10 +123,18 @@ def to_api_request(request: Any, base_path: str, body: bytes) -> ApiRequest:
     )
 
 
-def to_core_response(core: Any, response: ApiResponse, chunks: list[bytes] | None = None) -> Any:
+def to_core_response(core: Any, response: ApiResponse) -> Any:
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
-    content = Chunks(chunks) if chunks is not None else Bytes(response.content)
+    if response.chunks is None:
+        content: Any = Bytes(response.content)
+    else:
+        content = Chunks(
+            response.parts(), response.broken_after, lambda: core.ReadError(BROKEN), response.before_chunk
+        )
     return core.Response(response.status, headers=headers, content=content)
+
+
+BROKEN = "peer closed connection without sending complete message body (fault injected by assistant-harness)"
 
 
 def _sync_wrapper(core: Any, original: Any) -> Any:

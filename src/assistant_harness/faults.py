@@ -22,6 +22,12 @@ CONNECT = "connect"
 READ_TIMEOUT = "read_timeout"
 ERRORS = (CONNECT, READ_TIMEOUT)
 
+#: Faults of a streamed answer: an ``error`` event, the connection dropped, or gaps between events.
+STREAM_ERROR = "error"
+STREAM_DROP = "drop"
+STREAM_SLOW = "slow"
+STREAM_FAULTS = (STREAM_ERROR, STREAM_DROP, STREAM_SLOW)
+
 #: The body the API sends for each status (message, type, code), as seen in real responses.
 STATUS_BODIES: dict[int, tuple[str, str, str | None]] = {
     400: ("Bad request.", "invalid_request_error", None),
@@ -66,15 +72,25 @@ class Fault:
     should_retry: bool | None = None
     error: str | None = None
     #: Virtual seconds added before the answer (or before the error); for read timeouts the
-    #: request's own read timeout when not given.
+    #: request's own read timeout when not given; for slow streams, the gap before each event.
     latency: float | None = None
+    #: A fault of streamed answers only: ``error`` (an error event), ``drop`` (the connection
+    #: breaks) after ``after_events`` events, or ``slow`` (``latency`` before each event).
+    stream: str | None = None
+    after_events: int = 0
     seen: int = field(default=0, init=False)
     fired: int = field(default=0, init=False)
     _random: random.Random = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.status is None and self.error is None and self.latency is None:
-            raise ConfigurationError("a fault needs status=, error= or latency= (what should happen?)")
+        if self.status is None and self.error is None and self.latency is None and self.stream is None:
+            raise ConfigurationError(
+                "a fault needs status=, error=, latency= or stream= (what should happen?)"
+            )
+        if self.stream is not None and self.stream not in STREAM_FAULTS:
+            raise ConfigurationError(f"fault stream {self.stream!r} is not one of {', '.join(STREAM_FAULTS)}")
+        if self.stream == STREAM_SLOW and not self.latency:
+            raise ConfigurationError("a slow stream needs latency= (virtual seconds before each event)")
         if self.error is not None and self.error not in ERRORS:
             raise ConfigurationError(f"fault error {self.error!r} is not one of {', '.join(ERRORS)}")
         if self.status is not None and not 400 <= self.status <= 599:
@@ -131,10 +147,17 @@ class Fault:
         return cls(**data)
 
 
-def first_firing(faults: Iterable[Fault], endpoint: str, method: str) -> Fault | None:
-    """Count the request against every matching rule; return the first that fires."""
+def first_firing(
+    faults: Iterable[Fault], endpoint: str, method: str, *, streamed: bool = False
+) -> Fault | None:
+    """Count the request against every matching rule of its kind; return the first that fires.
+
+    Stream faults count only streamed answers (``streamed=True``); the others count every request.
+    """
     chosen = None
     for fault in faults:
+        if (fault.stream is not None) != streamed:
+            continue
         if fault.matches(endpoint, method) and fault.fires() and chosen is None:
             chosen = fault
     return chosen

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 #: Fetches of one run at one virtual moment before the clock starts moving by itself.
 BUSY_POLLS = 3
+#: Fetches of a finished run before the virtual-time limit can call it a loop.
+MIN_LOOP_POLLS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +73,9 @@ class HangDetector:
             run.first_final_poll_at = now
             return
         waited = now - run.first_final_poll_at
-        if run.polls_after_final > self.limits.polls or waited > self.limits.seconds:
+        # The time limit needs a loop, not two fetches far apart: a few polls at least.
+        looping = run.polls_after_final >= MIN_LOOP_POLLS
+        if run.polls_after_final > self.limits.polls or (looping and waited > self.limits.seconds):
             raise HangDetected(
                 f"Run {run.obj['id']} has been '{status}' since {run.history[-1][1]:g} virtual seconds, yet "
                 f"it was polled {run.polls_after_final} times over {waited:g} virtual seconds after that "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +49,15 @@ class ApiResponse:
     status: int
     content: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    #: A streamed body as the chunks the client receives (one per event); ``None``: one chunk.
+    chunks: list[bytes] | None = None
+    #: A fault: the connection breaks after this many chunks (``None``: it does not).
+    broken_after: int | None = None
+    #: A fault: called before each chunk reaches the client (a slow stream moves the clock).
+    before_chunk: Callable[[], None] | None = None
+
+    def parts(self) -> list[bytes]:
+        return self.chunks if self.chunks is not None else [self.content]
 
 
 def json_response(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> ApiResponse:

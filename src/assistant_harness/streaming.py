@@ -39,17 +39,33 @@ def play(store: Store, run: RunState) -> list[tuple[str, dict[str, Any]]]:
     return events
 
 
-def render(events: list[tuple[str, dict[str, Any]]], *, done: bool = True) -> bytes:
+def render(events: list[tuple[str, dict[str, Any]]], *, done: bool = True) -> list[bytes]:
+    """One chunk per event, as the API sends them."""
     blocks = [
         f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'), ensure_ascii=False)}\n\n"
         for name, data in events
     ]
     if done:
-        blocks.append("event: done\ndata: [DONE]\n\n")
-    return "".join(blocks).encode("utf-8")
+        blocks.append(DONE)
+    return [block.encode("utf-8") for block in blocks]
+
+
+DONE = "event: done\ndata: [DONE]\n\n"
+
+
+def error_event(message: str, code: str = "server_error") -> bytes:
+    """The ``error`` event sent when a stream fails.
+
+    Its data is the spec's Error object, with the same fields again under ``error``: the SDK raises
+    ``APIError`` only for data shaped ``{"error": {...}}``, and the spec allows the extra key.
+    """
+    error = {"code": code, "message": message, "param": None, "type": "server_error"}
+    data = {**error, "error": error}
+    return f"event: error\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
 
 
 def stream_response(store: Store, run: RunState) -> ApiResponse:
     events = play(store, run)
     ended = run.progress.status == lc.REQUIRES_ACTION or run.progress.is_terminal
-    return ApiResponse(200, render(events, done=ended), dict(SSE_HEADERS))
+    chunks = render(events, done=ended)
+    return ApiResponse(200, b"".join(chunks), dict(SSE_HEADERS), chunks=chunks)

@@ -118,7 +118,15 @@ class FakeRouter(respx.Router):
             raise unserved_error(request) from None
         except TransportFault as fault:
             raise transport_error(httpx, fault, request) from None
-        return httpx.Response(answer.status, headers=answer.headers, content=answer.content)
+        if answer.chunks is None:
+            return httpx.Response(answer.status, headers=answer.headers, content=answer.content)
+        stream = _stream_class(httpx)(
+            answer.parts(),
+            answer.broken_after,
+            lambda: httpx.ReadError(fastlane.BROKEN, request=request),
+            answer.before_chunk,
+        )
+        return httpx.Response(answer.status, headers=answer.headers, stream=stream)
 
     def _base_for(self, request: Any) -> BaseUrl | None:
         url = request.url
@@ -260,6 +268,23 @@ def mock_transport(handle: Handle, base: BaseUrl, module: Any) -> Any:
             raise unserved_error(request) from None
         except TransportFault as fault:
             raise transport_error(module, fault, request) from None
-        return response_class(answer.status, headers=answer.headers, content=answer.content)
+        if answer.chunks is None:
+            return response_class(answer.status, headers=answer.headers, content=answer.content)
+        stream = _stream_class(module)(
+            answer.parts(),
+            answer.broken_after,
+            lambda: module.ReadError(fastlane.BROKEN, request=request),
+            answer.before_chunk,
+        )
+        return response_class(answer.status, headers=answer.headers, stream=stream)
 
     return module.MockTransport(handler)
+
+
+def _stream_class(module: Any) -> Any:
+    """A body stream of ``module`` (httpx or httpx2) that sync and async clients can both read."""
+
+    class ChunkStream(fastlane.Chunks, module.SyncByteStream, module.AsyncByteStream):  # type: ignore[misc]
+        pass
+
+    return ChunkStream
