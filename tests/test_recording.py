@@ -193,3 +193,22 @@ def test_bad_options() -> None:
         use_cassette("x.json", record_mode="sometimes")
     with pytest.raises(ConfigurationError, match="unknown matcher"):
         use_cassette("x.json", match_on=("method", "colour"))
+
+
+def test_streams_are_recorded_as_events_with_offsets_and_replayed_chunk_by_chunk(tmp_path: Path) -> None:
+    path = tmp_path / "stream.json"
+
+    def stream(client: openai.OpenAI) -> list[str]:
+        assistant = client.beta.assistants.create(model="m")
+        thread = client.beta.threads.create(messages=[{"role": "user", "content": "hi"}])
+        with client.beta.threads.runs.stream(thread_id=thread.id, assistant_id=assistant.id) as events:
+            return [event.event for event in events]
+
+    with FakeAssistants("happy_path"), use_cassette(path, record_mode="once"):
+        recorded = stream(openai.OpenAI(api_key="sk-test"))
+    stored = json.loads(path.read_text(encoding="utf-8"))["interactions"][-1]["response"]["body"]
+    assert stored["kind"] == "sse"
+    assert [e["event"] for e in stored["value"]] == [*recorded, "done"]
+    assert all(isinstance(e["offset"], float) for e in stored["value"])
+    with use_cassette(path):
+        assert stream(openai.OpenAI(api_key="sk-test")) == recorded

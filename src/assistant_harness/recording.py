@@ -182,27 +182,35 @@ class _Recorder:
         self.stream = stream
         self.encoding = encoding
         self.chunks: list[bytes] = []
+        self.arrived: list[float] = []
         self.done = False
 
     def _finish(self) -> None:
         if not self.done:
             self.done = True
-            self.interaction.response_body = Body.decode(
+            body = Body.decode(
                 b"".join(self.chunks),
                 self.interaction.response_headers.get("content-type", ""),
                 self.encoding,
             )
+            if body.kind == "sse" and not self.encoding:
+                _stamp_events(body.value, self.chunks, self.arrived)
+            self.interaction.response_body = body
             self.lane.recorded(self.interaction)
+
+    def _keep(self, chunk: bytes) -> None:
+        self.chunks.append(chunk)
+        self.arrived.append(round(_REAL_PERF_COUNTER() - self.lane.started, 3))
 
     def __iter__(self) -> Iterator[bytes]:
         for chunk in self.stream:
-            self.chunks.append(chunk)
+            self._keep(chunk)
             yield chunk
         self._finish()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         async for chunk in self.stream:
-            self.chunks.append(chunk)
+            self._keep(chunk)
             yield chunk
         self._finish()
 
@@ -217,6 +225,23 @@ class _Recorder:
         if aclose is not None:
             await aclose()
         self._finish()
+
+
+def _stamp_events(events: list[dict[str, Any]], chunks: list[bytes], arrived: list[float]) -> None:
+    """Give each recorded event the time (seconds into the recording) its last byte arrived."""
+    import bisect
+
+    ends, total = [], 0
+    for chunk in chunks:
+        total += len(chunk)
+        ends.append(total)
+    text = b"".join(chunks)
+    position = 0
+    for event in events:
+        boundary = text.find(b"\n\n", position)
+        position = len(text) if boundary < 0 else boundary + 2
+        index = min(bisect.bisect_left(ends, position), len(arrived) - 1)
+        event["offset"] = arrived[index]
 
 
 class CassetteLane:
