@@ -130,3 +130,47 @@ def _only_call_id(fake: FakeAssistants, run_id: str) -> str:
     (step,) = [s for s in fake.run(run_id).steps.values() if s["type"] == "tool_calls"]
     call_id: str = step["step_details"]["tool_calls"][0]["id"]
     return call_id
+
+
+def test_seed004_sqlite_tool_through_streams() -> None:
+    """The tutorial's SQLite tool, driven through runs.stream and submit_tool_outputs_stream."""
+    from openai import AssistantEventHandler
+
+    class Tool(AssistantEventHandler):
+        pass
+
+    with FakeAssistants(timelines=_seed004_runs) as fake:
+        client = seed004.client
+        assistant = client.beta.assistants.create(
+            model="gpt-3.5-turbo-1106",
+            tools=[
+                {
+                    "type": "function",
+                    "function": {
+                        "name": "ask_database",
+                        "parameters": {"type": "object", "properties": {"query": {"type": "string"}}},
+                    },
+                }
+            ],
+        )
+        thread = client.beta.threads.create(messages=[{"role": "user", "content": "10月收入有多少？"}])
+        # The scenario's first run only replies; the second calls the tool.
+        client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+        client.beta.threads.messages.create(thread_id=thread.id, role="user", content="10月收入有多少？")
+        with client.beta.threads.runs.stream(
+            thread_id=thread.id, assistant_id=assistant.id, event_handler=Tool()
+        ) as stream:
+            stream.until_done()
+            run = stream.get_final_run()
+        assert run.status == "requires_action"
+        outputs = []
+        for call in run.required_action.submit_tool_outputs.tool_calls:  # type: ignore[union-attr]
+            result = seed004.available_functions[call.function.name](json.loads(call.function.arguments))
+            outputs.append({"tool_call_id": call.id, "output": json.dumps(result)})
+        with client.beta.threads.runs.submit_tool_outputs_stream(
+            thread_id=thread.id, run_id=run.id, tool_outputs=outputs, event_handler=Tool()
+        ) as stream:
+            stream.until_done()
+            final = stream.get_final_run()
+            reply = stream.get_final_messages()[-1].content[0].text.value  # type: ignore[union-attr]
+        assert final.status == "completed" and reply == "10月份的收入总计为136.25。"
