@@ -139,7 +139,7 @@ def test_seed004_sqlite_tool_through_streams() -> None:
     class Tool(AssistantEventHandler):
         pass
 
-    with FakeAssistants(timelines=_seed004_runs) as fake:
+    with FakeAssistants(timelines=_seed004_runs):
         client = seed004.client
         assistant = client.beta.assistants.create(
             model="gpt-3.5-turbo-1106",
