@@ -212,3 +212,50 @@ def test_streams_are_recorded_as_events_with_offsets_and_replayed_chunk_by_chunk
     assert all(isinstance(e["offset"], float) for e in stored["value"])
     with use_cassette(path):
         assert stream(openai.OpenAI(api_key="sk-test")) == recorded
+
+
+def test_new_episodes_polls_reach_the_upstream_after_the_recorded_answers(tmp_path: Path) -> None:
+    path = tmp_path / "poll.json"
+    slow = Timeline.of(("queued", 1), ("in_progress", 3), "completed")
+    with FakeAssistants(timeline=slow) as fake, use_cassette(path, record_mode="new_episodes"):
+        client = openai.OpenAI(api_key="sk-test")
+        run = client.beta.threads.create_and_run(assistant_id=client.beta.assistants.create(model="m").id)
+        seen = []
+        for _ in range(6):
+            fake.advance(1)
+            seen.append(client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id).status)
+    assert seen[-1] == "completed" and "in_progress" in seen  # every poll went to the upstream
+
+
+def test_redacted_values_still_match_on_replay(tmp_path: Path) -> None:
+    path = tmp_path / "redacted.json"
+    secret = "sk-proj-" + "s" * 40
+
+    def go(client: openai.OpenAI) -> str:
+        thread = client.beta.threads.create(
+            metadata={"token": "abc", "note": f"key {secret}"}, extra_query={"api_key": secret}
+        )
+        return thread.id
+
+    with FakeAssistants(), use_cassette(path, record_mode="once"):
+        recorded = go(openai.OpenAI(api_key="sk-test"))
+    assert secret not in path.read_text(encoding="utf-8")
+    with use_cassette(path):
+        assert go(openai.OpenAI(api_key="sk-test")) == recorded
+
+
+def test_mismatch_messages_never_show_a_key(tmp_path: Path) -> None:
+    path = tmp_path / "flow.json"
+    record(path)
+    secret = "sk-proj-" + "m" * 40
+    with use_cassette(path), pytest.raises(CassetteMismatch) as caught:
+        httpx.get(f"https://api.openai.com/v1/models?api_key={secret}")
+    assert secret not in str(caught.value) and "api_key=REDACTED" in str(caught.value)
+
+
+def test_a_recording_cut_short_by_an_error_is_not_written(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    with pytest.raises(RuntimeError), FakeAssistants(), use_cassette(path, record_mode="once"):
+        openai.OpenAI(api_key="sk-test").beta.threads.create()
+        raise RuntimeError("the test failed half-way")
+    assert not path.exists()

@@ -121,13 +121,16 @@ class ReplayIndex:
         self.entries.append((key, interaction))
         self._by_key.setdefault(key.select(self.match_on), []).append(interaction)
 
-    def next(self, key: RequestKey) -> Interaction | None:
-        """The next recorded answer to ``key``; the last one again once they are used up."""
+    def next(self, key: RequestKey, *, repeat_last: bool = True) -> Interaction | None:
+        """The next recorded answer to ``key``; once they are used up, the last one again (or
+        ``None`` with ``repeat_last=False``, so that new_episodes asks the upstream)."""
         selected = key.select(self.match_on)
         answers = self._by_key.get(selected)
         if not answers:
             return None
         used = self._used.get(selected, 0)
+        if used >= len(answers) and not repeat_last:
+            return None
         self._used[selected] = used + 1
         return answers[min(used, len(answers) - 1)]
 
@@ -159,17 +162,27 @@ def _difference(part: str, recorded: Any, got: Any) -> str:
 
 
 def _request_key(request: Any, body: bytes) -> RequestKey:
-    from urllib.parse import parse_qsl, unquote
+    """The live request's key, after the same default redaction the recorded ones went through
+    (a redacted query value or JSON field must still match)."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    from .redaction import redact_url, scrub_value
 
     target = request.url.target.decode("ascii")
-    path, _, query = target.partition("?")
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
+    content_type = headers.get("content-type", "")
+    parts = urlsplit(redact_url("http://h" + target))
+    if "json" in content_type and body:
+        try:
+            body = json.dumps(scrub_value(json.loads(body))).encode()
+        except ValueError:
+            pass
     return RequestKey(
         request.method.decode("ascii"),
         request.url.host.decode("ascii"),
-        unquote(path),
-        tuple(sorted(parse_qsl(query, keep_blank_values=True))),
-        canonical_body(body, headers.get("content-type", "")),
+        unquote(parts.path),
+        tuple(sorted(parse_qsl(parts.query, keep_blank_values=True))),
+        canonical_body(body, content_type),
     )
 
 
@@ -260,20 +273,31 @@ class CassetteLane:
 
     def _replay(self, core: Any, request: Any, body: bytes) -> Any:
         key = _request_key(request, body)
-        found = self.index.next(key) if self.index is not None else None
+        repeat = self.mode == RecordMode.NONE
+        found = self.index.next(key, repeat_last=repeat) if self.index is not None else None
         if found is not None:
             headers = {k: v for k, v in found.response_headers.items() if k not in WIRE_HEADERS}
             chunks = found.response_body.chunks()
             raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
             return core.Response(found.status, headers=raw, content=fastlane.Chunks(chunks))
         if self.mode == RecordMode.NONE:
+            from .redaction import redact_url
+
+            url = redact_url(f"{request.url.scheme.decode()}://{key.host}{request.url.target.decode()}")
             raise CassetteMismatch(
-                f"{self.cassette.path}: no recorded interaction matches {key.method} {request.url.scheme.decode()}://"
-                f"{key.host}{request.url.target.decode()} (matching on {', '.join(self.cassette.match_on)}). "
+                f"{self.cassette.path}: no recorded interaction matches {key.method} {url} "
+                f"(matching on {', '.join(self.cassette.match_on)}). "
                 f"Closest recorded requests:\n{self.index.explain(key) if self.index else '  (none)'}\n"
                 "Re-record with record_mode='new_episodes' (or 'all'), or change match_on."
             )
         return None
+
+    def _prepare(self, request: Any) -> Any:
+        """Ask the upstream only for encodings a cassette can store decoded (not brotli or zstd)."""
+        request.headers = [
+            (k, b"gzip, deflate" if k.lower() == b"accept-encoding" else v) for k, v in request.headers
+        ]
+        return request
 
     def _start_recording(self, request: Any, body: bytes, response: Any) -> Any:
         from urllib.parse import urlunsplit
@@ -296,24 +320,24 @@ class CassetteLane:
         return response
 
     def recorded(self, interaction: Interaction) -> None:
+        # Not added to the replay index: in new_episodes the next identical request (a poll)
+        # must reach the upstream again, not get this answer back for ever.
         with self.lock:
             self.new.append(interaction)
-            if self.index is not None:
-                self.index.add(interaction)
 
     def handle(self, core: Any, request: Any, body: bytes, send: fastlane.Send) -> Any:
         if self.mode != RecordMode.ALL:
             replayed = self._replay(core, request, body)
             if replayed is not None:
                 return replayed
-        return self._start_recording(request, body, send(request))
+        return self._start_recording(request, body, send(self._prepare(request)))
 
     async def handle_async(self, core: Any, request: Any, body: bytes, send: fastlane.AsyncSend) -> Any:
         if self.mode != RecordMode.ALL:
             replayed = self._replay(core, request, body)
             if replayed is not None:
                 return replayed
-        return self._start_recording(request, body, await send(request))
+        return self._start_recording(request, body, await send(self._prepare(request)))
 
 
 def _netloc(request: Any) -> str:
@@ -402,6 +426,8 @@ class use_cassette(ContextDecorator):
             return
         fastlane.close_lane(lane)
         self._lane = None
+        if exc_type is not None and not issubclass(exc_type, CassetteMismatch):
+            return  # a recording cut short by an error would replay as a stub: keep the old cassette
         if lane.new:
             kept = self._existing.interactions if (self._existing and lane.mode != RecordMode.ALL) else []
             self.write([*kept, *lane.new])

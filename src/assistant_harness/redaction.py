@@ -75,17 +75,22 @@ def scrub_text(text: str) -> str:
     return text
 
 
-def _scrub(value: Any) -> Any:
+def scrub_value(value: Any) -> Any:
+    """A JSON value with secret-named *string* fields and key-like text replaced (objects under such
+    names, like a tool's ``token`` parameter schema, are walked, not replaced)."""
     if isinstance(value, str):
         return scrub_text(value)
     if isinstance(value, list):
-        return [_scrub(item) for item in value]
+        return [scrub_value(item) for item in value]
     if isinstance(value, dict):
         return {
-            k: REDACTED if _normal(str(k)) in SENSITIVE_KEYS and v is not None else _scrub(v)
+            k: REDACTED if _normal(str(k)) in SENSITIVE_KEYS and isinstance(v, str) else scrub_value(v)
             for k, v in value.items()
         }
     return value
+
+
+_scrub = scrub_value
 
 
 def _headers(headers: dict[str, str]) -> dict[str, str]:
@@ -96,6 +101,11 @@ def _headers(headers: dict[str, str]) -> dict[str, str]:
         else:
             out[name] = scrub_text(value)
     return out
+
+
+def redact_url(url: str) -> str:
+    """``url`` with secret query values and key-like text replaced."""
+    return _url(url)
 
 
 def _url(url: str) -> str:
