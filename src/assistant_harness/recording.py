@@ -10,6 +10,7 @@ recorded order and then stay on the last answer; poll waits and retry backoff ru
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
 import json
@@ -173,10 +174,8 @@ def _request_key(request: Any, body: bytes) -> RequestKey:
     content_type = headers.get("content-type", "")
     parts = urlsplit(redact_url("http://h" + target))
     if "json" in content_type and body:
-        try:
+        with contextlib.suppress(ValueError):  # not JSON after all: compared as sent
             body = json.dumps(scrub_value(json.loads(body))).encode()
-        except ValueError:
-            pass
     return RequestKey(
         request.method.decode("ascii"),
         request.url.host.decode("ascii"),
