@@ -255,7 +255,12 @@ def test_mismatch_messages_never_show_a_key(tmp_path: Path) -> None:
 
 def test_a_recording_cut_short_by_an_error_is_not_written(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
-    with pytest.raises(RuntimeError), FakeAssistants(), use_cassette(path, record_mode="once"):
-        openai.OpenAI(api_key="sk-test").beta.threads.create()
-        raise RuntimeError("the test failed half-way")
+
+    def failing_test() -> None:
+        with FakeAssistants(), use_cassette(path, record_mode="once"):
+            openai.OpenAI(api_key="sk-test").beta.threads.create()
+            raise RuntimeError("the test failed half-way")
+
+    with pytest.raises(RuntimeError):
+        failing_test()
     assert not path.exists()
