@@ -84,3 +84,27 @@ def test_virtual_time_can_be_switched_off() -> None:
         assert time.sleep is REAL_SLEEP
         fake.advance(5)
         assert fake.clock.elapsed() == 5
+
+
+def test_a_module_imported_inside_the_fake_gets_real_time_back() -> None:
+    with FakeAssistants() as fake:
+        module = types.ModuleType("imported_inside")
+        exec("from time import sleep\n", module.__dict__)
+        sys.modules[module.__name__] = module
+        module.sleep(5)
+        assert fake.clock.elapsed() == 5
+    try:
+        assert module.sleep is REAL_SLEEP
+    finally:
+        del sys.modules[module.__name__]
+
+
+def test_patches_may_stop_in_any_order() -> None:
+    first, second = TimePatch(VirtualClock()), TimePatch(VirtualClock())
+    first.start()
+    second.start()
+    first.stop()
+    time.sleep(3)  # the patch still active is the one that moves
+    assert (first.clock.elapsed(), second.clock.elapsed()) == (0, 3)
+    second.stop()
+    assert time.sleep is REAL_SLEEP

@@ -20,7 +20,7 @@ import math
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any, TypeVar
 
@@ -125,69 +125,125 @@ def bound_references() -> list[tuple[ModuleType, str, str]]:
     return hits
 
 
+def _active() -> VirtualClock | None:
+    return _stack[-1] if _stack else None
+
+
+# The replacements are process-wide singletons that ask the innermost active fake's clock (real time
+# when none is active), so fakes may stop in any order, and a module that binds one while a fake runs
+# (imported inside the block) still gets real time afterwards, and is given the real function back.
+def _sleep(seconds: float) -> None:
+    clock = _active()
+    if clock is None:
+        return _REAL_SLEEP(seconds)
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    clock.sleep(seconds)
+    return None
+
+
+def _time() -> float:
+    clock = _active()
+    return _REAL_TIME() if clock is None else clock.time()
+
+
+def _monotonic() -> float:
+    clock = _active()
+    return _REAL_MONOTONIC() if clock is None else MONOTONIC_BASE + clock.monotonic()
+
+
+async def _async_sleep(delay: float, result: T | None = None) -> T | None:
+    clock = _active()
+    # sleep(inf) means "forever" (task groups use it): that one must stay real.
+    if clock is not None and delay > 0 and not math.isinf(delay):
+        clock.sleep(delay)
+        return await _REAL_ASYNC_SLEEP(0, result)
+    return await _REAL_ASYNC_SLEEP(delay, result)
+
+
+async def _anyio_sleep(delay: float) -> None:
+    await _async_sleep(delay)
+
+
+REPLACEMENTS: dict[str, Callable[..., Any]] = {
+    "sleep": _sleep,
+    "time": _time,
+    "monotonic": _monotonic,
+    "async_sleep": _async_sleep,
+}
+REAL: dict[str, Callable[..., Any]] = {
+    "sleep": _REAL_SLEEP,
+    "time": _REAL_TIME,
+    "monotonic": _REAL_MONOTONIC,
+    "async_sleep": _REAL_ASYNC_SLEEP,
+}
+_KINDS.update({id(function): kind for kind, function in REPLACEMENTS.items()})
+
+_stack: list[VirtualClock] = []
+_saved: list[tuple[Any, str, Any]] = []
+_install_lock = threading.Lock()
+
+
+def _install() -> None:
+    targets: list[tuple[Any, str, str]] = [
+        (time, "sleep", "sleep"),
+        (time, "time", "time"),
+        (time, "monotonic", "monotonic"),
+        (asyncio, "sleep", "async_sleep"),
+    ]
+    targets.extend((module, attribute, kind) for module, attribute, kind in bound_references())
+    for owner, attribute, kind in targets:
+        if getattr(owner, attribute, None) is REAL[kind]:
+            _saved.append((owner, attribute, REAL[kind]))
+            setattr(owner, attribute, REPLACEMENTS[kind])
+    anyio = sys.modules.get("anyio")
+    if anyio is not None and getattr(anyio, "sleep", None) is not _anyio_sleep:
+        _saved.append((anyio, "sleep", anyio.sleep))
+        setattr(anyio, "sleep", _anyio_sleep)  # noqa: B010  (a module attribute, patched on purpose)
+
+
+def _uninstall() -> None:
+    while _saved:
+        owner, attribute, original = _saved.pop()
+        setattr(owner, attribute, original)
+    # Modules imported while a fake ran may have bound a replacement: give them the real function.
+    for module, attribute, kind in bound_references():
+        if getattr(module, attribute, None) is REPLACEMENTS[kind]:
+            setattr(module, attribute, REAL[kind])
+
+
 class TimePatch:
-    """Replaces the time functions with ``clock``'s while active; restores exactly what it replaced."""
+    """Makes the time functions follow ``clock`` while active (the innermost active patch wins)."""
 
     def __init__(self, clock: VirtualClock) -> None:
         self.clock = clock
-        self._saved: list[tuple[Any, str, Any]] = []
-        clock_sleep = clock.sleep
-
-        def sleep(seconds: float) -> None:
-            if seconds < 0:
-                raise ValueError("sleep length must be non-negative")
-            clock_sleep(seconds)
-
-        def virtual_time() -> float:
-            return clock.time()
-
-        def monotonic() -> float:
-            return MONOTONIC_BASE + clock.monotonic()
-
-        async def async_sleep(delay: float, result: T | None = None) -> T | None:
-            # sleep(inf) means "forever" (task groups use it): that one must stay real.
-            if delay > 0 and not math.isinf(delay):
-                clock_sleep(delay)
-                return await _REAL_ASYNC_SLEEP(0, result)
-            return await _REAL_ASYNC_SLEEP(delay, result)
-
-        async def anyio_sleep(delay: float) -> None:
-            await async_sleep(delay)
-
-        self.replacements: dict[str, Callable[..., Any]] = {
-            "sleep": sleep,
-            "time": virtual_time,
-            "monotonic": monotonic,
-            "async_sleep": async_sleep,
-        }
-        self._anyio_sleep: Callable[[float], Awaitable[None]] = anyio_sleep
+        self._active = False
 
     @property
     def active(self) -> bool:
-        return bool(self._saved)
+        return self._active
 
     def start(self) -> None:
-        if self._saved:
-            return
-        new = self.replacements
-        targets: list[tuple[Any, str, Any]] = [
-            (time, "sleep", new["sleep"]),
-            (time, "time", new["time"]),
-            (time, "monotonic", new["monotonic"]),
-            (asyncio, "sleep", new["async_sleep"]),
-        ]
-        anyio = sys.modules.get("anyio")
-        if anyio is not None:
-            targets.append((anyio, "sleep", self._anyio_sleep))
-        targets.extend((module, attribute, new[kind]) for module, attribute, kind in bound_references())
-        for owner, attribute, replacement in targets:
-            self._saved.append((owner, attribute, getattr(owner, attribute)))
-            setattr(owner, attribute, replacement)
+        with _install_lock:
+            if self._active:
+                return
+            if not _stack:
+                try:
+                    _install()
+                except BaseException:
+                    _uninstall()
+                    raise
+            _stack.append(self.clock)
+            self._active = True
 
     def stop(self) -> None:
-        while self._saved:
-            owner, attribute, original = self._saved.pop()
-            setattr(owner, attribute, original)
+        with _install_lock:
+            if not self._active:
+                return
+            self._active = False
+            _stack.remove(self.clock)
+            if not _stack:
+                _uninstall()
 
     def __enter__(self) -> TimePatch:
         self.start()
