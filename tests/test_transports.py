@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import openai
@@ -117,3 +118,19 @@ def test_two_fakes_in_turn_share_nothing() -> None:
 def test_base_url_needs_scheme_and_host() -> None:
     with pytest.raises(ValueError, match="needs a scheme and a host"):
         BaseUrl("api.openai.com/v1")
+
+
+def test_stopping_a_fake_under_an_open_cassette_keeps_the_cassette_working(
+    tmp_path: Path, local_server: str
+) -> None:
+    from assistant_harness import use_cassette
+
+    path = tmp_path / "c.json"
+    with FakeAssistants(), use_cassette(path, record_mode="once"):
+        openai.OpenAI(api_key="sk-test").beta.threads.create()
+    fake = FakeAssistants().start()
+    cassette = use_cassette(path).__enter__()
+    fake.stop()  # out of order: the cassette is still open
+    assert openai.OpenAI(api_key="sk-test").beta.threads.create().object == "thread"  # replayed, offline
+    cassette.__exit__(None, None, None)
+    assert httpx.get(local_server).text == "real server"  # nothing stale is left patched

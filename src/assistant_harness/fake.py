@@ -167,18 +167,24 @@ class FakeAssistants:
         """Start intercepting and (unless ``virtual_time=False``) virtual time."""
         if not self._started:
             start_interception(self.router)
-            if self._time is not None:
-                self._time.start()
+            try:
+                if self._time is not None:
+                    self._time.start()
+            except BaseException:
+                stop_interception(self.router)  # nothing half-started stays behind
+                raise
             self._started = True
         return self
 
     def stop(self) -> None:
         """Stop intercepting and give the real time functions back."""
         if self._started:
-            if self._time is not None:
-                self._time.stop()
-            stop_interception(self.router)
             self._started = False
+            try:
+                if self._time is not None:
+                    self._time.stop()
+            finally:
+                stop_interception(self.router)
 
     def __enter__(self) -> FakeAssistants:
         return self.start()

@@ -202,24 +202,35 @@ def _patch() -> None:
             is_async = class_name.startswith("Async")
             method = "handle_async_request" if is_async else "handle_request"
             original = cls.__dict__.get(method)
-            if original is None:
-                continue
+            if original is None or getattr(original, "_assistant_harness_lane", False):
+                continue  # not defined here, or our wrapper is already on top
+            wrapper = (_async_wrapper if is_async else _sync_wrapper)(core, original)
+            wrapper._assistant_harness_lane = True
             _state.saved.append((cls, method, original))
-            setattr(cls, method, (_async_wrapper if is_async else _sync_wrapper)(core, original))
+            setattr(cls, method, wrapper)
 
 
 def _unpatch() -> None:
+    """Take our wrappers off, where they are still on top; one buried under a later patch stays
+    (with no lane open it only passes requests on), so that patch is not undone."""
     while _state.saved:
         cls, method, original = _state.saved.pop()
-        setattr(cls, method, original)
+        if getattr(cls.__dict__.get(method), "_assistant_harness_lane", False):
+            setattr(cls, method, original)
 
 
 def open_lane(lane: Lane) -> None:
     """Offer requests to ``lane`` before the lanes already open (patching on the first one)."""
     with _state.lock:
-        if not _state.lanes:
-            _patch()
+        _patch()  # (re)wraps wherever our wrapper is not on top
         _state.lanes = [lane, *_state.lanes]
+
+
+def ensure_patched() -> None:
+    """Put the wrapper back on top where a later patch's undoing removed it, if lanes are open."""
+    with _state.lock:
+        if _state.lanes:
+            _patch()
 
 
 def close_lane(lane: Lane) -> None:

@@ -411,7 +411,12 @@ class use_cassette(ContextDecorator):
         fastlane.open_lane(self._lane)
         if mode == RecordMode.NONE and self.virtual_time:
             self._time = TimePatch(VirtualClock())
-            self._time.start()
+            try:
+                self._time.start()
+            except BaseException:
+                fastlane.close_lane(self._lane)
+                self._lane = self._time = None
+                raise
         return self
 
     def __exit__(

@@ -244,6 +244,8 @@ def stop_interception(router: FakeRouter) -> None:
     for mocker in _mockers():
         mocker.unregister(router)
         mocker.stop()
+    # respx's unpatching puts back what it found, over our wrapper: lanes still open need it again.
+    fastlane.ensure_patched()
 
 
 def httpx_module_for_openai() -> Any:
