@@ -149,3 +149,11 @@ def test_faults_can_be_added_while_running() -> None:
 def test_bad_fault_rules_say_what_is_wrong(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         Fault(**kwargs)  # type: ignore[arg-type]
+
+
+def test_a_fault_list_reused_across_fakes_starts_from_zero() -> None:
+    shared = [Fault(endpoint="threads.create", nth=1, status=500, should_retry=False)]
+    for _ in range(2):
+        with FakeAssistants(faults=shared) as fake, pytest.raises(openai.InternalServerError):
+            fake.client().beta.threads.create()
+    assert shared[0].seen == 0  # the fakes counted on copies

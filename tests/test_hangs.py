@@ -184,3 +184,12 @@ def test_a_few_fetches_far_apart_are_not_a_loop() -> None:
         for _ in range(4):
             fake.advance(700)
             assert client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id).status == "failed"
+
+
+def test_without_virtual_time_busy_polls_move_nothing() -> None:
+    with FakeAssistants("happy_path", virtual_time=False) as fake:
+        client = fake.client()
+        run = _start(client)
+        for _ in range(10):
+            run = client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id)
+        assert fake.clock.elapsed() == 0 and run.status == "queued"

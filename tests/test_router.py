@@ -209,3 +209,61 @@ def test_index_prefers_literal_segments() -> None:
     assert endpoint.template == "/threads/{}/runs/{}/cancel" and params == ("thread_1", "run_2")
     with pytest.raises(UnservedEndpoint, match="GET /chat/completions"):
         index.find("GET", "/chat/completions")
+
+
+def test_a_failing_computed_reply_reaches_the_test_unwrapped_and_unretried() -> None:
+    from assistant_harness import FakeBackendError
+
+    def broken(_: object) -> str:
+        raise KeyError("tool_outputs")
+
+    timeline = Timeline([Step("in_progress", 1), Step("completed", payload={"reply": broken})])
+    with FakeAssistants(timeline=timeline) as fake:
+        client = fake.client()
+        run = client.beta.threads.create_and_run(assistant_id=client.beta.assistants.create(model="m").id)
+        fake.advance(2)
+        with pytest.raises(FakeBackendError, match="KeyError while answering GET /threads/"):
+            client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id)
+        assert fake.run(run.id).history == [("in_progress", 0.0)]  # nothing half-applied
+
+
+def test_cancelling_twice_is_refused(client: openai.OpenAI) -> None:
+    run = client.beta.threads.create_and_run(assistant_id=client.beta.assistants.create(model="m").id)
+    client.beta.threads.runs.cancel(run.id, thread_id=run.thread_id)
+    with pytest.raises(
+        openai.BadRequestError, match=re.escape("Cannot cancel run with status 'cancelling'.")
+    ):
+        client.beta.threads.runs.cancel(run.id, thread_id=run.thread_id)
+
+
+def test_failed_requests_leave_no_partial_state(client: openai.OpenAI, fake: FakeAssistants) -> None:
+    with pytest.raises(openai.NotFoundError):
+        client.beta.threads.create_and_run(assistant_id="asst_missing")
+    with pytest.raises(openai.BadRequestError):
+        client.beta.threads.create(
+            messages=[
+                {"role": "user", "content": "ok"},
+                {
+                    "role": "user",
+                    "content": "x",
+                    "attachments": [{"file_id": "file-nope", "tools": [{"type": "file_search"}]}],
+                },
+            ]
+        )
+    assert fake.store.threads == {}
+
+
+def test_run_indexes_only_go_up() -> None:
+    seen: list[int] = []
+
+    def pick(request: object) -> Timeline:
+        seen.append(request.index)  # type: ignore[attr-defined]
+        return Timeline.of(("in_progress", 1), "completed")
+
+    with FakeAssistants(timelines=pick) as fake:
+        client = fake.client()
+        assistant = client.beta.assistants.create(model="m")
+        first = client.beta.threads.create_and_run(assistant_id=assistant.id)
+        client.beta.threads.delete(first.thread_id)
+        client.beta.threads.create_and_run(assistant_id=assistant.id)
+    assert seen == [0, 1]

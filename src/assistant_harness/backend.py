@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from .clock import VirtualClock
+from .errors import FakeBackendError
 from .faults import STREAM_DROP, STREAM_ERROR, Fault, first_firing
 from .hangs import HangDetector, HangLimits
 from .http import ApiRequest, ApiResponse
@@ -30,6 +31,7 @@ class Backend:
         poll_after_ms: int = DEFAULT_POLL_AFTER_MS,
         faults: Iterable[Fault] = (),
         hang_limits: HangLimits | None = HangLimits(),  # noqa: B008  (frozen, so sharing is safe)
+        busy_poll_step: bool = True,
     ) -> None:
         self.clock = clock or VirtualClock()
         self.ids = IdGenerator(seed)
@@ -40,7 +42,8 @@ class Backend:
         #: Called with every (request, response) pair; tests and recorders hook in here.
         self.listeners: list[Callable[[ApiRequest, ApiResponse], None]] = []
         self._requests_served = 0
-        self.hangs = HangDetector(hang_limits, self.clock, poll_after_ms / 1000)
+        # With time under the test's control (virtual_time=False, serve), busy polls move nothing.
+        self.hangs = HangDetector(hang_limits, self.clock, poll_after_ms / 1000 if busy_poll_step else 0.0)
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         """Answer one request.
@@ -68,9 +71,16 @@ class Backend:
         run = self.store.runs.get(params[1]) if endpoint.name == "runs.retrieve" else None
         if run is not None:
             self.hangs.before_run_fetch(run)
-        response = dispatch(
-            self.store, endpoint, params, request, poll_after_ms=self.poll_after_ms, request_id=request_id
-        )
+        try:
+            response = dispatch(
+                self.store, endpoint, params, request, poll_after_ms=self.poll_after_ms, request_id=request_id
+            )
+        except Exception as error:
+            # Not the API's error: a bug in code the test handed the fake. Raised past the SDK
+            # (which would retry it, or wrap it into "Connection error.").
+            raise FakeBackendError(
+                f"{type(error).__name__} while answering {request.method} {request.path}: {error}"
+            ) from error
         if response.chunks is not None and self.faults:
             fault = first_firing(self.faults, endpoint.name, request.method, streamed=True)
             if fault is not None:

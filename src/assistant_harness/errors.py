@@ -51,3 +51,7 @@ class HangDetected(HarnessInterrupt):
 
 class CassetteMismatch(HarnessInterrupt):
     """A request during replay matches no recorded interaction; the message lists the closest ones."""
+
+
+class FakeBackendError(HarnessInterrupt):
+    """Code the test gave the fake (a computed reply, a timeline picker, a redaction hook) raised."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
@@ -99,8 +100,10 @@ class FakeAssistants:
             poll_after_ms=_first(
                 poll_after_ms, self.scenario and self.scenario.poll_after_ms, DEFAULT_POLL_AFTER_MS
             ),
-            faults=[*scripted_faults, *faults],
+            # Copies: a rule counts requests, and a list reused across tests must start from zero.
+            faults=[*scripted_faults, *(dataclasses.replace(f) for f in faults)],
             hang_limits=hang_limits,
+            busy_poll_step=virtual_time,
         )
         if self.scenario is not None:
             self._seed_resources(self.scenario)

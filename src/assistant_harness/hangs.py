@@ -55,7 +55,7 @@ class HangDetector:
         now = self.clock.elapsed()
         if run.last_poll_at == now:
             run.same_moment_polls += 1
-            if run.same_moment_polls >= BUSY_POLLS and not run.progress.is_terminal:
+            if run.same_moment_polls >= BUSY_POLLS and self.poll_step and not run.progress.is_terminal:
                 self.clock.advance(self.poll_step)
         else:
             run.same_moment_polls = 1

@@ -112,6 +112,8 @@ def split_text(text: str, size: int = DELTA_SIZE) -> list[str]:
 def apply(store: Store, run: RunState, transition: lc.Transition) -> None:
     """Make the resources reflect that ``run`` entered ``transition``."""
     step = run.progress.steps[transition.index]
+    if transition.status in (lc.COMPLETED, lc.INCOMPLETE):
+        _reply_text(run, step.payload)  # a computed reply that fails does so before anything changes
     obj = run.obj
     run.history.append((transition.status, transition.at))
     at = store.timestamp(transition.at)
@@ -181,7 +183,7 @@ def submit_tool_outputs(store: Store, run: RunState, outputs: list[Obj]) -> None
 
 def cancel(store: Store, run: RunState) -> None:
     """Start cancelling an active run; 400 on a run that already ended."""
-    if run.progress.is_terminal:
+    if run.progress.is_terminal or run.obj["status"] == lc.CANCELLING:
         raise ApiError(400, f"Cannot cancel run with status '{run.obj['status']}'.")
     apply(store, run, run.progress.cancel(store.clock.elapsed()))
 
@@ -231,9 +233,7 @@ def _write_reply(
 ) -> None:
     thread = run.thread
     messages = list(thread.messages.values())
-    reply: str | ReplyFn | None = payload.get("reply")
-    context = ReplyContext(run.obj, messages, run.tool_outputs)
-    text = default_reply(context) if reply is None else reply if isinstance(reply, str) else reply(context)
+    text = _reply_text(run, payload)
     status = "completed" if incomplete_reason is None else "incomplete"
     message = objects.message(
         store.ids.new("message"),
@@ -262,6 +262,12 @@ def _write_reply(
     step["usage"] = usage
     run.obj["usage"] = usage
     emit(run, f"thread.run.step.{step['status']}", step)
+
+
+def _reply_text(run: RunState, payload: Mapping[str, Any]) -> str:
+    reply: str | ReplyFn | None = payload.get("reply")
+    context = ReplyContext(run.obj, list(run.thread.messages.values()), run.tool_outputs)
+    return default_reply(context) if reply is None else reply if isinstance(reply, str) else reply(context)
 
 
 def _emit_message(run: RunState, message: Obj, text: str) -> None:

@@ -84,6 +84,7 @@ class Store:
         self.runs: dict[str, RunState] = {}
         self.files: dict[str, StoredFile] = {}
         self.vector_stores: dict[str, VectorStoreState] = {}
+        self._runs_created = 0
 
     # -- time -------------------------------------------------------------------------------
     def timestamp(self, elapsed: float) -> int:
@@ -129,6 +130,8 @@ class Store:
 
     # -- threads ----------------------------------------------------------------------------
     def create_thread(self, body: Obj, object_id: str | None = None) -> Obj:
+        for message in body.get("messages") or ():
+            self._check_attachments(message)
         state = ThreadState(objects.thread(object_id or self.ids.new("thread"), self.now(), body))
         self.threads[state.obj["id"]] = state
         for message in body.get("messages") or ():
@@ -169,15 +172,7 @@ class Store:
         return self._add_message(state, body)
 
     def _add_message(self, state: ThreadState, body: Mapping[str, Any]) -> Obj:
-        for index, attachment in enumerate(body.get("attachments") or ()):
-            if attachment.get("file_id") not in self.files:
-                raise ApiError(
-                    400,
-                    f"Invalid 'attachments[{index}].file_id': no file found with id "
-                    f"'{attachment.get('file_id')}'.",
-                    param=f"attachments[{index}].file_id",
-                    code="invalid_value",
-                )
+        self._check_attachments(body)
         obj = objects.message(
             self.ids.new("message"),
             self.now(),
@@ -189,6 +184,17 @@ class Store:
         )
         state.messages[obj["id"]] = obj
         return obj
+
+    def _check_attachments(self, body: Mapping[str, Any]) -> None:
+        for index, attachment in enumerate(body.get("attachments") or ()):
+            if attachment.get("file_id") not in self.files:
+                raise ApiError(
+                    400,
+                    f"Invalid 'attachments[{index}].file_id': no file found with id "
+                    f"'{attachment.get('file_id')}'.",
+                    param=f"attachments[{index}].file_id",
+                    code="invalid_value",
+                )
 
     def message(self, thread_id: str, message_id: str) -> Obj:
         try:
@@ -227,7 +233,10 @@ class Store:
         if state.active is not None:
             raise ApiError(400, f"Thread {thread_id} already has an active run {state.active.obj['id']}.")
         assistant = self.assistant(body["assistant_id"])
-        for message in body.get("additional_messages") or ():
+        additional = list(body.get("additional_messages") or ())
+        for message in additional:  # all checked before any is added: a 400 leaves the thread as it was
+            self._check_attachments(message)
+        for message in additional:
             self._add_message(state, message)
         now = self.clock.elapsed()
         created = self.timestamp(now)
@@ -235,8 +244,9 @@ class Store:
             self.ids.new("run"), created, thread_id, assistant, body, expires_at=created + int(RUN_TTL)
         )
         timeline = self.timelines(
-            RunRequest(assistant["id"], thread_id, assistant["name"], len(self.runs), body)
+            RunRequest(assistant["id"], thread_id, assistant["name"], self._runs_created, body)
         )
+        self._runs_created += 1
         progress = lc.Progress(timeline, now, expires_at=now + RUN_TTL)
         run = RunState(obj, state, progress)
         if stream:
@@ -257,6 +267,7 @@ class Store:
         return run
 
     def create_thread_and_run(self, body: Obj, *, stream: bool = False) -> RunState:
+        self.assistant(body["assistant_id"])  # a 404 must leave no thread behind
         thread_obj = self.create_thread(dict(body.get("thread") or {}))
         run_body = {k: v for k, v in body.items() if k not in ("thread", "tool_resources")}
         first = [("thread.created", copy.deepcopy(thread_obj))]
