@@ -21,16 +21,16 @@ def _parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="print each recorded run's status timeline")
     show.add_argument("cassettes", nargs="+", type=Path, metavar="CASSETTE")
     to_scenario = commands.add_parser("to-scenario", help="turn a cassette's runs into a scenario file")
-    to_scenario.add_argument("cassette", type=Path)
+    to_scenario.add_argument("cassette", type=Path, metavar="CASSETTE")
     to_scenario.add_argument("-o", "--output", type=Path, help="write here (default: print)")
     scan = commands.add_parser("scan", help="fail if a cassette holds anything key-like or identifying")
     scan.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="cassette files or folders")
-    serve = commands.add_parser("serve", help="run the fake as an HTTP server on 127.0.0.1")
+    serve = commands.add_parser("serve", help="run the fake as an HTTP server (default 127.0.0.1:8000)")
     serve.add_argument("--scenario", help="a shipped scenario's name or a scenario file")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--speed", type=float, default=1.0, help="virtual seconds per real second (default 1)")
-    serve.add_argument("--seed", type=int, default=None)
+    serve.add_argument("--seed", type=int, default=None, help="seed for ids (default: the scenario's, or 0)")
     return parser
 
 
@@ -85,6 +85,10 @@ def _scan(args: argparse.Namespace) -> int:
     from .cassette import Cassette
     from .redaction import scan, scan_text
 
+    missing = [str(path) for path in args.paths if not path.exists()]
+    if missing:
+        print(f"assistant-harness scan: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
     files = [p for path in args.paths for p in ([path] if path.is_file() else sorted(_cassettes_in(path)))]
     if not files:
         print("assistant-harness scan: no cassette files found", file=sys.stderr)
@@ -92,8 +96,12 @@ def _scan(args: argparse.Namespace) -> int:
     dirty = 0
     for path in files:
         findings = scan(Cassette.load(path).interactions)
-        # Also the raw text: anything the loader drops (or a file it cannot read) is still checked.
-        findings += scan_text(path.read_text(encoding="utf-8", errors="replace"), "raw text")
+        # Also the raw text, for anything the loader drops: reported once each, if not found above.
+        known = {finding.excerpt for finding in findings}
+        raw = {
+            f.excerpt: f for f in scan_text(path.read_text(encoding="utf-8", errors="replace"), "raw text")
+        }
+        findings += [finding for excerpt, finding in raw.items() if excerpt not in known]
         for finding in findings:
             print(f"{path}: {finding}")
         dirty += bool(findings)

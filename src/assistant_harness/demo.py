@@ -92,6 +92,10 @@ def tutorial_flow(say: Callable[[str], None]) -> str:
 
 def run_demo(say: Callable[[str], None] = print) -> int:
     """Run the tutorial flow against a fake and print the run's status timeline."""
+    import openai
+
+    # The SDK imports its Assistants modules on first use (about a second): not the fake's time.
+    _ = openai.OpenAI(api_key="sk-test").beta.threads.runs.steps
     started = time.perf_counter()
     with FakeAssistants(timeline=DEMO_TIMELINE) as fake:
         tutorial_flow(say)

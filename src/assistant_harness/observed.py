@@ -93,7 +93,7 @@ def observe(interactions: list[Interaction]) -> Observation:
             if obj.get("object") == "thread.run":
                 run = runs.setdefault(obj["id"], ObservedRun(obj["id"]))
                 run.streamed = run.streamed or event is not None
-                run.polls += event is None
+                run.polls += event is None and interaction.method == "GET"
                 _note_run(run, obj)
             elif (
                 obj.get("object") == "thread.message" and obj.get("role") == "assistant" and obj.get("run_id")
