@@ -68,7 +68,7 @@ def test_unserved_openai_endpoint_is_named_not_retried(fake: FakeAssistants) -> 
         MODULE_LEVEL_CLIENT.chat.completions.create(
             model="gpt-4o", messages=[{"role": "user", "content": "x"}]
         )
-    assert fake.backend.requests == []
+    assert list(fake.backend.requests) == []
 
 
 def test_unserved_endpoint_through_fake_client(fake: FakeAssistants) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable
 
 from .clock import VirtualClock
@@ -15,6 +16,8 @@ from .store import Store, TimelineSource, _default_timelines
 from .streaming import error_event
 
 DEFAULT_POLL_AFTER_MS = 1000
+#: How many past requests a backend keeps for inspection (a long-lived fake must not grow without end).
+REQUESTS_KEPT = 10_000
 
 _INDEX = EndpointIndex()
 
@@ -38,7 +41,8 @@ class Backend:
         self.store = Store(self.clock, self.ids, timelines)
         self.poll_after_ms = poll_after_ms
         self.faults: list[Fault] = list(faults)
-        self.requests: list[ApiRequest] = []
+        #: The latest requests (at most REQUESTS_KEPT), for tests to inspect.
+        self.requests: deque[ApiRequest] = deque(maxlen=REQUESTS_KEPT)
         #: Called with every (request, response) pair; tests and recorders hook in here.
         self.listeners: list[Callable[[ApiRequest, ApiResponse], None]] = []
         self._requests_served = 0

@@ -67,12 +67,21 @@ def _show(args: argparse.Namespace) -> int:
 def _to_scenario(args: argparse.Namespace) -> int:
     from .cassette import Cassette, atomic_write
     from .observed import to_scenario
+    from .redaction import scan_text
 
     scenario = to_scenario(Cassette.load(args.cassette).interactions, name=args.cassette.stem)
     text = (
         f"# Made by `assistant-harness to-scenario {args.cassette}`: edit it to vary the run.\n"
         + scenario.to_yaml()
     )
+    findings = scan_text(text, "scenario")
+    if findings:  # replies and tool arguments come from the recording: they may hold a key
+        print(
+            f"assistant-harness to-scenario: refusing, the scenario would hold {findings[0].what} "
+            f"({findings[0].excerpt}); redact the cassette first",
+            file=sys.stderr,
+        )
+        return 2
     if args.output:
         atomic_write(args.output, text)
         print(f"wrote {args.output} ({len(scenario.runs)} run(s), {len(scenario.faults)} fault(s))")

@@ -154,7 +154,7 @@ def _load_shipped(name: str) -> Scenario:
 def parse(text: str, source: str = "<scenario>", *, name: str | None = None) -> Scenario:
     """A Scenario from YAML text; ``source`` names the file in error messages."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as error:
         raise ScenarioError(f"{source}: not valid YAML: {error}") from None
     if data is None:

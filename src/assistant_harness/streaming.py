@@ -21,11 +21,6 @@ if TYPE_CHECKING:
 SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
 
 
-def open_stream(run: RunState, first: list[tuple[str, dict[str, Any]]] | None = None) -> None:
-    """Start collecting ``run``'s events (before anything happens to it)."""
-    run.events = list(first or [])
-
-
 def play(store: Store, run: RunState) -> list[tuple[str, dict[str, Any]]]:
     """Move virtual time along the run's timeline until it waits for the client or ends."""
     store.sync(run)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -283,6 +284,7 @@ def mock_transport(handle: Handle, base: BaseUrl, module: Any) -> Any:
     return module.MockTransport(handler)
 
 
+@functools.cache
 def _stream_class(module: Any) -> Any:
     """A body stream of ``module`` (httpx or httpx2) that sync and async clients can both read."""
 

@@ -116,7 +116,18 @@ def _check(schema: Schema, value: Any, path: str) -> None:
         )
 
 
+_DISCRIMINATORS: dict[int, dict[str, Schema] | None] = {}
+
+
 def _discriminator(options: list[Schema]) -> dict[str, Schema] | None:
+    """Cached per options list of the loaded schemas (loaded once, never changed, so ids are stable)."""
+    key = id(options)
+    if key not in _DISCRIMINATORS:
+        _DISCRIMINATORS[key] = _find_discriminator([o for o in options if _resolve(o).get("type") != "null"])
+    return _DISCRIMINATORS[key]
+
+
+def _find_discriminator(options: list[Schema]) -> dict[str, Schema] | None:
     """Options told apart by a one-value ``type`` property (as tools are), keyed by that value."""
     found: dict[str, Schema] = {}
     for option in options:
@@ -134,7 +145,7 @@ def _discriminator(options: list[Schema]) -> dict[str, Schema] | None:
 
 def _check_options(options: list[Schema], value: Any, path: str) -> None:
     non_null = [o for o in options if _resolve(o).get("type") != "null"]
-    by_type = _discriminator(non_null) if isinstance(value, dict) else None
+    by_type = _discriminator(options) if isinstance(value, dict) else None
     if by_type is not None:
         kind = value.get("type")
         if kind is None:
