@@ -9,6 +9,7 @@ reported with the file and the key path, e.g.
 from __future__ import annotations
 
 import difflib
+import functools
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -142,7 +143,13 @@ def _shipped_dir() -> Any:
     return Path(__file__).resolve().parents[2] / "scenarios"
 
 
+@functools.lru_cache(maxsize=None)
 def _load_shipped(name: str) -> Scenario:
+    """A shipped scenario (parsed once per process: a Scenario is immutable)."""
+    return _parse_shipped(name)
+
+
+def _parse_shipped(name: str) -> Scenario:
     entry = _shipped_dir().joinpath(f"{name}.yaml")
     if not entry.is_file():
         close = difflib.get_close_matches(name, shipped(), n=3)
