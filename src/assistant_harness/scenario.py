@@ -143,7 +143,7 @@ def _shipped_dir() -> Any:
     return Path(__file__).resolve().parents[2] / "scenarios"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load_shipped(name: str) -> Scenario:
     """A shipped scenario (parsed once per process: a Scenario is immutable)."""
     return _parse_shipped(name)
