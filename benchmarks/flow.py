@@ -31,21 +31,16 @@ from __future__ import annotations
 import argparse
 import gc
 import itertools
-import json
-import os
-import platform
 import statistics
 import sys
-import tempfile
 import time
-import warnings
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import openai
+from common import environment, format_environment, format_table, quiet_deprecations, write_json_atomically
 
 from assistant_harness import FakeAssistants, Timeline
 from assistant_harness.transports import httpx_module_for_openai
@@ -167,8 +162,9 @@ def floor_client(responses: list[Recorded]) -> openai.OpenAI:
     return openai.OpenAI(api_key=API_KEY, http_client=module.Client(transport=module.MockTransport(handler)))
 
 
-def floor_contender() -> Contender:
-    client = floor_client(record_responses())
+def floor_contender(responses: list[Recorded] | None = None) -> Contender:
+    """The floor, replaying ``responses`` (recorded here if not given)."""
+    client = floor_client(responses if responses is not None else record_responses())
     return Contender(FLOOR, lambda: run_flow(client, no_advance))
 
 
@@ -257,36 +253,7 @@ def summarize(samples: dict[str, list[float]]) -> list[Summary]:
 # -- reporting -----------------------------------------------------------------------------------
 
 
-def version_of(distribution: str) -> str | None:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def environment() -> dict[str, Any]:
-    return {
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "openai": openai.__version__,
-        "sdk_http_module": httpx_module_for_openai().__name__,
-        "httpx": version_of("httpx"),
-        "httpx2": version_of("httpx2"),
-        "respx": version_of("respx"),
-        "cpu_count": os.cpu_count(),
-        "platform": platform.platform(),
-    }
-
-
-def format_environment(env: dict[str, Any]) -> str:
-    http = ", ".join(f"{name} {env[name]}" for name in ("httpx", "httpx2") if env[name])
-    return (
-        f"python {env['python']} ({env['implementation']}), openai {env['openai']} "
-        f"(over {env['sdk_http_module']}), {http}, respx {env['respx']}, cpu_count {env['cpu_count']}"
-    )
-
-
-def format_table(summaries: list[Summary]) -> str:
+def format_summaries(summaries: list[Summary]) -> str:
     header = ("contender", "median ms", "min ms", "max ms", "flows/s", "x floor", "+us/req")
     rows = [
         (
@@ -300,30 +267,7 @@ def format_table(summaries: list[Summary]) -> str:
         )
         for s in summaries
     ]
-    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
-
-    def line(cells: tuple[str, ...]) -> str:
-        first = cells[0].ljust(widths[0])
-        return "  ".join([first, *(cell.rjust(w) for cell, w in zip(cells[1:], widths[1:], strict=True))])
-
-    return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
-
-
-def write_json_atomically(path: Path, payload: dict[str, Any]) -> None:
-    """Write to a temporary file next to ``path``, then rename it over ``path``."""
-    directory = path.resolve().parent
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, indent=2)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    return format_table(header, rows)
 
 
 # -- entry point ---------------------------------------------------------------------------------
@@ -347,8 +291,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    # The SDK marks every Assistants call deprecated; that is exactly what is being measured.
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    quiet_deprecations()
     entries = contenders()
     for contender in entries:
         warm_up(contender, args.warmup)
@@ -360,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         f"(interleaved), {args.warmup} warm-up flows; per-flow time = batch time / flows"
     )
     print()
-    print(format_table(summaries))
+    print(format_summaries(summaries))
     if args.json is not None:
         payload = {
             "environment": env,
