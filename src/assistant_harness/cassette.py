@@ -9,12 +9,14 @@ text as text, anything else as base64. Gzip is undone on the way in.
 from __future__ import annotations
 
 import base64
+import contextlib
+import gc
 import gzip
 import json
 import os
 import tempfile
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -189,7 +191,8 @@ class Cassette:
         if path.suffix in (".yaml", ".yml"):
             return cls(from_vcr(_load_yaml(text, path), path), path)
         try:
-            data = json.loads(text)
+            with _no_gc():
+                data = json.loads(text)
         except ValueError as error:
             raise CassetteError(f"{path}: not a JSON cassette ({error})") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -199,7 +202,8 @@ class Cassette:
                 f"{path}: cassette version {data.get('version')} is not supported (this is {VERSION})"
             )
         try:
-            return cls([Interaction.from_data(i) for i in data["interactions"]], path)
+            with _no_gc():
+                return cls([Interaction.from_data(i) for i in data["interactions"]], path)
         except (KeyError, TypeError, ValueError) as error:
             raise CassetteError(f"{path}: malformed interaction ({error!r})") from None
 
@@ -221,6 +225,19 @@ class Cassette:
             raise CassetteError("a cassette needs a path to be saved to")
         atomic_write(target, self.to_text(target))
         return target
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Building many small objects at once triggers collections that find nothing: pause them
+    (half of a 10,000-interaction load otherwise)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def atomic_write(path: Path, text: str) -> None:

@@ -86,6 +86,8 @@ _KINDS = {
 # module name -> (module object, [(attribute, kind)]) for every module scanned so far.
 _scanned: dict[str, tuple[ModuleType, list[tuple[str, str]]]] = {}
 _scan_lock = threading.Lock()
+_last_seen: tuple[int, str, int] = (-1, "", 0)
+_last_hits: list[tuple[ModuleType, str, str]] = []
 
 
 def _ignored(name: str) -> bool:
@@ -112,8 +114,13 @@ def bound_references() -> list[tuple[ModuleType, str, str]]:
     Each module is scanned once (and again only if it is replaced in ``sys.modules``): after the
     first call this costs one dictionary lookup per loaded module.
     """
+    global _last_seen, _last_hits
     hits: list[tuple[ModuleType, str, str]] = []
     with _scan_lock:
+        seen = _fingerprint()
+        if seen == _last_seen:
+            # Nothing imported or dropped since the last walk (the common case between two fakes).
+            return list(_last_hits)
         for name, module in list(sys.modules.items()):
             cached = _scanned.get(name)
             if cached is None or cached[0] is not module:
@@ -122,7 +129,15 @@ def bound_references() -> list[tuple[ModuleType, str, str]]:
                 _scanned[name] = cached
             if cached[1]:
                 hits.extend((module, attribute, kind) for attribute, kind in cached[1])
-    return hits
+        _last_seen, _last_hits = seen, hits
+    return list(hits)
+
+
+def _fingerprint() -> tuple[int, str, int]:
+    """Changes whenever a module is imported, or one is dropped and another put in its place:
+    the count, and the newest entry (imports append to ``sys.modules``)."""
+    name, module = next(reversed(sys.modules.items()))
+    return len(sys.modules), name, id(module)
 
 
 def _active() -> VirtualClock | None:
