@@ -131,3 +131,14 @@ def test_bad_cassettes_are_named(tmp_path: Path, text: str, message: str) -> Non
 def test_missing_cassette(tmp_path: Path) -> None:
     with pytest.raises(CassetteError, match="no such cassette"):
         Cassette.load(tmp_path / "nope.json")
+
+
+def test_written_cassettes_are_readable_like_any_file(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    path = tmp_path / "c.json"
+    Cassette([_interaction()]).save(path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask  # not mkstemp's private 0600

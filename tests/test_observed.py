@@ -77,6 +77,7 @@ def test_show_prints_tool_calls_outputs_and_errors(
     assert main(["show", str(recorded)]) == 0
     out = capsys.readouterr().out
     assert 'ask_database({"query": "SELECT SUM(price) FROM orders WHERE status = 1"})' in out
+    assert "+2s  requires_action" in out  # when it was seen (the response's Date), as runs carry no timestamp
     assert '-> outputs ["136.25"]' in out
     assert "HTTP 500 on GET" in out and "runs.retrieve" in out
     assert "reply: The total is 136.25." in out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 from collections import deque
 from collections.abc import Callable, Iterable
 
@@ -89,6 +90,8 @@ class Backend:
             fault = first_firing(self.faults, endpoint.name, request.method, streamed=True)
             if fault is not None:
                 response = self._break_stream(response, fault)
+        # As the real API does; from the virtual clock, so recordings and `show` get the fake's times.
+        response.headers["date"] = email.utils.formatdate(self.clock.time(), usegmt=True)
         self._notify(request, response)
         if response.status == 200:
             if run is not None:

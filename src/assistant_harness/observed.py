@@ -7,6 +7,7 @@ tool outputs in submit_tool_outputs requests, and the assistant messages in list
 
 from __future__ import annotations
 
+import email.utils
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,7 +95,7 @@ def observe(interactions: list[Interaction]) -> Observation:
                 run = runs.setdefault(obj["id"], ObservedRun(obj["id"]))
                 run.streamed = run.streamed or event is not None
                 run.polls += event is None and interaction.method == "GET"
-                _note_run(run, obj)
+                _note_run(run, obj, _date(interaction))
             elif (
                 obj.get("object") == "thread.message" and obj.get("role") == "assistant" and obj.get("run_id")
             ):
@@ -108,7 +109,18 @@ def observe(interactions: list[Interaction]) -> Observation:
     return Observation(list(runs.values()), errors)
 
 
-def _note_run(run: ObservedRun, obj: dict[str, Any]) -> None:
+def _date(interaction: Interaction) -> float | None:
+    """When the response was sent, from its Date header (whole seconds), if it has one."""
+    value = interaction.response_headers.get("date")
+    if not value:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None
+
+
+def _note_run(run: ObservedRun, obj: dict[str, Any], sent_at: float | None = None) -> None:
     run.thread_id = obj.get("thread_id", run.thread_id)
     run.assistant_id = obj.get("assistant_id", run.assistant_id)
     run.model = obj.get("model", run.model)
@@ -118,7 +130,12 @@ def _note_run(run: ObservedRun, obj: dict[str, Any]) -> None:
     previous = run.transitions[-1] if run.transitions else None
     base = run.created_at or 0
     if previous is None or previous[1] != status:
-        at = float(stamp - base) if isinstance(stamp, (int, float)) else (previous[0] if previous else 0.0)
+        if isinstance(stamp, (int, float)):
+            at = float(stamp - base)
+        elif sent_at is not None and base:  # no timestamp for this status: when it was seen
+            at = sent_at - base
+        else:
+            at = previous[0] if previous else 0.0
         if previous is not None:
             at = max(at, previous[0])
         run.transitions.append((at, status))
