@@ -15,6 +15,12 @@ from assistant_harness import FakeAssistants
 
 pytest_plugins = ["pytester"]
 
+# CI explores the same examples every run (a red CI must mean a change broke something); locally,
+# Hypothesis keeps exploring new ones.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
+
 # Made at import, before any fake starts: the module-level client of every tutorial.
 MODULE_LEVEL_CLIENT = openai.OpenAI()
 MODULE_LEVEL_ASYNC_CLIENT = openai.AsyncOpenAI()
