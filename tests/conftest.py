@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import openai
 import pytest
+from hypothesis import settings
 
 from assistant_harness import FakeAssistants
 
