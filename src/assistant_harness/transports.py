@@ -113,21 +113,8 @@ class FakeRouter(respx.Router):
     def _respond(self, request: httpx.Request) -> httpx.Response:
         base = self._base_for(request)
         assert base is not None  # the route's pattern matched one of them
-        try:
-            answer = self._handle(to_api_request(request, base))
-        except UnservedEndpoint:
-            raise unserved_error(request) from None
-        except TransportFault as fault:
-            raise transport_error(httpx, fault, request) from None
-        if answer.chunks is None:
-            return httpx.Response(answer.status, headers=answer.headers, content=answer.content)
-        stream = _stream_class(httpx)(
-            answer.parts(),
-            answer.broken_after,
-            lambda: httpx.ReadError(fastlane.BROKEN, request=request),
-            answer.before_chunk,
-        )
-        return httpx.Response(answer.status, headers=answer.headers, stream=stream)
+        answer: httpx.Response = answer_with(self._handle, request, base, httpx)
+        return answer
 
     def _base_for(self, request: Any) -> BaseUrl | None:
         url = request.url
@@ -307,26 +294,30 @@ def httpx_module_for_openai() -> Any:
     return httpx2
 
 
+def answer_with(handle: Handle, request: Any, base: BaseUrl, module: Any) -> Any:
+    """Answer an httpx or httpx2 ``request`` from ``handle``, as ``module``'s Response (or exception)."""
+    try:
+        answer = handle(to_api_request(request, base))
+    except UnservedEndpoint:
+        raise unserved_error(request) from None
+    except TransportFault as fault:
+        raise transport_error(module, fault, request) from None
+    if answer.chunks is None:
+        return module.Response(answer.status, headers=answer.headers, content=answer.content)
+    stream = _stream_class(module)(
+        answer.parts(),
+        answer.broken_after,
+        lambda: module.ReadError(fastlane.BROKEN, request=request),
+        answer.before_chunk,
+    )
+    return module.Response(answer.status, headers=answer.headers, stream=stream)
+
+
 def mock_transport(handle: Handle, base: BaseUrl, module: Any) -> Any:
     """A ``MockTransport`` of ``module`` (httpx or httpx2) answering from ``handle``."""
-    response_class = module.Response
 
     def handler(request: Any) -> Any:
-        try:
-            answer = handle(to_api_request(request, base))
-        except UnservedEndpoint:
-            raise unserved_error(request) from None
-        except TransportFault as fault:
-            raise transport_error(module, fault, request) from None
-        if answer.chunks is None:
-            return response_class(answer.status, headers=answer.headers, content=answer.content)
-        stream = _stream_class(module)(
-            answer.parts(),
-            answer.broken_after,
-            lambda: module.ReadError(fastlane.BROKEN, request=request),
-            answer.before_chunk,
-        )
-        return response_class(answer.status, headers=answer.headers, stream=stream)
+        return answer_with(handle, request, base, module)
 
     return module.MockTransport(handler)
 
