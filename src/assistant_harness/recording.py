@@ -11,7 +11,6 @@ recorded order and then stay on the last answer; poll waits and retry backoff ru
 from __future__ import annotations
 
 import contextlib
-import enum
 import functools
 import json
 import threading
@@ -27,6 +26,7 @@ from . import fastlane, multipart
 from .cassette import WIRE_HEADERS, Body, Cassette, Interaction
 from .clock import VirtualClock
 from .errors import CassetteError, CassetteMismatch, ConfigurationError, SecretInCassetteError
+from .record_modes import RecordMode
 from .redaction import Redactor, redact_all, scan
 from .timepatch import TimePatch
 
@@ -35,26 +35,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 MATCHERS = ("method", "host", "path", "query", "body")
 DEFAULT_MATCH_ON = ("method", "path", "query", "body")
 _REAL_PERF_COUNTER = time.perf_counter
-
-
-class RecordMode(str, enum.Enum):
-    NONE = "none"
-    ONCE = "once"
-    NEW_EPISODES = "new_episodes"
-    ALL = "all"
-
-    @classmethod
-    def parse(cls, value: str | RecordMode) -> RecordMode:
-        if isinstance(value, RecordMode):
-            return value
-        if value == "rewrite":
-            return cls.ALL
-        try:
-            return cls(value)
-        except ValueError:
-            raise ConfigurationError(
-                f"record_mode {value!r} is not one of none, once, new_episodes, all (or rewrite)"
-            ) from None
 
 
 # -- matching ------------------------------------------------------------------------------
