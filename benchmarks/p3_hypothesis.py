@@ -1,122 +1,219 @@
 """P3: Hypothesis examples per second for a full-flow property over generated run timelines.
 
-The property: for any timeline (an optional ``queued`` step, then ``in_progress``, each held 0-30
-virtual seconds, then ``completed``, ``failed`` or ``incomplete``), ``create_and_run_poll`` through
-``with FakeAssistants(timeline=t) as fake:`` and ``fake.client()`` returns a run in the timeline's final
-status. Each example builds, enters and leaves its own fake and client, as a property test would.
+The property: for any timeline drawn by the harness's own strategy
+``assistant_harness.strategies.timelines(outcomes=("completed", "failed", "incomplete"),
+max_tool_rounds=0, max_duration=D)`` (queued for 0-D virtual seconds, in progress for 0-D, then the
+outcome with its error code, reason or reply), an assistant is created and
+``create_and_run_poll`` through ``with FakeAssistants(timeline=t) as fake:`` and ``fake.client()``
+returns a run in the timeline's final status. Each example builds, enters and leaves its own fake
+and client, as a property test would. The SDK's poll helper retrieves the run once per virtual
+second, so an example costs 2 + (seconds the run lasts) requests.
 
-Settings: ``max_examples=N, database=None, deadline=None, derandomize=True`` (the same examples in
-every repetition, so repetitions compare like with like). Examples/s = executions of the test body /
-wall time of the whole ``@given`` call (generation included). Target >= 200/s. An informational row
-runs the same property with ``FakeAssistants(poll_after_ms=10_000)``: the SDK's poll helper then waits
-10 virtual seconds between retrieves, which shows how much of an example is polling.
+Rows, all with ``max_examples=N, database=None, deadline=None, derandomize=True`` (the same examples
+in every repetition, so repetitions compare like with like; examples/s = executions of the test body /
+wall time of the whole ``@given`` call, generation included):
+
+* the target row, D = 3: runs that finish within 6 virtual seconds (~6 requests per example);
+* the floor for the same examples: each example's responses, recorded from the fake beforehand,
+  returned by a ``MockTransport`` of precomputed bytes through a new client per example, with
+  ``time.sleep`` a no-op: what the SDK and Hypothesis cost with no harness at all;
+* the same property with D = 30 (runs lasting up to a minute, ~20 requests per example) and its
+  floor: a polling-heavy property is bounded by the SDK's own cost per request, whatever answers it.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from typing import Any
+from unittest import mock
 
-from common import Row, Stats, Target
+import flow
+from common import Row, Stats, Target, ratios
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from assistant_harness import FakeAssistants, Step, Timeline
+from assistant_harness import FakeAssistants, Timeline, strategies
+from assistant_harness.router import ApiRequest, ApiResponse
 
 FINAL_STATUSES = ("completed", "failed", "incomplete")
 TARGET_PER_S = 200.0
-COARSE_POLL_MS = 10_000
+SHORT_RUNS = 3  # seconds a status is held at most: the target row
+LONG_RUNS = 30  # the polling-heavy row
 
 
-@st.composite
-def timelines(draw: st.DrawFn) -> Timeline:
-    durations = st.integers(min_value=0, max_value=30)
-    steps = []
-    if draw(st.booleans()):
-        steps.append(Step("queued", draw(durations)))
-    steps.append(Step("in_progress", draw(durations)))
-    steps.append(Step(draw(st.sampled_from(FINAL_STATUSES))))
-    return Timeline(steps)
+def key(timeline: Timeline) -> tuple[object, ...]:
+    """Identifies an example's timeline cheaply (the floor looks its responses up by it)."""
+    return tuple((step.status, step.duration, repr(step.payload)) for step in timeline.steps)
 
 
 @dataclass
 class Tally:
-    """What the property saw: examples run, requests sent, virtual seconds spent."""
+    """What the property saw: examples run, requests sent, virtual seconds spent, responses kept."""
 
     examples: int = 0
     requests: int = 0
     virtual_s: float = 0.0
-
-    def count(self, *_: object) -> None:
-        self.requests += 1
+    kept: dict[tuple[object, ...], list[flow.Recorded]] = field(default_factory=dict)
+    misses: int = 0
 
     @property
     def requests_per_example(self) -> float:
         return self.requests / self.examples
 
 
-def create_and_poll(timeline: Timeline, tally: Tally, poll_after_ms: int | None = None) -> None:
-    with FakeAssistants(timeline=timeline, poll_after_ms=poll_after_ms) as fake:
-        fake.backend.listeners.append(tally.count)
+Body = Callable[[Timeline, Tally], None]
+
+
+def through_fake(timeline: Timeline, tally: Tally) -> None:
+    with FakeAssistants(timeline=timeline) as fake:
+        fake.backend.listeners.append(lambda *_: _count(tally))
         client = fake.client()
         assistant = client.beta.assistants.create(model="gpt-4o")
         run = client.beta.threads.create_and_run_poll(assistant_id=assistant.id)
         tally.virtual_s += fake.clock.elapsed()
+    _check(timeline, run.status, tally)
+
+
+def _count(tally: Tally) -> None:
+    tally.requests += 1
+
+
+def recording(timeline: Timeline, tally: Tally) -> None:
+    """Through the fake, keeping every response for the floor (not timed)."""
+    kept: list[flow.Recorded] = []
+
+    def keep(_: ApiRequest, response: ApiResponse) -> None:
+        kept.append(flow.Recorded(response.status, response.content, dict(response.headers)))
+
+    with FakeAssistants(timeline=timeline) as fake:
+        fake.backend.listeners.append(keep)
+        client = fake.client()
+        assistant = client.beta.assistants.create(model="gpt-4o")
+        run = client.beta.threads.create_and_run_poll(assistant_id=assistant.id)
+    tally.kept[key(timeline)] = kept
+    _check(timeline, run.status, tally)
+
+
+def make_floor(recorded: Tally) -> Body:
+    def through_floor(timeline: Timeline, tally: Tally) -> None:
+        responses = recorded.kept.get(key(timeline))
+        if responses is None:  # an example the recording pass did not draw: record it now
+            tally.misses += 1
+            recording(timeline, recorded)
+            tally.examples -= 1
+            responses = recorded.kept[key(timeline)]
+        client = flow.floor_client(responses)
+        assistant = client.beta.assistants.create(model="gpt-4o")
+        run = client.beta.threads.create_and_run_poll(assistant_id=assistant.id)
+        tally.requests += len(responses)
+        _check(timeline, run.status, tally)
+
+    return through_floor
+
+
+def _check(timeline: Timeline, status: str, tally: Tally) -> None:
     tally.examples += 1
     expected = timeline.steps[-1].status
-    assert run.status == expected, f"{timeline}: run ended {run.status}, expected {expected}"
+    assert status == expected, f"{timeline}: run ended {status}, expected {expected}"
 
 
-def make_property(examples: int, tally: Tally, poll_after_ms: int | None) -> Callable[[], None]:
+def make_property(examples: int, max_duration: int, body: Body, tally: Tally) -> Callable[[], None]:
+    # One function for every body: derandomize seeds from the test function's source, so the
+    # fake, the recording pass and the floor all see the same examples.
     @settings(max_examples=examples, database=None, deadline=None, derandomize=True)
-    @given(timelines())
+    @given(
+        strategies.timelines(outcomes=FINAL_STATUSES, max_tool_rounds=0, max_duration=max_duration)
+    )
     def property_holds(timeline: Timeline) -> None:
-        create_and_poll(timeline, tally, poll_after_ms)
+        body(timeline, tally)
 
     return property_holds
 
 
-def one_run(examples: int, poll_after_ms: int | None = None) -> tuple[float, Tally]:
+def one_run(
+    examples: int, max_duration: int, body: Body = through_fake, *, no_sleep: bool = False
+) -> tuple[float, Tally]:
     tally = Tally()
-    prop = make_property(examples, tally, poll_after_ms)
-    started = time.perf_counter()
-    prop()
-    elapsed = time.perf_counter() - started
+    prop = make_property(examples, max_duration, body, tally)
+    sleeping: AbstractContextManager[Any] = (
+        mock.patch("time.sleep", lambda _: None) if no_sleep else nullcontext()
+    )
+    with sleeping:
+        started = time.perf_counter()
+        prop()
+        elapsed = time.perf_counter() - started
     return tally.examples / elapsed, tally
 
 
+@dataclass
+class Series:
+    """One property's repetitions through the fake and through the floor."""
+
+    max_duration: int
+    fake: list[tuple[float, Tally]] = field(default_factory=list)
+    floor: list[tuple[float, Tally]] = field(default_factory=list)
+
+    def repeat(self, examples: int, recorded: Tally) -> None:
+        self.fake.append(one_run(examples, self.max_duration))
+        self.floor.append(one_run(examples, self.max_duration, make_floor(recorded), no_sleep=True))
+
+
+def record(examples: int, max_duration: int) -> Tally:
+    _, recorded = one_run(examples, max_duration, recording)
+    return recorded
+
+
 def run(examples: int, repeats: int) -> list[Row]:
-    one_run(min(examples, 10))  # warm-up
-    default: list[tuple[float, Tally]] = []
-    coarse: list[tuple[float, Tally]] = []
+    series = [Series(SHORT_RUNS), Series(LONG_RUNS)]
+    recordings = [record(examples, s.max_duration) for s in series]
+    one_run(min(examples, 10), SHORT_RUNS)  # warm-up
     for _ in range(repeats):
-        default.append(one_run(examples))
-        coarse.append(one_run(examples, COARSE_POLL_MS))
+        for each, recorded in zip(series, recordings, strict=True):
+            each.repeat(examples, recorded)
+    rows: list[Row] = []
+    for each in series:
+        rows += rows_for(each, examples, target=each.max_duration == SHORT_RUNS)
+    return rows
+
+
+def rows_for(series: Series, examples: int, *, target: bool) -> list[Row]:
+    fake_rates = [rate for rate, _ in series.fake]
+    floor_rates = [rate for rate, _ in series.floor]
+    tally = series.fake[0][1]
+    misses = sum(t.misses for _, t in series.floor)
+    held = f"statuses held 0-{series.max_duration} virtual s"
+    title = f"hypothesis full-flow property, {examples} examples, {held}"
     return [
         Row(
             "P3",
-            f"hypothesis full-flow property, {examples} examples",
+            title if target else f"  same, {held}",
             "examples/s",
-            Stats.of([rate for rate, _ in default]),
-            Target(">=", TARGET_PER_S),
-            note=describe(default[0][1])
-            + " (the SDK polls every virtual second, as openai-poll-after-ms says)",
-            extra={"requests_per_example": default[0][1].requests_per_example},
+            Stats.of(fake_rates),
+            Target(">=", TARGET_PER_S) if target else None,
+            note=describe(tally),
+            extra={"requests_per_example": tally.requests_per_example, "examples": tally.examples},
         ),
         Row(
             "P3",
-            f"  same, FakeAssistants(poll_after_ms={COARSE_POLL_MS})",
+            "    floor: same examples, precomputed bytes, no harness",
             "examples/s",
-            Stats.of([rate for rate, _ in coarse]),
-            note=describe(coarse[0][1]) + " (fewer polls: what the poll cadence costs)",
-            extra={"requests_per_example": coarse[0][1].requests_per_example},
+            Stats.of(floor_rates),
+            note=f"SDK + Hypothesis only; {misses} examples not in the recording pass",
         ),
+        Row("P3", "    fake / floor time per example", "x", Stats.of(ratios(floor_rates, fake_rates))),
     ]
 
 
 def describe(tally: Tally) -> str:
     return (
-        f"{tally.requests_per_example:.1f} requests and {tally.virtual_s / tally.examples:.1f} virtual s "
-        "per example"
+        f"{tally.examples} examples ran; {tally.requests_per_example:.1f} requests and "
+        f"{tally.virtual_s / tally.examples:.1f} virtual s per example (the SDK polls every virtual second)"
     )
+
+
+def profile_target(examples: int) -> Callable[[], object]:
+    """What ``run.py --profile P3`` profiles: the target row's property through the fake."""
+    return lambda: one_run(examples, SHORT_RUNS)
+

@@ -160,7 +160,7 @@ def workload_for(row: str, settings: Settings, directory: Path) -> Callable[[], 
         seed = p2_poller.load_seed()
         return lambda: p2_poller.one_deadline(seed)
     if row == "P3":
-        return lambda: p3_hypothesis.one_run(s.p3_examples)
+        return p3_hypothesis.profile_target(s.p3_examples)
     if row == "P4":
         big = p4_cassette_size.build(p4_cassette_size.BIG, directory)
         return lambda: p4_cassette_size.replay_session(big, p4_cassette_size.BIG, s.p4_requests)

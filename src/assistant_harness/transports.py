@@ -241,6 +241,13 @@ def _resolve(target: str) -> type | None:
     return found
 
 
+@functools.cache
+def _wrapper(mocker: type[HTTPCoreMocker], original: Any) -> Any:
+    """respx's wrapper of ``original``, made once: building it inspects the signature (most of a
+    start's cost), and it holds no state (it finds the registered routers when called)."""
+    return mocker.mock(original)  # type: ignore[no-untyped-call]
+
+
 def _start_mocker(mocker: type[HTTPCoreMocker]) -> None:
     """What respx's ``Mocker.start`` does, without ``unittest.mock.patch``'s import-system lookups
     on every start (most of a fake's start-up time): the same wrappers, undone by ``Mocker.stop``."""
@@ -254,7 +261,7 @@ def _start_mocker(mocker: type[HTTPCoreMocker]) -> None:
             if not hasattr(cls, name):
                 continue
             original = getattr(cls, name)
-            replacement = mocker.mock(original)  # type: ignore[no-untyped-call]
+            replacement = _wrapper(mocker, original)
             if replacement is original:
                 continue
             had_own = name in cls.__dict__
