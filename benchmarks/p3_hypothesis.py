@@ -123,9 +123,7 @@ def make_property(examples: int, max_duration: int, body: Body, tally: Tally) ->
     # One function for every body: derandomize seeds from the test function's source, so the
     # fake, the recording pass and the floor all see the same examples.
     @settings(max_examples=examples, database=None, deadline=None, derandomize=True)
-    @given(
-        strategies.timelines(outcomes=FINAL_STATUSES, max_tool_rounds=0, max_duration=max_duration)
-    )
+    @given(strategies.timelines(outcomes=FINAL_STATUSES, max_tool_rounds=0, max_duration=max_duration))
     def property_holds(timeline: Timeline) -> None:
         body(timeline, tally)
 
@@ -138,7 +136,7 @@ def one_run(
     tally = Tally()
     prop = make_property(examples, max_duration, body, tally)
     sleeping: AbstractContextManager[Any] = (
-        mock.patch("time.sleep", lambda _: None) if no_sleep else nullcontext()
+        mock.patch("time.sleep", return_value=None) if no_sleep else nullcontext()
     )
     with sleeping:
         started = time.perf_counter()
@@ -216,4 +214,3 @@ def describe(tally: Tally) -> str:
 def profile_target(examples: int) -> Callable[[], object]:
     """What ``run.py --profile P3`` profiles: the target row's property through the fake."""
     return lambda: one_run(examples, SHORT_RUNS)
-

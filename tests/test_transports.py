@@ -134,3 +134,27 @@ def test_stopping_a_fake_under_an_open_cassette_keeps_the_cassette_working(
     assert openai.OpenAI(api_key="sk-test").beta.threads.create().object == "thread"  # replayed, offline
     cassette.__exit__(None, None, None)
     assert httpx.get(local_server).text == "real server"  # nothing stale is left patched
+
+
+def _sdk_mocker() -> type:
+    """The respx mocker that sees the installed SDK's default client (httpcore2 for openai 3.x)."""
+    from respx.mocks import HTTPCoreMocker
+
+    return HTTPCore2Mocker if HTTPCore2Mocker is not None else HTTPCoreMocker
+
+
+def test_served_requests_are_answered_when_respx_repatches_over_the_fast_lane(fake: FakeAssistants) -> None:
+    # respx's restart (run e.g. by Mocker.add_targets) puts its own wrappers back over the fast
+    # lane: the fake's endpoints then reach it through respx, and must be answered the same.
+    _sdk_mocker().restart()  # type: ignore[attr-defined]
+    assistant = MODULE_LEVEL_CLIENT.beta.assistants.create(model="gpt-4o")
+    assert fake.store.assistants[assistant.id]["model"] == "gpt-4o"
+    assert [r.path for r in fake.backend.requests] == ["/assistants"]
+
+
+async def test_served_requests_are_answered_async_when_respx_repatches_over_the_fast_lane(
+    fake: FakeAssistants,
+) -> None:
+    _sdk_mocker().restart()  # type: ignore[attr-defined]
+    assistant = await MODULE_LEVEL_ASYNC_CLIENT.beta.assistants.create(model="gpt-4o")
+    assert assistant.id in fake.store.assistants
