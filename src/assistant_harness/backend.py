@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import functools
 from collections import deque
 from collections.abc import Callable, Iterable
 
@@ -91,7 +92,7 @@ class Backend:
             if fault is not None:
                 response = self._break_stream(response, fault)
         # As the real API does; from the virtual clock, so recordings and `show` get the fake's times.
-        response.headers["date"] = email.utils.formatdate(self.clock.time(), usegmt=True)
+        response.headers["date"] = http_date(self.clock.time())
         self._notify(request, response)
         if response.status == 200:
             if run is not None:
@@ -125,3 +126,13 @@ class Backend:
     def _notify(self, request: ApiRequest, response: ApiResponse) -> None:
         for listener in self.listeners:
             listener(request, response)
+
+
+@functools.lru_cache(maxsize=64)
+def _http_date_of_second(second: int) -> str:
+    return email.utils.formatdate(second, usegmt=True)
+
+
+def http_date(timestamp: float) -> str:
+    """An HTTP ``Date`` value; whole seconds, so most requests of a test reuse a cached string."""
+    return _http_date_of_second(int(timestamp))

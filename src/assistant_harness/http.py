@@ -60,9 +60,13 @@ class ApiResponse:
         return self.chunks if self.chunks is not None else [self.content]
 
 
+#: One encoder for every response (``json.dumps`` with options builds a new one per call).
+_encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def json_response(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> ApiResponse:
     """A JSON response; compact, UTF-8, key order as built (so bytes are stable run to run)."""
-    content = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    content = _encode_json(payload).encode("utf-8")
     out = {"content-type": "application/json"}
     if headers:
         out.update(headers)

@@ -64,7 +64,7 @@ def to_api_request(request: Any, base: BaseUrl) -> ApiRequest:
     return ApiRequest(
         method=request.method,
         path=url.path[len(base.path) :] or "/",
-        query=dict(url.params.multi_items()),
+        query=dict(url.params.multi_items()) if url.query else {},
         # A plain dict with lower-case names: httpx's Headers.get scans every header on each call.
         headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers.raw},
         body=request.content,
