@@ -43,3 +43,16 @@ def test_a_public_name_is_the_defining_modules_object() -> None:
 def test_an_unknown_name_is_an_attribute_error_naming_it() -> None:
     with pytest.raises(AttributeError, match="no attribute 'FakeAssistant'"):
         _ = assistant_harness.FakeAssistant  # type: ignore[attr-defined]
+
+
+def test_submodules_read_as_attributes_of_the_package() -> None:
+    # As they did when the package imported everything eagerly (monkeypatch.setattr targets etc.).
+    code = "import assistant_harness as ah; print(ah.transports.FakeRouter.__name__, ah.store.Store.__name__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["FakeRouter", "Store"]
+
+
+def test_dir_lists_the_public_names_not_the_packages_helpers() -> None:
+    listed = dir(assistant_harness)
+    assert {"FakeAssistants", "use_cassette", "__version__"} <= set(listed)
+    assert not {"_importlib", "TYPE_CHECKING", "annotations"} & set(listed)

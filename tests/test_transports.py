@@ -12,7 +12,7 @@ import openai
 import pytest
 import respx
 
-from assistant_harness import FakeAssistants, UnservedEndpointError
+from assistant_harness import FakeAssistants, Fault, UnservedEndpointError
 from assistant_harness.transports import HAS_HTTPX2, BaseUrl, HTTPCore2Mocker
 
 from .conftest import MODULE_LEVEL_ASYNC_CLIENT, MODULE_LEVEL_CLIENT
@@ -143,18 +143,61 @@ def _sdk_mocker() -> type:
     return HTTPCore2Mocker if HTTPCore2Mocker is not None else HTTPCoreMocker
 
 
-def test_served_requests_are_answered_when_respx_repatches_over_the_fast_lane(fake: FakeAssistants) -> None:
-    # respx's restart (run e.g. by Mocker.add_targets) puts its own wrappers back over the fast
-    # lane: the fake's endpoints then reach it through respx, and must be answered the same.
+@pytest.fixture
+def respx_in_front(fake: FakeAssistants) -> FakeAssistants:
+    """A fake whose endpoints reach it through respx: respx's restart (run e.g. by
+    ``Mocker.add_targets``) puts its own wrappers back over the fast lane."""
     _sdk_mocker().restart()  # type: ignore[attr-defined]
+    return fake
+
+
+def test_served_requests_are_answered_through_respx(respx_in_front: FakeAssistants) -> None:
     assistant = MODULE_LEVEL_CLIENT.beta.assistants.create(model="gpt-4o")
-    assert fake.store.assistants[assistant.id]["model"] == "gpt-4o"
-    assert [r.path for r in fake.backend.requests] == ["/assistants"]
+    assert respx_in_front.store.assistants[assistant.id]["model"] == "gpt-4o"
+    assert [r.path for r in respx_in_front.backend.requests] == ["/assistants"]
 
 
-async def test_served_requests_are_answered_async_when_respx_repatches_over_the_fast_lane(
-    fake: FakeAssistants,
-) -> None:
-    _sdk_mocker().restart()  # type: ignore[attr-defined]
+async def test_served_requests_are_answered_async_through_respx(respx_in_front: FakeAssistants) -> None:
     assistant = await MODULE_LEVEL_ASYNC_CLIENT.beta.assistants.create(model="gpt-4o")
-    assert assistant.id in fake.store.assistants
+    assert assistant.id in respx_in_front.store.assistants
+
+
+def test_streams_faults_and_unserved_paths_through_respx(respx_in_front: FakeAssistants) -> None:
+    client = MODULE_LEVEL_CLIENT.with_options(max_retries=0)
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    with client.beta.threads.create_and_run_stream(assistant_id=assistant.id) as stream:
+        stream.until_done()
+    assert stream.get_final_run().status == "completed"
+    respx_in_front.faults.append(Fault(endpoint="threads.create", error="connect"))
+    with pytest.raises(openai.APIConnectionError):
+        client.beta.threads.create()
+    with pytest.raises(UnservedEndpointError, match=r"GET /v1/assistants/asst_x/nothing"):
+        client.get("/assistants/asst_x/nothing", cast_to=object)
+
+
+def _pool_method(name: str) -> object:
+    def method(self: object, request: object) -> object: ...
+
+    method.__name__ = name  # respx wraps only its target methods, by name
+    return method
+
+
+def test_respx_wrappers_are_built_once_per_pool_method_and_the_cache_is_bounded() -> None:
+    from assistant_harness.transports import _cached_wrapper, _wrapper
+
+    mocker = _sdk_mocker()
+    original = _pool_method("handle_request")
+    assert _wrapper(mocker, original) is _wrapper(mocker, original)
+    for _ in range(300):  # methods replaced by others again and again
+        _wrapper(mocker, _pool_method("handle_request"))
+    assert _cached_wrapper.cache_info().currsize <= 128
+
+
+def test_a_fast_lane_wrapper_underneath_is_wrapped_afresh_not_cached() -> None:
+    from assistant_harness.transports import _cached_wrapper, _wrapper
+
+    lane = _pool_method("handle_request")
+    lane._assistant_harness_lane = True  # type: ignore[attr-defined]
+    before = _cached_wrapper.cache_info().currsize
+    assert _wrapper(_sdk_mocker(), lane) is not _wrapper(_sdk_mocker(), lane)
+    assert _cached_wrapper.cache_info().currsize == before

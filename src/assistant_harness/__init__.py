@@ -6,8 +6,8 @@ process of a project that installs it, and most of those processes never start a
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+from typing import TYPE_CHECKING
 
 from .errors import (
     CassetteError,
@@ -49,17 +49,26 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'assistant_harness' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value  # later reads skip this function
-    return value
+if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name stays an error
 
+    def __getattr__(name: str) -> object:
+        module = _LAZY.get(name)
+        if module is not None:
+            value = getattr(_importlib.import_module(f".{module}", __name__), name)
+            globals()[name] = value  # later reads skip this function
+            return value
+        if name.isidentifier() and not name.startswith("__"):
+            # A submodule (``assistant_harness.fake``) reads as an attribute once imported, as it
+            # did when this package imported everything eagerly.
+            try:
+                return _importlib.import_module(f".{name}", __name__)
+            except ModuleNotFoundError as missing:
+                if missing.name != f"{__name__}.{name}":
+                    raise
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    def __dir__() -> list[str]:
+        return sorted({*__all__, *_LAZY, *(name for name in globals() if name.startswith("__"))})
 
 
 __all__ = [

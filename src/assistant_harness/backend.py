@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import functools
+import math
 from collections import deque
 from collections.abc import Callable, Iterable
 
@@ -135,4 +136,4 @@ def _http_date_of_second(second: int) -> str:
 
 def http_date(timestamp: float) -> str:
     """An HTTP ``Date`` value; whole seconds, so most requests of a test reuse a cached string."""
-    return _http_date_of_second(int(timestamp))
+    return _http_date_of_second(math.floor(timestamp))

@@ -248,10 +248,17 @@ def _resolve(target: str) -> type | None:
     return found
 
 
-@functools.cache
 def _wrapper(mocker: type[HTTPCoreMocker], original: Any) -> Any:
-    """respx's wrapper of ``original``, made once: building it inspects the signature (most of a
-    start's cost), and it holds no state (it finds the registered routers when called)."""
+    """respx's wrapper of ``original``, made once per pool method: building it inspects the
+    signature (most of a start's cost), and it holds no state (it finds the registered routers when
+    called). A fast-lane wrapper underneath (a cassette opened first) is new each time: not cached."""
+    if getattr(original, "_assistant_harness_lane", False):
+        return mocker.mock(original)  # type: ignore[no-untyped-call]
+    return _cached_wrapper(mocker, original)
+
+
+@functools.lru_cache(maxsize=128)  # bounded: a pool method replaced by others again and again
+def _cached_wrapper(mocker: type[HTTPCoreMocker], original: Any) -> Any:
     return mocker.mock(original)  # type: ignore[no-untyped-call]
 
 
