@@ -165,4 +165,7 @@ def run(directory: Path, repeats: int, requests: int, vcr_repeats: int) -> list[
     rows = native_rows(directory, repeats, requests)
     if vcr_repeats > 0:
         rows += vcr_rows(directory, vcr_repeats)
+    else:
+        skipped = "skipped by --quick (takes ~30 s)"
+        rows.append(Row("P4", f"  vcrpy load, {BIG:,} (vcrpy YAML)", "s", unavailable=skipped))
     return rows

@@ -189,7 +189,12 @@ def run(directory: Path, files: int, per_file: int, repeats: int, startup: bool)
             "x",
             Stats.of(speedups),
             Target(">=", TARGET_SPEEDUP),
-            note=f"{files} files x {per_file} tests; speed-up = serial / -n 2 wall time, per repetition",
+            note=(
+                f"{files} files x {per_file} tests; speed-up = serial / -n 2 wall time, per repetition; "
+                f"a no-harness suite of the same size and CPU per test gets "
+                f"{Stats.of(floor_speedups).median:.2f}x, "
+                f"two CPU-bound processes {Stats.of(ceiling).median:.2f}x"
+            ),
         ),
         Row("P7", "  serial wall", "s", Stats.of(serial)),
         Row("P7", "  -n 2 wall", "s", Stats.of(parallel)),

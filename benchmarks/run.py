@@ -215,9 +215,10 @@ def verdict(rows: list[Row]) -> str:
     for row in failed:
         assert row.stats is not None and row.target is not None
         off = row.target.margin(row.stats.median)
+        by = f"{(off - 1) * 100:.0f}% off" if off < 1.5 else f"{off:.2f}x off"
         lines.append(
             f"  FAIL {row.id} {row.name.strip()}: {row.stats.median:.3g} {row.unit}, "
-            f"target {row.target} ({off:.2f}x off)"
+            f"target {row.target} ({by})" + (f"; {row.note}" if row.note else "")
         )
     return "\n".join(lines)
 
