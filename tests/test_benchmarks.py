@@ -1,0 +1,28 @@
+"""The benchmark suite's one command runs where the tests run (its numbers are not checked here)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_run_py_prints_the_table_and_writes_json(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--quick", "--only", "P2,P5", "--json", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "targets hold." in done.stdout
+    data = json.loads(out.read_text(encoding="utf-8"))
+    rows = {row["name"].strip(): row for row in data["rows"]}
+    assert rows['FakeAssistants("happy_path") construct+enter+exit']["status"] in ("PASS", "FAIL")
+    assert all(len(row["stats"]["samples"]) >= 5 for row in data["rows"] if row["stats"])
