@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import email.utils
 import functools
 import math
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 
@@ -129,9 +129,19 @@ class Backend:
             listener(request, response)
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 @functools.lru_cache(maxsize=64)
 def _http_date_of_second(second: int) -> str:
-    return email.utils.formatdate(second, usegmt=True)
+    # email.utils.formatdate's format, without its datetime round trip (a poll a virtual second
+    # misses this cache on every request).
+    t = time.gmtime(second)
+    return (
+        f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year:04d} "
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
+    )
 
 
 def http_date(timestamp: float) -> str:

@@ -7,6 +7,7 @@ answer is a run (which carries ``openai-poll-after-ms``). Unknown paths raise
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -335,23 +336,28 @@ class EndpointIndex:
     """Endpoints indexed by (method, number of segments); literals are checked per candidate."""
 
     def __init__(self, endpoints: tuple[Endpoint, ...] = ENDPOINTS) -> None:
-        self._index: dict[
-            tuple[str, int], list[tuple[tuple[tuple[int, str], ...], tuple[int, ...], Endpoint]]
-        ] = {}
+        self._index: dict[tuple[str, int], list[tuple[Callable[[list[str]], Any], Any, Any, Endpoint]]] = {}
         for endpoint in endpoints:
             segments = endpoint.template.strip("/").split("/")
-            literals = tuple((i, s) for i, s in enumerate(segments) if s != "{}")
-            params = tuple(i for i, s in enumerate(segments) if s == "{}")
+            literals = [i for i, s in enumerate(segments) if s != "{}"]
+            params = [i for i, s in enumerate(segments) if s == "{}"]
+            # itemgetter picks the literal segments (one value, or a tuple of several) in one C call.
+            pick = operator.itemgetter(*literals)
+            expected = pick(segments)
+            take = operator.itemgetter(*params) if params else None
             key = (endpoint.method, len(segments))
+            self._index.setdefault(key, []).append((pick, expected, take, endpoint))
             # Literal-heavy templates first, so /threads/runs wins over /threads/{}.
-            self._index.setdefault(key, []).append((literals, params, endpoint))
-            self._index[key].sort(key=lambda entry: -len(entry[0]))
+            self._index[key].sort(key=lambda entry: entry[3].template.count("{}"))
 
     def find(self, method: str, path: str) -> tuple[Endpoint, tuple[str, ...]]:
         segments = path.strip("/").split("/")
-        for literals, params, endpoint in self._index.get((method, len(segments)), ()):
-            if all(segments[i] == s for i, s in literals):
-                return endpoint, tuple(segments[i] for i in params)
+        for pick, expected, take, endpoint in self._index.get((method, len(segments)), ()):
+            if pick(segments) == expected:
+                if take is None:
+                    return endpoint, ()
+                found = take(segments)
+                return endpoint, found if isinstance(found, tuple) else (found,)
         raise UnservedEndpoint(f"{method} {path}")
 
 
