@@ -2,8 +2,11 @@
 
 The fake's own contenders come from flow.py (floor, fake.client(), fresh fake per flow, global
 interception); the others from contenders.py. All are warmed up, then timed in batches of ``flows``
-flows, interleaved within each of ``repeats`` repetitions; ratios to the floor use the medians of
-the same run. P1 has no target: it is the reference the other rows are read against.
+flows, interleaved within each of ``repeats`` repetitions; the table's ratios to the floor use the medians of
+the same run. The targets (:func:`target_rows`) use per-repetition ratios: the fake (``fake.client()``
+and global interception) and our replay (cassette opened once) within 1.3x of the floor, and the
+slowest of them faster than the fastest other contender that reuses its mock (respx routes, vcrpy
+rewound, openai-responses).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import flow
-from common import format_table
+from common import Row, Stats, Target, format_table, ratios, unavailable
 from contenders import Unavailable, extra_contenders
 
 
@@ -66,7 +69,7 @@ def format_result(result: P1Result) -> str:
     s = result.settings
     header = (
         f"P1 flow: {flow.REQUESTS_PER_FLOW} requests per flow, {s.flows} flows x {s.repeats} repetitions per "
-        f"contender (interleaved), {s.warmup} warm-up flows; per-flow ms; no target (reference row)"
+        f"contender (interleaved), {s.warmup} warm-up flows; per-flow ms; targets in the table below"
     )
     rows = [
         (
@@ -86,3 +89,48 @@ def format_result(result: P1Result) -> str:
     )
     notes = "\n".join(f"{u.name}: n/a, {u.reason}" for u in result.unavailable)
     return f"{header}\n\n{table}" + (f"\n\n{notes}" if notes else "")
+
+
+# -- targets ----------------------------------------------------------------------------------------
+
+TARGET_X_FLOOR = 1.3
+OURS = ("fake.client()", "global interception", "cassette, opened once")
+#: Contenders that answer the flow like ours do: one mock, cassette or router reused across flows.
+OTHERS = ("respx routes", "vcrpy, opened once + rewind", "openai-responses")
+
+
+def target_rows(result: P1Result) -> list[Row]:
+    """The issue's P1 targets as checked rows, from per-repetition ratios of the same run."""
+    ms = {s.name: s.samples_ms for s in result.summaries}
+    floor = ms[flow.FLOOR]
+    rows = [
+        Row(
+            "P1",
+            f"{name} / floor, per flow",
+            "x",
+            Stats.of(ratios(ms[name], floor)),
+            Target("<=", TARGET_X_FLOOR),
+        )
+        for name in OURS
+        if name in ms
+    ]
+    others = [name for name in OTHERS if name in ms]
+    title = "slowest of ours / fastest other contender"
+    if not others:
+        rows.append(unavailable("P1", title, "no other contender runs here (see the P1 table)"))
+        return rows
+    mine = [name for name in OURS if name in ms]
+    repetitions = range(len(floor))
+    slowest = [max(ms[name][i] for name in mine) for i in repetitions]
+    fastest = [min(ms[name][i] for name in others) for i in repetitions]
+    rows.append(
+        Row(
+            "P1",
+            title,
+            "x",
+            Stats.of(ratios(slowest, fastest)),
+            Target("<", 1.0),
+            note=f"ours: {', '.join(mine)}; others: {', '.join(others)}; per repetition",
+        )
+    )
+    return rows

@@ -144,6 +144,7 @@ def measure(selected: list[str], settings: Settings, directory: Path) -> Results
         (directory / row).mkdir()
         if row == "P1":
             results.p1 = p1_flow.run(settings.p1, directory / row)
+            results.rows += p1_flow.target_rows(results.p1)
         else:
             results.rows += measure_rows(row, settings, directory / row)
         results.seconds[row] = round(time.perf_counter() - started, 2)
@@ -178,7 +179,7 @@ def profile_row(row: str, settings: Settings, directory: Path) -> str:
         return p7_profile(settings, directory)
     workload = workload_for(row, settings, directory)
     if workload is None:
-        return f"== profile: {row} has no profile workload (P1 is the reference row)\n"
+        return f"== profile: {row} has no profile workload\n"
     workload()
     return profiling.report(profiling.profile_call(workload), f"{row} workload")
 
