@@ -71,7 +71,9 @@ class Settings:
 
 
 FULL = Settings(
-    p1=p1_flow.P1Settings(flows=50, repeats=5, warmup=5),
+    # Many short interleaved repetitions: a burst of noise on this shared machine then hits one
+    # repetition's ratio, not a whole contender's batch.
+    p1=p1_flow.P1Settings(flows=10, repeats=25, warmup=5),
     p2_repeats=10,
     p3_examples=100,
     p3_repeats=5,
@@ -81,8 +83,8 @@ FULL = Settings(
     p5_calls=200,
     p5_repeats=5,
     p6_aging=1000,
-    p6_flows=30,
-    p6_repeats=5,
+    p6_flows=10,
+    p6_repeats=15,
     p7_files=8,
     p7_per_file=50,
     p7_repeats=5,
@@ -90,7 +92,7 @@ FULL = Settings(
 )
 
 QUICK = Settings(
-    p1=p1_flow.P1Settings(flows=10, repeats=5, warmup=2),
+    p1=p1_flow.P1Settings(flows=5, repeats=10, warmup=2),
     p2_repeats=5,
     p3_examples=30,
     p3_repeats=5,
@@ -100,8 +102,8 @@ QUICK = Settings(
     p5_calls=30,
     p5_repeats=5,
     p6_aging=300,
-    p6_flows=10,
-    p6_repeats=5,
+    p6_flows=5,
+    p6_repeats=10,
     p7_files=8,
     p7_per_file=50,
     p7_repeats=1,
