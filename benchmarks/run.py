@@ -1,7 +1,7 @@
 """The benchmark suite in one command: P1-P7, a table with targets, and JSON written atomically.
 
     python benchmarks/run.py                      # full run (a few minutes on 2 cores)
-    python benchmarks/run.py --quick              # CI smoke: under a minute
+    python benchmarks/run.py --quick              # smoke run: about a minute
     python benchmarks/run.py --only P3,P5         # some rows only
     python benchmarks/run.py --profile P3         # also: cProfile of P3's workload, where the time goes
     python benchmarks/run.py --json out.json      # default: benchmarks/results/latest.json
@@ -229,7 +229,7 @@ def verdict(rows: list[Row]) -> str:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
-        "--quick", action="store_true", help="CI smoke settings: the whole run in under a minute"
+        "--quick", action="store_true", help="smoke settings: the whole run in about a minute"
     )
     parser.add_argument(
         "--json", type=Path, default=DEFAULT_JSON, help=f"where to write results (default {DEFAULT_JSON})"
