@@ -201,3 +201,21 @@ def test_a_fast_lane_wrapper_underneath_is_wrapped_afresh_not_cached() -> None:
     before = _cached_wrapper.cache_info().currsize
     assert _wrapper(_sdk_mocker(), lane) is not _wrapper(_sdk_mocker(), lane)
     assert _cached_wrapper.cache_info().currsize == before
+
+
+def test_through_respx_the_innermost_of_nested_fakes_answers_as_on_the_fast_lane() -> None:
+    with FakeAssistants() as outer, FakeAssistants() as inner:
+        _sdk_mocker().restart()  # type: ignore[attr-defined]
+        assistant = MODULE_LEVEL_CLIENT.beta.assistants.create(model="gpt-4o")
+        assert assistant.id in inner.store.assistants
+        assert assistant.id not in outer.store.assistants
+    with FakeAssistants() as outer:  # the inner one gone, the outer one answers again
+        _sdk_mocker().restart()  # type: ignore[attr-defined]
+        assert MODULE_LEVEL_CLIENT.beta.assistants.create(model="gpt-4o").id in outer.store.assistants
+
+
+async def test_through_respx_the_innermost_fake_answers_async() -> None:
+    async with FakeAssistants() as outer, FakeAssistants() as inner:
+        _sdk_mocker().restart()  # type: ignore[attr-defined]
+        assistant = await MODULE_LEVEL_ASYNC_CLIENT.beta.assistants.create(model="gpt-4o")
+        assert assistant.id in inner.store.assistants and assistant.id not in outer.store.assistants

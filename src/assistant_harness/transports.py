@@ -105,18 +105,30 @@ class FakeRouter(respx.Router):
     # respx's mock-based call lists (~70 us) per fake, and respx only sees these requests when
     # another respx mock was put in front of the fast lane.
     def handler(self, request: httpx.Request) -> httpx.Response:
-        base = self._served_base(*_where(request))
+        base = self._answering_base(request)
         if base is None:
             return super().handler(request)
         answer: httpx.Response = answer_with(self._handle, request, base, httpx)
         return answer
 
     async def async_handler(self, request: httpx.Request) -> httpx.Response:
-        base = self._served_base(*_where(request))
+        base = self._answering_base(request)
         if base is None:
             return await super().async_handler(request)
         answer: httpx.Response = answer_with(self._handle, request, base, httpx)
         return answer
+
+    def _answering_base(self, request: httpx.Request) -> BaseUrl | None:
+        """The base URL this fake answers ``request`` for, if it serves it.
+
+        A fake started inside this one that serves it too answers instead, as on the fast lane:
+        respx asks routers in the order they started, and moves on after this assertion error.
+        """
+        where = _where(request)
+        base = self._served_base(*where)
+        if base is not None and _later_fake_serves(self, where):
+            raise AllMockedAssertionError(f"a fake started later answers {request.method} {request.url}")
+        return base
 
     def _base_for(self, request: Any) -> BaseUrl | None:
         url = request.url
@@ -179,6 +191,15 @@ class FakeRouter(respx.Router):
 def _where(request: httpx.Request) -> tuple[str, str, int | None, str]:
     url = request.url
     return url.scheme, url.host, url.port, url.path
+
+
+def _later_fake_serves(router: FakeRouter, where: tuple[str, str, int | None, str]) -> bool:
+    for mocker in _mockers():
+        routers = mocker.routers
+        if router in routers:
+            later = routers[routers.index(router) + 1 :]
+            return any(isinstance(r, FakeRouter) and r._served_base(*where) is not None for r in later)
+    return False
 
 
 def _other_routers(router: respx.Router) -> bool:
