@@ -182,7 +182,7 @@ def git_revision() -> dict[str, Any]:
 def environment() -> dict[str, Any]:
     import openai
 
-    from assistant_harness.transports import httpx_module_for_openai
+    from assistant_harness.http.transports import httpx_module_for_openai
 
     load = load_average()
     return {

@@ -45,7 +45,7 @@ from flow import (
 )
 
 from assistant_harness import FakeAssistants, use_cassette
-from assistant_harness.cassette import Cassette
+from assistant_harness.cassettes.format import Cassette
 
 BASE_URL = "https://api.openai.com/v1"
 

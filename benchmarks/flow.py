@@ -43,12 +43,12 @@ import openai
 from common import environment, format_environment, format_table, quiet_deprecations, write_json_atomically
 
 from assistant_harness import FakeAssistants, Timeline
-from assistant_harness.transports import httpx_module_for_openai
+from assistant_harness.http.transports import httpx_module_for_openai
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from assistant_harness.http import ApiRequest, ApiResponse
+    from assistant_harness.http.messages import ApiRequest, ApiResponse
 
 TIMELINE = Timeline.of(("queued", 0.5), ("in_progress", 9.0), "completed")
 RETRIEVES = 10

@@ -1,7 +1,7 @@
 """P3: Hypothesis examples per second for a full-flow property over generated run timelines.
 
 The property: for any timeline drawn by the harness's own strategy
-``assistant_harness.strategies.timelines(outcomes=("completed", "failed", "incomplete"),
+``assistant_harness.testing.strategies.timelines(outcomes=("completed", "failed", "incomplete"),
 max_tool_rounds=0, max_duration=D)`` (queued for 0-D virtual seconds, in progress for 0-D, then the
 outcome with its error code, reason or reply), an assistant is created and
 ``create_and_run_poll`` through ``with FakeAssistants(timeline=t) as fake:`` and ``fake.client()``
@@ -35,7 +35,7 @@ from common import Row, Stats, Target, ratios
 from hypothesis import given, settings
 
 from assistant_harness import FakeAssistants, Timeline, strategies
-from assistant_harness.router import ApiRequest, ApiResponse
+from assistant_harness.apis.endpoints import ApiRequest, ApiResponse
 
 FINAL_STATUSES = ("completed", "failed", "incomplete")
 TARGET_PER_S = 200.0

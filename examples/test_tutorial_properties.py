@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
 from assistant_harness import FakeAssistants, Timeline
-from assistant_harness.strategies import timelines
+from assistant_harness.testing.strategies import timelines
 
 from . import tutorial_pollers as pollers
 

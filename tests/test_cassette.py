@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from assistant_harness import CassetteError
-from assistant_harness.cassette import Body, Cassette, Interaction, parse_sse, render_event
+from assistant_harness.cassettes.format import Body, Cassette, Interaction, parse_sse, render_event
 
 from . import spec as spec_helpers
 

@@ -3,7 +3,7 @@
 Re-record after changing the flow::
 
     python -c "from assistant_harness import FakeAssistants, use_cassette; \\
-    from assistant_harness.demo import DEMO_TIMELINE, tutorial_flow; \\
+    from assistant_harness.cli.demo import DEMO_TIMELINE, tutorial_flow; \\
     f = FakeAssistants(timeline=DEMO_TIMELINE).start(); \\
     c = use_cassette('cassettes/tutorial_tool_call.json', record_mode='all').__enter__(); \\
     tutorial_flow(print); c.__exit__(None, None, None); f.stop()"
@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from assistant_harness import use_cassette
-from assistant_harness.cli import main
-from assistant_harness.demo import tutorial_flow
+from assistant_harness.cli.demo import tutorial_flow
+from assistant_harness.cli.main import main
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
 

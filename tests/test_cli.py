@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from assistant_harness.cli import main
+from assistant_harness.cli.main import main
 
 
 def test_demo_narrates_the_flow_and_prints_the_timeline(capsys: pytest.CaptureFixture[str]) -> None:

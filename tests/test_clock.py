@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from assistant_harness import VirtualClock
-from assistant_harness.clock import DEFAULT_EPOCH
+from assistant_harness.engine.clock import DEFAULT_EPOCH
 
 
 def test_starts_at_the_epoch_and_moves_only_when_told() -> None:

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from assistant_harness import FakeAssistants, Step, Timeline
-from assistant_harness.http import ApiRequest, ApiResponse
-from assistant_harness.router import ENDPOINTS, EndpointIndex
+from assistant_harness.apis.endpoints import ENDPOINTS, EndpointIndex
+from assistant_harness.http.messages import ApiRequest, ApiResponse
 
 from . import spec as spec_helpers
 from .tour import TOOL_TIMELINE, tour

@@ -5,7 +5,7 @@ from __future__ import annotations
 import openai
 
 from assistant_harness import FakeAssistants
-from assistant_harness.http import ApiRequest, ApiResponse
+from assistant_harness.http.messages import ApiRequest, ApiResponse
 
 from .tour import TOOL_TIMELINE, tour
 

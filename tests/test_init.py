@@ -19,7 +19,7 @@ def modules_after(statement: str) -> set[str]:
     return set(out.split())
 
 
-@pytest.mark.parametrize("statement", ["import assistant_harness.plugin", "import assistant_harness"])
+@pytest.mark.parametrize("statement", ["import assistant_harness.testing.plugin", "import assistant_harness"])
 def test_plugin_and_package_import_none_of_the_heavy_modules(statement: str) -> None:
     # The plugin loads in every pytest process of a project that installs the harness.
     loaded = modules_after(statement)
@@ -33,8 +33,8 @@ def test_every_public_name_resolves_and_is_listed() -> None:
 
 
 def test_a_public_name_is_the_defining_modules_object() -> None:
+    from assistant_harness.cassettes.recorder import use_cassette
     from assistant_harness.fake import FakeAssistants
-    from assistant_harness.recording import use_cassette
 
     assert assistant_harness.FakeAssistants is FakeAssistants
     assert assistant_harness.use_cassette is use_cassette
@@ -47,9 +47,12 @@ def test_an_unknown_name_is_an_attribute_error_naming_it() -> None:
 
 def test_submodules_read_as_attributes_of_the_package() -> None:
     # As they did when the package imported everything eagerly (monkeypatch.setattr targets etc.).
-    code = "import assistant_harness as ah; print(ah.transports.FakeRouter.__name__, ah.store.Store.__name__)"
+    code = (
+        "import assistant_harness as ah; "
+        "print(ah.fake.FakeAssistants.__name__, ah.engine.clock.VirtualClock.__name__)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["FakeRouter", "Store"]
+    assert out.split() == ["FakeAssistants", "VirtualClock"]
 
 
 def test_dir_lists_the_public_names_not_the_packages_helpers() -> None:

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant_harness import Step, Timeline, TimelineError
-from assistant_harness import lifecycle as lc
+from assistant_harness.engine import lifecycle as lc
 
 
 def test_a_plain_timeline_advances_with_time() -> None:

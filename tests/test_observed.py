@@ -8,10 +8,10 @@ import openai
 import pytest
 
 from assistant_harness import FakeAssistants, Fault, use_cassette
-from assistant_harness.cassette import Cassette
-from assistant_harness.cli import main
-from assistant_harness.observed import _fill_gaps, observe, to_scenario
-from assistant_harness.scenario import load
+from assistant_harness.cassettes.format import Cassette
+from assistant_harness.cassettes.observe import _fill_gaps, observe, to_scenario
+from assistant_harness.cli.main import main
+from assistant_harness.scenario.model import load
 
 
 def _tool_flow(client: openai.OpenAI) -> tuple[str, list[str], str]:

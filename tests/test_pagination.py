@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant_harness import FakeAssistants
-from assistant_harness.pagination import page
+from assistant_harness.apis.common.pagination import page
 
 ITEMS = [{"id": f"obj_{i:03d}"} for i in range(250)]
 

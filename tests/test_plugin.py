@@ -139,7 +139,7 @@ import pytest
 def test_modes(assistant_cassette, fake_assistants, request):
     expected = request.config.getoption("--record-mode") or "new_episodes"
     assert assistant_cassette.record_mode.value == expected
-    from assistant_harness.ids import IdGenerator
+    from assistant_harness.apis.common.ids import IdGenerator
 
     assert fake_assistants.backend.ids.new("run") == IdGenerator(3).new("run")
 """

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant_harness import FakeAssistants, use_cassette
-from assistant_harness.cassette import Cassette
-from assistant_harness.redaction import scan
+from assistant_harness.cassettes.format import Cassette
+from assistant_harness.cassettes.redaction import scan
 
 from . import spec as spec_helpers
 
@@ -58,7 +58,7 @@ def test_generated_secrets_never_reach_a_written_cassette(
 def test_scan_flags_the_raw_real_cassettes() -> None:
     folder = spec_helpers.require(spec_helpers.REAL_CASSETTES)
     done = subprocess.run(
-        [sys.executable, "-m", "assistant_harness.cli", "scan", str(folder)],
+        [sys.executable, "-m", "assistant_harness.cli.main", "scan", str(folder)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -79,7 +79,7 @@ def test_scan_passes_every_cassette_the_harness_writes(tmp_path: Path) -> None:
     converted = tmp_path / "converted.json"
     use_cassette(converted).write(Cassette.load(real).interactions)  # the real one, redacted on write
     done = subprocess.run(
-        [sys.executable, "-m", "assistant_harness.cli", "scan", str(tmp_path)],
+        [sys.executable, "-m", "assistant_harness.cli.main", "scan", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=60,

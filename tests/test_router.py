@@ -9,7 +9,7 @@ import openai
 import pytest
 
 from assistant_harness import FakeAssistants, Step, Timeline
-from assistant_harness.router import EndpointIndex, UnservedEndpoint
+from assistant_harness.apis.endpoints import EndpointIndex, UnservedEndpoint
 
 TOOL_RUN = Timeline(
     [

@@ -45,7 +45,7 @@ def server(tmp_path: Path) -> Iterator[str]:
         [
             sys.executable,
             "-m",
-            "assistant_harness.cli",
+            "assistant_harness.cli.main",
             "serve",
             "--port",
             str(port),

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from assistant_harness import FakeAssistants, Step, Timeline
-from assistant_harness.http import ApiRequest, ApiResponse
-from assistant_harness.lifecycle import ACTIVE, TERMINAL
-from assistant_harness.router import EndpointIndex
+from assistant_harness.apis.endpoints import EndpointIndex
+from assistant_harness.engine.lifecycle import ACTIVE, TERMINAL
+from assistant_harness.http.messages import ApiRequest, ApiResponse
 
 from . import spec as spec_helpers
 from .test_conformance import _allow_null_list_cursors, _response_schema, _validate

@@ -8,8 +8,15 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from assistant_harness import FakeAssistants, Fault, Timeline
-from assistant_harness import scenario as sc
-from assistant_harness.strategies import compact, faults, from_json_schema, scenarios, timelines, tool_calls
+from assistant_harness.scenario import model as sc
+from assistant_harness.testing.strategies import (
+    compact,
+    faults,
+    from_json_schema,
+    scenarios,
+    timelines,
+    tool_calls,
+)
 
 SCHEMA = {
     "type": "object",

@@ -11,7 +11,7 @@ import anyio
 import pytest
 
 from assistant_harness import FakeAssistants, VirtualClock
-from assistant_harness.timepatch import MONOTONIC_BASE, TimePatch
+from assistant_harness.engine.timepatch import MONOTONIC_BASE, TimePatch
 
 REAL_SLEEP = time.sleep
 

@@ -13,7 +13,7 @@ import pytest
 import respx
 
 from assistant_harness import FakeAssistants, Fault, UnservedEndpointError
-from assistant_harness.transports import HAS_HTTPX2, BaseUrl, HTTPCore2Mocker
+from assistant_harness.http.transports import HAS_HTTPX2, BaseUrl, HTTPCore2Mocker
 
 from .conftest import MODULE_LEVEL_ASYNC_CLIENT, MODULE_LEVEL_CLIENT
 
@@ -183,7 +183,7 @@ def _pool_method(name: str) -> object:
 
 
 def test_respx_wrappers_are_built_once_per_pool_method_and_the_cache_is_bounded() -> None:
-    from assistant_harness.transports import _cached_wrapper, _wrapper
+    from assistant_harness.http.transports import _cached_wrapper, _wrapper
 
     mocker = _sdk_mocker()
     original = _pool_method("handle_request")
@@ -194,7 +194,7 @@ def test_respx_wrappers_are_built_once_per_pool_method_and_the_cache_is_bounded(
 
 
 def test_a_fast_lane_wrapper_underneath_is_wrapped_afresh_not_cached() -> None:
-    from assistant_harness.transports import _cached_wrapper, _wrapper
+    from assistant_harness.http.transports import _cached_wrapper, _wrapper
 
     lane = _pool_method("handle_request")
     lane._assistant_harness_lane = True  # type: ignore[attr-defined]

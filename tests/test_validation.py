@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant_harness.apierrors import ApiError
-from assistant_harness.validation import SCHEMAS, validate
+from assistant_harness.apis.common.errors import ApiError
+from assistant_harness.apis.common.validation import SCHEMAS, validate
 
 from . import spec as spec_helpers
 
@@ -92,12 +92,13 @@ def test_vendored_schemas_are_exactly_what_the_spec_gives() -> None:
     assert loader is not None and loader.loader is not None
     module = importlib.util.module_from_spec(loader)
     loader.loader.exec_module(module)
-    vendored = (ROOT / "src" / "assistant_harness" / "schemas" / "requests.json").read_text(encoding="utf-8")
+    schemas = ROOT / "src" / "assistant_harness" / "apis" / "common" / "schemas"
+    vendored = (schemas / "requests.json").read_text(encoding="utf-8")
     assert vendored == module.render(spec_helpers.SPEC_PATH), "run: python tools/vendor_schemas.py"
 
 
 def test_every_validated_request_schema_has_a_sample() -> None:
-    from assistant_harness.router import ENDPOINTS
+    from assistant_harness.apis.endpoints import ENDPOINTS
 
     assert {e.schema for e in ENDPOINTS if e.schema} == set(VALID)
 

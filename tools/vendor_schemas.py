@@ -1,7 +1,7 @@
 """Copy the request and response schemas the fake needs out of OpenAI's OpenAPI spec.
 
 The package must never read ../shared at run time, so the request schemas it validates against
-are vendored into src/assistant_harness/schemas/requests.json, trimmed of prose. Run from the
+are vendored into src/assistant_harness/apis/common/schemas/requests.json, trimmed of prose. Run from the
 repository root after the spec changes; tests/test_validation.py checks the vendored copy is
 exactly what this script produces from ../shared/openapi/openapi.json.
 
@@ -19,7 +19,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SPEC = ROOT.parent / "shared" / "openapi" / "openapi.json"
-TARGET = ROOT / "src" / "assistant_harness" / "schemas" / "requests.json"
+TARGET = ROOT / "src" / "assistant_harness" / "apis" / "common" / "schemas" / "requests.json"
 
 #: The request bodies the fake validates.
 REQUEST_SCHEMAS = (

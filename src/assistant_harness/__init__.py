@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib as _importlib
 from typing import TYPE_CHECKING
 
+from .cassettes.record_modes import RecordMode
 from .errors import (
     CassetteError,
     CassetteMismatch,
@@ -22,30 +23,29 @@ from .errors import (
     TimelineError,
     UnservedEndpointError,
 )
-from .record_modes import RecordMode
 
 if TYPE_CHECKING:
-    from .clock import VirtualClock
+    from .apis.assistants.store import RunRequest
+    from .cassettes.recorder import use_cassette
+    from .engine.clock import VirtualClock
+    from .engine.faults import Fault
+    from .engine.hangs import HangLimits
+    from .engine.lifecycle import Step, Timeline
     from .fake import FakeAssistants
-    from .faults import Fault
-    from .hangs import HangLimits
-    from .lifecycle import Step, Timeline
-    from .recording import use_cassette
-    from .scenario import RunScript, Scenario
-    from .store import RunRequest
+    from .scenario.model import RunScript, Scenario
 
 #: Public name -> the module that defines it, imported when the name is first read.
 _LAZY = {
-    "VirtualClock": "clock",
+    "VirtualClock": "engine.clock",
     "FakeAssistants": "fake",
-    "Fault": "faults",
-    "HangLimits": "hangs",
-    "Step": "lifecycle",
-    "Timeline": "lifecycle",
-    "use_cassette": "recording",
-    "RunScript": "scenario",
-    "Scenario": "scenario",
-    "RunRequest": "store",
+    "Fault": "engine.faults",
+    "HangLimits": "engine.hangs",
+    "Step": "engine.lifecycle",
+    "Timeline": "engine.lifecycle",
+    "use_cassette": "cassettes.recorder",
+    "RunScript": "scenario.model",
+    "Scenario": "scenario.model",
+    "RunRequest": "apis.assistants.store",
 }
 
 

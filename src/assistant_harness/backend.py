@@ -8,15 +8,15 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 
-from .clock import VirtualClock
+from .apis.assistants.store import Store, TimelineSource, _default_timelines
+from .apis.assistants.streaming import error_event
+from .apis.common.ids import IdGenerator
+from .apis.endpoints import EndpointIndex, dispatch, error_response
+from .engine.clock import VirtualClock
+from .engine.faults import STREAM_DROP, STREAM_ERROR, Fault, first_firing
+from .engine.hangs import HangDetector, HangLimits
 from .errors import FakeBackendError
-from .faults import STREAM_DROP, STREAM_ERROR, Fault, first_firing
-from .hangs import HangDetector, HangLimits
-from .http import ApiRequest, ApiResponse
-from .ids import IdGenerator
-from .router import EndpointIndex, dispatch, error_response
-from .store import Store, TimelineSource, _default_timelines
-from .streaming import error_event
+from .http.messages import ApiRequest, ApiResponse
 
 DEFAULT_POLL_AFTER_MS = 1000
 #: How many past requests a backend keeps for inspection (a long-lived fake must not grow without end).

@@ -8,17 +8,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from .apis.assistants.store import DEFAULT_TIMELINE, RunRequest, Store, TimelineSource
 from .backend import DEFAULT_POLL_AFTER_MS, Backend
-from .clock import VirtualClock
+from .engine.clock import VirtualClock
+from .engine.faults import Fault
+from .engine.hangs import HangLimits
+from .engine.lifecycle import Timeline
+from .engine.timepatch import TimePatch
 from .errors import ConfigurationError
-from .faults import Fault
-from .hangs import HangLimits
-from .lifecycle import Timeline
-from .scenario import Scenario, ScenarioTimelines
-from .scenario import load as load_scenario
-from .store import DEFAULT_TIMELINE, RunRequest, Store, TimelineSource
-from .timepatch import TimePatch
-from .transports import (
+from .http.transports import (
     BaseUrl,
     FakeRouter,
     httpx_module_for_openai,
@@ -26,11 +24,13 @@ from .transports import (
     start_interception,
     stop_interception,
 )
+from .scenario.model import Scenario, ScenarioTimelines
+from .scenario.model import load as load_scenario
 
 if TYPE_CHECKING:
     import openai
 
-    from .runs import RunState
+    from .apis.assistants.runs import RunState
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 #: The key ``fake.client()`` sends: obviously fake, so no scan ever mistakes it for a real one.

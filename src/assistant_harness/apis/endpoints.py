@@ -12,11 +12,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import multipart, runs, streaming
-from .apierrors import ApiError, unauthorized
-from .http import ApiRequest, ApiResponse, json_response
-from .store import Store
-from .validation import validate
+from ..http import multipart
+from ..http.messages import ApiRequest, ApiResponse, json_response
+from .assistants import runs, streaming
+from .assistants.store import Store
+from .common.errors import ApiError, unauthorized
+from .common.validation import validate
 
 Obj = dict[str, Any]
 Handler = Callable[[Store, ApiRequest, Any, tuple[str, ...]], "Obj | ApiResponse"]

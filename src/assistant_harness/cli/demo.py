@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .fake import FakeAssistants
-from .lifecycle import Step, Timeline
+from ..engine.lifecycle import Step, Timeline
+from ..fake import FakeAssistants
 
 #: The run the demo's fake plays: a slow start, a tool call, then the answer.
 DEMO_TIMELINE = Timeline(

@@ -7,12 +7,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import lifecycle as lc
+from ...engine import lifecycle as lc
+from ...engine.clock import VirtualClock
+from ..common.errors import ApiError, invalid_value, missing, not_found
+from ..common.ids import IdGenerator
+from ..common.pagination import page
 from . import objects, runs
-from .apierrors import ApiError, invalid_value, missing, not_found
-from .clock import VirtualClock
-from .ids import IdGenerator
-from .pagination import page
 from .runs import RunState
 
 Obj = dict[str, Any]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.text import Text
 
-from .observed import Observation, ObservedRun
+from ..cassettes.observe import Observation, ObservedRun
 
 if TYPE_CHECKING:
     from pathlib import Path

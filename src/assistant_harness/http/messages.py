@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .apierrors import ApiError
+from ..apis.common.errors import ApiError
 
 
 @dataclass(slots=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from .errors import TimelineError
+from ..errors import TimelineError
 
 QUEUED = "queued"
 IN_PROGRESS = "in_progress"

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote
 
-from .http import ApiRequest, ApiResponse
+from .messages import ApiRequest, ApiResponse
 
 #: (module, class names) whose request methods carry every request httpx/httpx2 send.
 TARGETS = (

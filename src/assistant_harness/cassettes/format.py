@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
-from .errors import CassetteError
+from ..errors import CassetteError
 
 FORMAT = "assistant-harness-cassette"
 VERSION = 1

@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import lifecycle as lc
+from ...engine import lifecycle as lc
+from ..common.errors import ApiError
 from . import objects
-from .apierrors import ApiError
 
 if TYPE_CHECKING:
     from .store import Store, ThreadState

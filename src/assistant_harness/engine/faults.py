@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .apierrors import ApiError
-from .errors import ConfigurationError
+from ..apis.common.errors import ApiError
+from ..errors import ConfigurationError
 
 CONNECT = "connect"
 READ_TIMEOUT = "read_timeout"

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .record_modes import RecordMode
+from ..cassettes.record_modes import RecordMode
 
 if TYPE_CHECKING:
     import openai
 
-    from .fake import FakeAssistants
-    from .recording import use_cassette
+    from ..cassettes.recorder import use_cassette
+    from ..fake import FakeAssistants
 
 # The fake and the recorder are imported inside the fixtures: this module loads in every pytest
 # process of a project that installs the harness (the xdist controller too), most of which never
@@ -111,7 +111,7 @@ def fake_assistants(request: pytest.FixtureRequest) -> Iterator[FakeAssistants]:
     """A started FakeAssistants, playing the scenario of @pytest.mark.assistant_scenario if any."""
     settings = _settings(request, "assistant_scenario")
     options = {k: v for k, v in settings.items() if k in _FAKE_OPTIONS}
-    from .fake import FakeAssistants
+    from ..fake import FakeAssistants
 
     with FakeAssistants(_scenario_source(settings, request), **options) as fake:
         yield fake
@@ -146,7 +146,7 @@ def assistant_cassette(request: pytest.FixtureRequest) -> Iterator[use_cassette]
     """The active cassette (path and mode from @pytest.mark.assistant_cassette, --record-mode, the config)."""
     settings = _settings(request, "assistant_cassette")
     options = {k: v for k, v in settings.items() if k in _CASSETTE_OPTIONS}
-    from .recording import use_cassette
+    from ..cassettes.recorder import use_cassette
 
     cassette = use_cassette(
         _cassette_path(settings, request), settings.get("record_mode") or "none", **options

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .cassette import Body, Interaction
+from .format import Body, Interaction
 
 REDACTED = "REDACTED"
 

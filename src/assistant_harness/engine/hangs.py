@@ -14,13 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .errors import HangDetected
+from ..errors import HangDetected
 from .lifecycle import TERMINAL
 
 if TYPE_CHECKING:
+    from ..apis.assistants.runs import RunState
+    from ..http.messages import ApiRequest, ApiResponse
     from .clock import VirtualClock
-    from .http import ApiRequest, ApiResponse
-    from .runs import RunState
 
 #: Fetches of one run at one virtual moment before the clock starts moving by itself.
 BUSY_POLLS = 3

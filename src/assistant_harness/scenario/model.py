@@ -19,13 +19,13 @@ from typing import Any, NoReturn
 
 import yaml
 
-from . import lifecycle as lc
-from .apierrors import ApiError
-from .errors import ScenarioError, TimelineError
-from .faults import ERRORS, Fault
-from .router import ENDPOINTS
-from .runs import ReplyContext
-from .validation import validate
+from ..apis.assistants.runs import ReplyContext
+from ..apis.common.errors import ApiError
+from ..apis.common.validation import validate
+from ..apis.endpoints import ENDPOINTS
+from ..engine import lifecycle as lc
+from ..engine.faults import ERRORS, Fault
+from ..errors import ScenarioError, TimelineError
 
 ENDPOINT_NAMES = sorted({e.name for e in ENDPOINTS})
 ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
@@ -136,11 +136,11 @@ def shipped() -> list[str]:
 
 
 def _shipped_dir() -> Any:
-    packaged = resources.files(__package__).joinpath("scenarios")
+    packaged = resources.files("assistant_harness").joinpath("scenarios")
     if packaged.is_dir():
         return packaged
     # A source checkout (editable install): the repository's top-level scenarios/ folder.
-    return Path(__file__).resolve().parents[2] / "scenarios"
+    return Path(__file__).resolve().parents[3] / "scenarios"
 
 
 @functools.cache

@@ -8,7 +8,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import HarnessError
+from ..errors import HarnessError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,15 +47,15 @@ def _demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=DeprecationWarning, module="assistant_harness.demo")
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="assistant_harness.cli.demo")
         return run_demo()
 
 
 def _show(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from .cassette import Cassette
-    from .observed import observe
+    from ..cassettes.format import Cassette
+    from ..cassettes.observe import observe
     from .show import render
 
     console = Console(soft_wrap=True)  # long replies and tool arguments stay on one line
@@ -65,9 +65,9 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _to_scenario(args: argparse.Namespace) -> int:
-    from .cassette import Cassette, atomic_write
-    from .observed import to_scenario
-    from .redaction import scan_text
+    from ..cassettes.format import Cassette, atomic_write
+    from ..cassettes.observe import to_scenario
+    from ..cassettes.redaction import scan_text
 
     scenario = to_scenario(Cassette.load(args.cassette).interactions, name=args.cassette.stem)
     text = (
@@ -91,8 +91,8 @@ def _to_scenario(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from .cassette import Cassette
-    from .redaction import scan, scan_text
+    from ..cassettes.format import Cassette
+    from ..cassettes.redaction import scan, scan_text
 
     missing = [str(path) for path in args.paths if not path.exists()]
     if missing:
@@ -123,9 +123,9 @@ def _cassettes_in(folder: Path) -> list[Path]:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .clock import RealClock
-    from .fake import FakeAssistants
-    from .serve import ServeApp, run_server
+    from ..engine.clock import RealClock
+    from ..fake import FakeAssistants
+    from ..http.asgi import ServeApp, run_server
 
     fake = FakeAssistants(
         args.scenario, clock=RealClock(speed=args.speed), virtual_time=False, seed=args.seed

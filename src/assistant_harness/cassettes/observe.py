@@ -12,10 +12,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import lifecycle as lc
-from .cassette import Interaction
-from .router import SERVED_ROOTS, EndpointIndex, UnservedEndpoint
-from .scenario import RunScript, Scenario
+from ..apis.endpoints import SERVED_ROOTS, EndpointIndex, UnservedEndpoint
+from ..engine import lifecycle as lc
+from ..scenario.model import RunScript, Scenario
+from .format import Interaction
 
 TIMESTAMP_OF = {
     "queued": "created_at",

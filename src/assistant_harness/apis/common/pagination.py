@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .apierrors import ApiError, invalid_value
+from .errors import ApiError, invalid_value
 
 Obj = dict[str, Any]
 

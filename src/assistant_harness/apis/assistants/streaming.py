@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from . import lifecycle as lc
-from .http import ApiResponse
+from ...engine import lifecycle as lc
+from ...http.messages import ApiResponse
 
 if TYPE_CHECKING:
     from .runs import RunState

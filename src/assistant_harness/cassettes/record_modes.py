@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
 
 
 class RecordMode(str, enum.Enum):

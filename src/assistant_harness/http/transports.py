@@ -20,11 +20,11 @@ import respx
 from respx.mocks import HTTPCoreMocker
 from respx.models import AllMockedAssertionError, PassThrough
 
+from ..apis.endpoints import SERVED_ROOTS, UnservedEndpoint
+from ..engine.faults import CONNECT, TransportFault
+from ..errors import UnservedEndpointError
 from . import fastlane
-from .errors import UnservedEndpointError
-from .faults import CONNECT, TransportFault
-from .http import ApiRequest, ApiResponse
-from .router import SERVED_ROOTS, UnservedEndpoint
+from .messages import ApiRequest, ApiResponse
 
 HAS_HTTPX2 = (
     importlib.util.find_spec("httpx2") is not None and importlib.util.find_spec("httpcore2") is not None

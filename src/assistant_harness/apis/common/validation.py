@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
-from .apierrors import ApiError, invalid_value, missing
+from .errors import ApiError, invalid_value, missing
 
 Schema = Mapping[str, Any]
 

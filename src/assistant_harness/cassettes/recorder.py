@@ -22,13 +22,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-from . import fastlane, multipart
-from .cassette import WIRE_HEADERS, Body, Cassette, Interaction
-from .clock import VirtualClock
-from .errors import CassetteError, CassetteMismatch, ConfigurationError, SecretInCassetteError
+from ..engine.clock import VirtualClock
+from ..engine.timepatch import TimePatch
+from ..errors import CassetteError, CassetteMismatch, ConfigurationError, SecretInCassetteError
+from ..http import fastlane, multipart
+from .format import WIRE_HEADERS, Body, Cassette, Interaction
 from .record_modes import RecordMode
 from .redaction import Redactor, redact_all, scan
-from .timepatch import TimePatch
 
 F = TypeVar("F", bound=Callable[..., Any])
 
