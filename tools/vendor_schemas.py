@@ -39,6 +39,9 @@ REQUEST_SCHEMAS = (
     "CreateVectorStoreFileBatchRequest",
     "UpdateVectorStoreFileAttributesRequest",
     "VectorStoreSearchRequest",
+    # The Responses API
+    "CreateResponse",
+    "TokenCountsBody",
 )
 
 #: Keys that only document; the validator never reads them.
