@@ -31,13 +31,17 @@ if TYPE_CHECKING:
     from .engine.faults import Fault
     from .engine.hangs import HangLimits
     from .engine.lifecycle import Step, Timeline
-    from .fake import FakeAssistants
+    from .apis.responses.state import ResponseRequest, ResponseScript
+    from .fake import FakeAssistants, FakeOpenAI
     from .scenario.model import RunScript, Scenario
 
 #: Public name -> the module that defines it, imported when the name is first read.
 _LAZY = {
     "VirtualClock": "engine.clock",
     "FakeAssistants": "fake",
+    "FakeOpenAI": "fake",
+    "ResponseRequest": "apis.responses.state",
+    "ResponseScript": "apis.responses.state",
     "Fault": "engine.faults",
     "HangLimits": "engine.hangs",
     "Step": "engine.lifecycle",
@@ -77,12 +81,15 @@ __all__ = [
     "ConfigurationError",
     "FakeAssistants",
     "FakeBackendError",
+    "FakeOpenAI",
     "Fault",
     "HangDetected",
     "HangLimits",
     "HarnessError",
     "HarnessInterrupt",
     "RecordMode",
+    "ResponseRequest",
+    "ResponseScript",
     "RunRequest",
     "RunScript",
     "Scenario",

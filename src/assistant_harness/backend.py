@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from .apis.assistants.store import Store, TimelineSource, _default_timelines
 from .apis.assistants.streaming import error_event
 from .apis.common.dispatch import dispatch, error_response
 from .apis.common.ids import IdGenerator
-from .apis.served import INDEX
+from .apis.responses import events as response_events
+from .apis.responses.store import ResponseStore
+from .apis.served import INDEX, RESPONSES
 from .engine.clock import VirtualClock
-from .engine.faults import STREAM_DROP, STREAM_ERROR, Fault, first_firing
+from .engine.faults import STREAM_DROP, STREAM_END, STREAM_ERROR, Fault, TransportFault, first_firing
 from .engine.hangs import HangDetector, HangLimits
 from .errors import FakeBackendError
 from .http.messages import ApiRequest, ApiResponse
@@ -22,6 +26,7 @@ from .http.messages import ApiRequest, ApiResponse
 DEFAULT_POLL_AFTER_MS = 1000
 #: How many past requests a backend keeps for inspection (a long-lived fake must not grow without end).
 REQUESTS_KEPT = 10_000
+
 
 class Backend:
     """State (a :class:`Store`), fault rules and the endpoint index: ``handle(request) -> response``."""
@@ -36,10 +41,13 @@ class Backend:
         faults: Iterable[Fault] = (),
         hang_limits: HangLimits | None = HangLimits(),  # noqa: B008  (frozen, so sharing is safe)
         busy_poll_step: bool = True,
+        responses: Callable[[VirtualClock, IdGenerator], ResponseStore] = ResponseStore,
     ) -> None:
         self.clock = clock or VirtualClock()
         self.ids = IdGenerator(seed)
         self.store = Store(self.clock, self.ids, timelines)
+        #: The Responses API's state, on the same clock and ids.
+        self.responses = responses(self.clock, self.ids)
         self.poll_after_ms = poll_after_ms
         self.faults: list[Fault] = list(faults)
         #: The latest requests (at most REQUESTS_KEPT), for tests to inspect.
@@ -73,13 +81,25 @@ class Backend:
                 response = error_response(fault.api_error(), {"x-request-id": request_id})
                 self._notify(request, response)
                 return response
-        run = self.store.runs.get(params["run_id"]) if endpoint.name == "runs.retrieve" else None
+        name = endpoint.name
+        run: Any = None
+        if name == "runs.retrieve":
+            run = self.store.runs.get(params["run_id"])
+        elif name == "responses.retrieve":
+            run = self.responses.responses.get(params["response_id"])
         if run is not None:
             self.hangs.before_run_fetch(run)
         try:
             response = dispatch(
-                self.store, endpoint, params, request, poll_after_ms=self.poll_after_ms, request_id=request_id
+                self if name in RESPONSES else self.store,
+                endpoint,
+                params,
+                request,
+                poll_after_ms=self.poll_after_ms,
+                request_id=request_id,
             )
+        except TransportFault:
+            raise  # the handler's own (a request never answered): the transport breaks the connection
         except Exception as error:
             # Not the API's error: a bug in code the test handed the fake. Raised past the SDK
             # (which would retry it, or wrap it into "Connection error.").
@@ -89,7 +109,7 @@ class Backend:
         if response.chunks is not None and self.faults:
             fault = first_firing(self.faults, endpoint.name, request.method, streamed=True)
             if fault is not None:
-                response = self._break_stream(response, fault)
+                response = self._break_stream(response, fault, name in RESPONSES)
         # As the real API does; from the virtual clock, so recordings and `show` get the fake's times.
         response.headers["date"] = http_date(self.clock.time())
         self._notify(request, response)
@@ -100,15 +120,23 @@ class Backend:
                 self.hangs.after_listing(request, response)
         return response
 
-    def _break_stream(self, response: ApiResponse, fault: Fault) -> ApiResponse:
+    def _break_stream(self, response: ApiResponse, fault: Fault, numbered: bool) -> ApiResponse:
         chunks = list(response.chunks or [])
         keep = fault.after_events
         if fault.stream == STREAM_ERROR:
             message = (
                 fault.message or "The server had an error while processing your request. Sorry about that!"
             )
-            chunks = [*chunks[:keep], error_event(message)]
+            error = (
+                response_events.error_event(message, sequence_number=_next_number(chunks[:keep]))
+                if numbered
+                else error_event(message)
+            )
+            chunks = [*chunks[:keep], error]
             return ApiResponse(response.status, b"".join(chunks), response.headers, chunks=chunks)
+        if fault.stream == STREAM_END:  # a clean early end: no error, no final event
+            kept = chunks[:keep]
+            return ApiResponse(response.status, b"".join(kept), response.headers, chunks=kept)
         if fault.stream == STREAM_DROP:
             return ApiResponse(
                 response.status, b"".join(chunks[:keep]), response.headers, chunks=chunks, broken_after=keep
@@ -125,6 +153,18 @@ class Backend:
     def _notify(self, request: ApiRequest, response: ApiResponse) -> None:
         for listener in self.listeners:
             listener(request, response)
+
+
+_NUMBER = re.compile(rb'"sequence_number":(\d+)')
+
+
+def _next_number(chunks: list[bytes]) -> int:
+    """The sequence number after the last of ``chunks`` (0 when none carries one)."""
+    for chunk in reversed(chunks):
+        found = _NUMBER.search(chunk)
+        if found:
+            return int(found.group(1)) + 1
+    return 0
 
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

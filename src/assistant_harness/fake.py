@@ -1,4 +1,5 @@
-"""FakeAssistants: the public entry point tying clock, backend, interception and virtual time."""
+"""FakeOpenAI (FakeAssistants by its old name): the public entry point tying clock, backend,
+interception and virtual time, for the Assistants and the Responses APIs together."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from typing import TYPE_CHECKING, Any
 from .apis.assistants.statuses import RUN_MODEL
 from .apis.assistants.store import DEFAULT_TIMELINE, RunRequest, Store, TimelineSource
 from .apis.served import SERVED_ROOTS
+from .apis.common.ids import IdGenerator
+from .apis.responses.state import ResponseScript, ResponseState
+from .apis.responses.statuses import RESPONSE_MODEL
+from .apis.responses.store import CANCEL_FINISHED, ResponseStore, ScriptSource, _default_scripts
 from .backend import DEFAULT_POLL_AFTER_MS, Backend
 from .engine.clock import VirtualClock
 from .engine.faults import Fault
@@ -26,8 +31,9 @@ from .http.transports import (
     start_interception,
     stop_interception,
 )
-from .scenario.model import Scenario, ScenarioTimelines
+from .scenario.model import Scenario
 from .scenario.model import load as load_scenario
+from .scenario.playing import ScenarioTimelines
 
 if TYPE_CHECKING:
     import openai
@@ -50,8 +56,8 @@ def _first(*values: Any) -> Any:
     return next(v for v in values if v is not None)
 
 
-class FakeAssistants:
-    """A stateful, offline Assistants API on a virtual clock.
+class FakeOpenAI:
+    """A stateful, offline OpenAI API (Assistants, Responses, files, vector stores) on a virtual clock.
 
     ``with FakeAssistants() as fake:`` intercepts every request the openai SDK (2.x or 3.x, sync or
     async) sends to ``base_url``, for clients created before or inside the block, and makes
@@ -65,6 +71,13 @@ class FakeAssistants:
     (or a list with the same cursor) fails the test with :class:`HangDetected`; ``None`` switches
     that off. ``virtual_time=False`` leaves the time functions alone: runs then
     move only when the test calls :meth:`advance`.
+
+    Responses: ``response_timeline`` (a :class:`Timeline`) is what every response follows;
+    ``response_timelines`` (a callable taking a :class:`ResponseRequest`, giving a Timeline or a
+    :class:`ResponseScript`) picks one per response; either overrides the scenario's ``responses:``.
+    ``response_retention`` makes every response disappear (404) that many virtual seconds after it
+    was created. ``cancel_finished`` says what cancelling a finished response does: ``"return"``
+    it unchanged (OpenAI) or answer 409 (``"conflict"``, as some compatible servers do).
     """
 
     def __init__(
@@ -81,7 +94,16 @@ class FakeAssistants:
         virtual_time: bool = True,
         poll_after_ms: int | None = None,
         hang_limits: HangLimits | None = HangLimits(),  # noqa: B008  (frozen, so sharing is safe)
+        response_timeline: Timeline | None = None,
+        response_timelines: ScriptSource | None = None,
+        response_retention: float | None = None,
+        cancel_finished: str | None = None,
     ) -> None:
+        if response_timeline is not None and response_timelines is not None:
+            raise ConfigurationError(
+                "pass either response_timeline= (one for every response) or response_timelines= "
+                "(a callable), not both"
+            )
         if timeline is not None and timelines is not None:
             raise ConfigurationError(
                 "pass either timeline= (one for every run) or timelines= (a callable), not both"
@@ -92,6 +114,23 @@ class FakeAssistants:
             source = _always(timeline.bind(RUN_MODEL))  # an impossible timeline fails here, not mid-test
         elif source is None and self.scenario is not None and self.scenario.runs:
             source = ScenarioTimelines(self.scenario, DEFAULT_TIMELINE)
+        scripts = response_timelines
+        if response_timeline is not None:
+            script = ResponseScript(response_timeline.bind(RESPONSE_MODEL))
+            scripts = lambda _: script  # noqa: E731
+        elif scripts is None and self.scenario is not None and self.scenario.responses:
+            scripts = ScenarioResponses(self.scenario)
+        finished = _first(cancel_finished, self.scenario and self.scenario.cancel_finished, "return")
+        if finished not in CANCEL_FINISHED:
+            raise ConfigurationError(
+                f"cancel_finished={finished!r}: use 'return' (OpenAI's behaviour) or 'conflict' (a 409)"
+            )
+
+        def responses(clock: VirtualClock, ids: IdGenerator) -> ResponseStore:
+            return ResponseStore(
+                clock, ids, scripts or _default_scripts, cancel_finished=finished, retention=response_retention
+            )
+
         scripted_faults = self.scenario.make_faults() if self.scenario is not None else []
         self.base_url = BaseUrl(base_url)
         self._bases = (self.base_url, *(BaseUrl(u) for u in also_serve))
@@ -106,6 +145,7 @@ class FakeAssistants:
             faults=[*scripted_faults, *(dataclasses.replace(f) for f in faults)],
             hang_limits=hang_limits,
             busy_poll_step=virtual_time,
+            responses=responses,
         )
         if self.scenario is not None:
             self._seed_resources(self.scenario)
@@ -146,6 +186,23 @@ class FakeAssistants:
         self.backend.store.sync(run)
         return run
 
+    def response(self, response_id: str) -> ResponseState:
+        """A response's full state, brought up to the current virtual time: ``obj`` (what the API
+        answers), ``input`` (its input items), ``tool_outputs`` (the function-call outputs its input
+        sent back), ``history`` (statuses with virtual times), ``events`` (its stream's event log)."""
+        store = self.backend.responses
+        state = store.responses[response_id]
+        store.sync(state)
+        return state
+
+    @property
+    def responses(self) -> list[ResponseState]:
+        """Every response the fake holds, oldest first (deleted and expired ones are gone)."""
+        store = self.backend.responses
+        for state in store.responses.values():
+            store.sync(state)
+        return list(store.responses.values())
+
     # -- clients ----------------------------------------------------------------------------
     def client(self, **kwargs: Any) -> openai.OpenAI:
         """An ``openai.OpenAI`` answered by this fake through a MockTransport: no patching needed."""
@@ -168,7 +225,7 @@ class FakeAssistants:
         return openai.AsyncOpenAI(http_client=http_client, **kwargs)
 
     # -- lifecycle --------------------------------------------------------------------------
-    def start(self) -> FakeAssistants:
+    def start(self) -> FakeOpenAI:
         """Start intercepting and (unless ``virtual_time=False``) virtual time."""
         if not self._started:
             start_interception(self.router)
@@ -191,7 +248,7 @@ class FakeAssistants:
             finally:
                 stop_interception(self.router)
 
-    def __enter__(self) -> FakeAssistants:
+    def __enter__(self) -> FakeOpenAI:
         return self.start()
 
     def __exit__(
@@ -199,10 +256,14 @@ class FakeAssistants:
     ) -> None:
         self.stop()
 
-    async def __aenter__(self) -> FakeAssistants:
+    async def __aenter__(self) -> FakeOpenAI:
         return self.start()
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+#: The same class under its first name (from when it served the Assistants API only).
+FakeAssistants = FakeOpenAI

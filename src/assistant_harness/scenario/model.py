@@ -23,6 +23,8 @@ from ..apis.assistants.runs import ReplyContext
 from ..apis.assistants.statuses import IN_PROGRESS, REQUIRES_ACTION, RUN_MODEL, STEP_KEYS
 from ..apis.common.errors import ApiError
 from ..apis.common.validation import validate
+from ..apis.responses import statuses as responses
+from ..apis.responses.state import ResponseScript
 from ..apis.served import INDEX
 from ..engine import lifecycle as lc
 from ..engine.faults import ERRORS, Fault
@@ -33,9 +35,36 @@ ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
 INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
 REPLY_FIELDS = ("tool_output", "tool_outputs", "user_message")
 
-_TOP_KEYS = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads", "runs", "faults")
+_TOP_KEYS = (
+    "description",
+    "outcome",
+    "seed",
+    "poll_after_ms",
+    "assistants",
+    "threads",
+    "runs",
+    "responses",
+    "cancel_finished",
+    "faults",
+)
+_RESPONSE_KEYS = ("steps", "retention")
 _RUN_KEYS = ("steps", "assistant", "cancel_delay")
-_STEP_KEYS = {status: ("status", "duration", *keys) for status, keys in STEP_KEYS.items()}
+
+
+@dataclass(frozen=True)
+class _Api:
+    """What a step may say in one API: its statuses, per-status keys, error codes, incomplete reasons."""
+
+    model: lc.StatusModel
+    step_keys: Mapping[str, tuple[str, ...]]
+    error_codes: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+_RUNS = _Api(RUN_MODEL, STEP_KEYS, ERROR_CODES, INCOMPLETE_REASONS)
+_RESPONSES = _Api(
+    responses.RESPONSE_MODEL, responses.STEP_KEYS, responses.ERROR_CODES, responses.INCOMPLETE_REASONS
+)
 _FAULT_KEYS = tuple(f for f in Fault.__dataclass_fields__ if f not in ("seen", "fired", "_random"))
 
 
@@ -77,6 +106,10 @@ class Scenario:
     name: str = "scenario"
     description: str = ""
     runs: tuple[RunScript, ...] = ()
+    #: The Responses API's scripts, picked in creation order (the last one repeats).
+    responses: tuple[ResponseScript, ...] = ()
+    #: Cancelling a finished response: ``return`` it unchanged (OpenAI) or answer ``conflict`` (409).
+    cancel_finished: str | None = None
     #: Fault rules as keyword dicts (a fresh :class:`Fault` is made for every fake: they count requests).
     faults: tuple[Mapping[str, Any], ...] = ()
     assistants: tuple[Mapping[str, Any], ...] = ()
@@ -92,6 +125,8 @@ class Scenario:
 
     def to_yaml(self) -> str:
         """The scenario as a file that :func:`load` reads back (computed replies cannot be written)."""
+        from .writing import to_data  # the writer imports this module's types
+
         return yaml.safe_dump(to_data(self), sort_keys=False, allow_unicode=True, width=100)
 
     @classmethod
@@ -168,6 +203,13 @@ def parse(text: str, source: str = "<scenario>", *, name: str | None = None) -> 
         _run(where, item, f"runs[{i}]")
         for i, item in enumerate(where.sequence(mapping.get("runs", []), "runs"))
     )
+    scripted = tuple(
+        _response(where, item, f"responses[{i}]")
+        for i, item in enumerate(where.sequence(mapping.get("responses", []), "responses"))
+    )
+    cancel_finished = mapping.get("cancel_finished")
+    if cancel_finished is not None and cancel_finished not in ("return", "conflict"):
+        where.fail("cancel_finished", f"{cancel_finished!r} is not one of return, conflict")
     faults = tuple(
         _fault(where, item, f"faults[{i}]")
         for i, item in enumerate(where.sequence(mapping.get("faults", []), "faults"))
@@ -190,6 +232,8 @@ def parse(text: str, source: str = "<scenario>", *, name: str | None = None) -> 
         name=name or Path(source).stem,
         description=str(mapping.get("description", "")).strip(),
         runs=runs,
+        responses=scripted,
+        cancel_finished=cancel_finished,
         faults=faults,
         assistants=assistants,
         threads=threads,
@@ -253,35 +297,52 @@ def _run(where: _Where, data: Any, path: str) -> RunScript:
     return RunScript(timeline, assistant)
 
 
-def _step(where: _Where, data: Any, path: str) -> lc.Step:
+def _response(where: _Where, data: Any, path: str) -> ResponseScript:
+    mapping = where.mapping(data, path, _RESPONSE_KEYS)
+    if "steps" not in mapping:
+        where.fail(path, "a response needs steps")
+    steps = [
+        _step(where, item, f"{path}.steps[{i}]", _RESPONSES)
+        for i, item in enumerate(where.sequence(mapping["steps"], f"{path}.steps"))
+    ]
+    try:
+        timeline = lc.Timeline(steps, model=responses.RESPONSE_MODEL)
+    except TimelineError as error:
+        raise ScenarioError(f"{where.source}: {path}.{error}") from None
+    retention = mapping.get("retention")
+    if retention is not None:
+        retention = where.number(retention, f"{path}.retention")
+    return ResponseScript(timeline, retention)
+
+
+def _step(where: _Where, data: Any, path: str, api: _Api = _RUNS) -> lc.Step:
     if not isinstance(data, dict) or "status" not in data:
         where.fail(path, "a step needs a status")
     status = data["status"]
-    if status not in RUN_MODEL.statuses:
-        close = difflib.get_close_matches(str(status), sorted(RUN_MODEL.statuses), n=1)
+    if status not in api.model.statuses:
+        close = difflib.get_close_matches(str(status), sorted(api.model.statuses), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        where.fail(f"{path}.status", f"unknown status {status!r}{hint}")
-    mapping = where.mapping(data, path, _STEP_KEYS.get(status, ("status", "duration")))
+        where.fail(f"{path}.status", f"unknown status {status!r} of a {api.model.noun}{hint}")
+    mapping = where.mapping(data, path, ("status", "duration", *api.step_keys.get(status, ())))
     duration = where.number(mapping["duration"], f"{path}.duration") if "duration" in mapping else None
     payload: dict[str, Any] = {}
-    if status == REQUIRES_ACTION:
-        calls = mapping.get("tool_calls")
-        if not calls:
-            where.fail(path, "requires_action needs tool_calls (a list of {name, arguments})")
+    if status == REQUIRES_ACTION and not mapping.get("tool_calls"):
+        where.fail(path, "requires_action needs tool_calls (a list of {name, arguments})")
+    calls = mapping.get("tool_calls")
+    if calls is not None:
         payload["tool_calls"] = [
             _tool_call(where, call, f"{path}.tool_calls[{i}]")
             for i, call in enumerate(where.sequence(calls, f"{path}.tool_calls"))
         ]
     if "error" in mapping:
         error = where.mapping(mapping["error"], f"{path}.error", ("code", "message"))
-        if error.get("code", "server_error") not in ERROR_CODES:
-            where.fail(f"{path}.error.code", f"{error.get('code')!r} is not one of {', '.join(ERROR_CODES)}")
+        if error.get("code", "server_error") not in api.error_codes:
+            codes = ", ".join(api.error_codes)
+            where.fail(f"{path}.error.code", f"{error.get('code')!r} is not one of {codes}")
         payload["last_error"] = dict(error)
     if "reason" in mapping:
-        if mapping["reason"] not in INCOMPLETE_REASONS:
-            where.fail(
-                f"{path}.reason", f"{mapping['reason']!r} is not one of {', '.join(INCOMPLETE_REASONS)}"
-            )
+        if mapping["reason"] not in api.reasons:
+            where.fail(f"{path}.reason", f"{mapping['reason']!r} is not one of {', '.join(api.reasons)}")
         payload["reason"] = mapping["reason"]
     if "reply" in mapping:
         payload["reply"] = _reply(where, mapping["reply"], f"{path}.reply")
@@ -337,87 +398,3 @@ def _seed_body(where: _Where, data: Any, path: str, schema: str) -> dict[str, An
     if "id" in data and not isinstance(data["id"], str):
         where.fail(f"{path}.id", "must be text")
     return dict(data)
-
-
-# -- writing ---------------------------------------------------------------------------------
-
-
-def to_data(scenario: Scenario) -> dict[str, Any]:
-    """Plain data for YAML: the inverse of :func:`parse` (keys left out where they hold defaults)."""
-    data: dict[str, Any] = {}
-    if scenario.description:
-        data["description"] = scenario.description
-    if scenario.outcome:
-        data["outcome"] = scenario.outcome
-    for key in ("seed", "poll_after_ms"):
-        if getattr(scenario, key) is not None:
-            data[key] = getattr(scenario, key)
-    if scenario.assistants:
-        data["assistants"] = [dict(a) for a in scenario.assistants]
-    if scenario.threads:
-        data["threads"] = [dict(t) for t in scenario.threads]
-    if scenario.runs:
-        data["runs"] = [_run_data(run) for run in scenario.runs]
-    if scenario.faults:
-        data["faults"] = [dict(f) for f in scenario.faults]
-    return data
-
-
-def _run_data(run: RunScript) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if run.assistant:
-        out["assistant"] = run.assistant
-    if run.timeline.cancel_delay != 1.0:
-        out["cancel_delay"] = run.timeline.cancel_delay
-    out["steps"] = [_step_data(step) for step in run.timeline.steps]
-    return out
-
-
-def _step_data(step: lc.Step) -> dict[str, Any]:
-    out: dict[str, Any] = {"status": step.status}
-    if step.duration is not None:
-        out["duration"] = int(step.duration) if float(step.duration).is_integer() else step.duration
-    payload = step.payload
-    if "tool_calls" in payload:
-        out["tool_calls"] = [dict(call) for call in payload["tool_calls"]]
-    if "last_error" in payload:
-        out["error"] = dict(payload["last_error"])
-    if "reason" in payload:
-        out["reason"] = payload["reason"]
-    reply = payload.get("reply")
-    if isinstance(reply, TemplateReply):
-        out["reply"] = reply.template
-    elif isinstance(reply, str):
-        out["reply"] = reply
-    elif reply is not None:
-        raise ScenarioError(
-            f"a {step.status} step's reply is computed by Python code and cannot be written to a file"
-        )
-    return out
-
-
-# -- playing ---------------------------------------------------------------------------------
-
-
-class ScenarioTimelines:
-    """Picks each new run's timeline: the scripts for its assistant in order, else the general
-    scripts in order; the last one of a list repeats; with no script, the default timeline."""
-
-    def __init__(self, scenario: Scenario, default: lc.Timeline) -> None:
-        self._general = [r.timeline for r in scenario.runs if r.assistant is None]
-        self._by_assistant: dict[str, list[lc.Timeline]] = {}
-        for run in scenario.runs:
-            if run.assistant is not None:
-                self._by_assistant.setdefault(run.assistant, []).append(run.timeline)
-        self._used: dict[str | None, int] = {}
-        self._default = default
-
-    def __call__(self, request: Any) -> lc.Timeline:
-        name = request.assistant_name
-        own = self._by_assistant.get(name) if name is not None else None
-        scripts, key = (own, name) if own else (self._general, None)
-        if not scripts:
-            return self._default
-        used = self._used.get(key, 0)
-        self._used[key] = used + 1
-        return scripts[min(used, len(scripts) - 1)]

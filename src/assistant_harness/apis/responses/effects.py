@@ -129,4 +129,3 @@ def _usage(state: ResponseState, output: list[Obj]) -> Obj:
         item["content"][0]["text"] if item["type"] == "message" else item["arguments"] for item in output
     )
     return objects.usage(objects.count_tokens(prompt), objects.count_tokens(written))
-

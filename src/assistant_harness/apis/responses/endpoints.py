@@ -109,7 +109,15 @@ def _starting_after(query: Mapping[str, str]) -> int | None:
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (
-    Endpoint("responses.create", "POST", "/responses", create, returns="response", schema="CreateResponse", beta=False),
+    Endpoint(
+        "responses.create",
+        "POST",
+        "/responses",
+        create,
+        returns="response",
+        schema="CreateResponse",
+        beta=False,
+    ),
     Endpoint(
         "responses.input_tokens",
         "POST",
@@ -118,7 +126,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         schema="TokenCountsBody",
         beta=False,
     ),
-    Endpoint("responses.retrieve", "GET", "/responses/{response_id}", retrieve, returns="response", beta=False),
+    Endpoint(
+        "responses.retrieve", "GET", "/responses/{response_id}", retrieve, returns="response", beta=False
+    ),
     Endpoint("responses.delete", "DELETE", "/responses/{response_id}", delete, beta=False),
     Endpoint(
         "responses.cancel", "POST", "/responses/{response_id}/cancel", cancel, returns="response", beta=False

@@ -22,6 +22,7 @@ MODEL_SNAPSHOTS = {
     "gpt-4.1-nano": "gpt-4.1-nano-2025-04-14",
 }
 
+
 def response(response_id: str, created_at: int, body: Mapping[str, Any], *, status: str) -> Obj:
     """A new response object for a create request ``body`` (already validated), in ``status``."""
     model = str(body.get("model") or "gpt-4o")
@@ -190,7 +191,9 @@ def input_items(given: str | Sequence[Mapping[str, Any]] | None, new_id: Any) ->
 def _input_message(role: str, content: str | Sequence[Mapping[str, Any]], item_id: str) -> Obj:
     if isinstance(content, str):
         kind = "output_text" if role == "assistant" else "input_text"
-        parts: list[Obj] = [output_text(content) if kind == "output_text" else {"type": kind, "text": content}]
+        parts: list[Obj] = [
+            output_text(content) if kind == "output_text" else {"type": kind, "text": content}
+        ]
     else:
         parts = [dict(part) for part in content]
     return {"id": item_id, "type": "message", "status": "completed", "content": parts, "role": role}

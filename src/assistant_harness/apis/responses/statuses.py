@@ -60,7 +60,9 @@ ERROR_MESSAGES = MappingProxyType(
     {
         "server_error": "An error occurred while processing your request.",
         "rate_limit_exceeded": "You exceeded your current quota, please check your plan and billing details.",
-        "invalid_prompt": "Invalid prompt: your prompt was flagged as potentially violating our usage policy.",
+        "invalid_prompt": (
+            "Invalid prompt: your prompt was flagged as potentially violating our usage policy."
+        ),
         "vector_store_timeout": "The vector store search timed out.",
     }
 )

@@ -98,7 +98,9 @@ class ResponseStore:
         if isinstance(script, lc.Timeline):
             script = ResponseScript(script)
         now = self.clock.elapsed()
-        obj = objects.response(self.new_id("resp"), self.timestamp(now), body, status=script.timeline.steps[0].status)
+        obj = objects.response(
+            self.new_id("resp"), self.timestamp(now), body, status=script.timeline.steps[0].status
+        )
         retention = script.retention if script.retention is not None else self.retention
         state = ResponseState(
             obj,
