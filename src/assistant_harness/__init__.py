@@ -26,12 +26,12 @@ from .errors import (
 
 if TYPE_CHECKING:
     from .apis.assistants.store import RunRequest
+    from .apis.responses.state import ResponseRequest, ResponseScript
     from .cassettes.recorder import use_cassette
     from .engine.clock import VirtualClock
     from .engine.faults import Fault
     from .engine.hangs import HangLimits
     from .engine.lifecycle import Step, Timeline
-    from .apis.responses.state import ResponseRequest, ResponseScript
     from .fake import FakeAssistants, FakeOpenAI
     from .scenario.model import RunScript, Scenario
 

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from .apis.assistants.statuses import RUN_MODEL
 from .apis.assistants.store import DEFAULT_TIMELINE, RunRequest, Store, TimelineSource
-from .apis.served import SERVED_ROOTS
 from .apis.common.ids import IdGenerator
 from .apis.responses.state import ResponseScript, ResponseState
 from .apis.responses.statuses import RESPONSE_MODEL
 from .apis.responses.store import CANCEL_FINISHED, ResponseStore, ScriptSource, _default_scripts
+from .apis.served import SERVED_ROOTS
 from .backend import DEFAULT_POLL_AFTER_MS, Backend
 from .engine.clock import VirtualClock
 from .engine.faults import Fault
@@ -33,7 +33,7 @@ from .http.transports import (
 )
 from .scenario.model import Scenario
 from .scenario.model import load as load_scenario
-from .scenario.playing import ScenarioTimelines
+from .scenario.playing import ScenarioResponses, ScenarioTimelines
 
 if TYPE_CHECKING:
     import openai
@@ -128,7 +128,11 @@ class FakeOpenAI:
 
         def responses(clock: VirtualClock, ids: IdGenerator) -> ResponseStore:
             return ResponseStore(
-                clock, ids, scripts or _default_scripts, cancel_finished=finished, retention=response_retention
+                clock,
+                ids,
+                scripts or _default_scripts,
+                cancel_finished=finished,
+                retention=response_retention,
             )
 
         scripted_faults = self.scenario.make_faults() if self.scenario is not None else []

@@ -322,7 +322,7 @@ def _step(where: _Where, data: Any, path: str, api: _Api = _RUNS) -> lc.Step:
     if status not in api.model.statuses:
         close = difflib.get_close_matches(str(status), sorted(api.model.statuses), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        where.fail(f"{path}.status", f"unknown status {status!r} of a {api.model.noun}{hint}")
+        where.fail(f"{path}.status", f"unknown status {status!r}{hint}")
     mapping = where.mapping(data, path, ("status", "duration", *api.step_keys.get(status, ())))
     duration = where.number(mapping["duration"], f"{path}.duration") if "duration" in mapping else None
     payload: dict[str, Any] = {}
