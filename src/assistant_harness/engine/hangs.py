@@ -61,11 +61,16 @@ class HangDetector:
         run.last_poll_at = self.clock.elapsed()
 
     def after_run_fetch(self, run: RunState) -> None:
-        """A run was fetched: raise if the code keeps polling it after it became final."""
+        """A run (or response) was fetched: raise if the code keeps polling it after it became final,
+        or for longer than the time limit while it is stuck where nothing but the client can move it."""
         run.polls += 1
         status = run.obj["status"]
-        model = run.progress.model
-        if self.limits is None or status not in model.final:
+        progress = run.progress
+        model = progress.model
+        if self.limits is None:
+            return
+        final = status in model.final
+        if not final and (progress.is_waiting or progress.next_change() is not None):
             return
         run.polls_after_final += 1
         now = self.clock.elapsed()
@@ -75,15 +80,27 @@ class HangDetector:
         waited = now - run.first_final_poll_at
         # The time limit needs a loop, not two fetches far apart: a few polls at least.
         looping = run.polls_after_final >= MIN_LOOP_POLLS
+        noun = model.noun.capitalize()
+        limits = (
+            "Limits: FakeOpenAI(hang_limits=HangLimits(polls=..., seconds=...)), or None to switch off."
+        )
+        if not final:
+            if looping and waited > self.limits.seconds:
+                raise HangDetected(
+                    f"{noun} {run.obj['id']} has been '{status}' since {run.history[-1][1]:g} virtual "
+                    f"seconds and its script never moves it on, yet it was polled {run.polls_after_final} "
+                    f"times over {waited:g} virtual seconds: this loop has no deadline. Give it one (and "
+                    f"cancel the {model.noun} when it passes). {limits}"
+                )
+            return
         if run.polls_after_final > self.limits.polls or (looping and waited > self.limits.seconds):
             raise HangDetected(
-                f"Run {run.obj['id']} has been '{status}' since {run.history[-1][1]:g} virtual seconds, yet "
-                f"it was polled {run.polls_after_final} times over {waited:g} virtual seconds after that "
+                f"{noun} {run.obj['id']} has been '{status}' since {run.history[-1][1]:g} virtual seconds, "
+                f"yet it was polled {run.polls_after_final} times over {waited:g} virtual seconds after that "
                 f"({run.polls} polls in all): this loop does not stop on '{status}'. A polling loop must "
                 f"stop on every final status: {', '.join(sorted(model.final))}"
                 + (f" (and handle {model.waiting})" if model.waiting else "")
-                + ". Limits: "
-                "FakeAssistants(hang_limits=HangLimits(polls=..., seconds=...)), or None to switch off."
+                + f". {limits}"
             )
 
     def after_listing(self, request: ApiRequest, response: ApiResponse) -> None:
