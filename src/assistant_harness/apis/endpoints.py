@@ -51,9 +51,12 @@ def _streams(body: Obj) -> bool:
     return body.get("stream") is True
 
 
-def _run_or_stream(store: Store, run: runs.RunState) -> Obj | ApiResponse:
-    """The run object, or (when the request asked to stream) its events as server-sent events."""
-    return streaming.stream_response(store, run) if run.events is not None else run.obj
+def _run_or_stream(
+    store: Store, run: runs.RunState, body: Obj, after: int | None = None
+) -> Obj | ApiResponse:
+    """The run object, or (when the request asked to stream) its events after ``after`` as
+    server-sent events."""
+    return streaming.stream_response(store, run, after) if _streams(body) else run.obj
 
 
 # Handlers: (store, request, parsed body, path params) -> object to answer.
@@ -82,7 +85,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "threads.create_and_run",
         "POST",
         "/threads/runs",
-        lambda s, r, b, p: _run_or_stream(s, s.create_thread_and_run(b, stream=_streams(b))),
+        lambda s, r, b, p: _run_or_stream(s, s.create_thread_and_run(b), b),
         "CreateThreadAndRunRequest",
         returns_run=True,
     ),
@@ -123,7 +126,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "runs.create",
         "POST",
         "/threads/{}/runs",
-        lambda s, r, b, p: _run_or_stream(s, s.create_run(p[0], b, stream=_streams(b))),
+        lambda s, r, b, p: _run_or_stream(s, s.create_run(p[0], b), b),
         "CreateRunRequest",
         returns_run=True,
     ),
@@ -309,14 +312,9 @@ def _cancel(store: Store, params: tuple[str, ...]) -> Obj:
 
 def _submit(store: Store, params: tuple[str, ...], body: Obj) -> Obj | ApiResponse:
     run = store.run(params[0], params[1])
-    if _streams(body):
-        run.events = []
-    try:
-        runs.submit_tool_outputs(store, run, list(body["tool_outputs"]))
-    except ApiError:
-        run.events = None
-        raise
-    return _run_or_stream(store, run)
+    before = run.log.last  # the stream sends what the submission sets off, not the run's past
+    runs.submit_tool_outputs(store, run, list(body["tool_outputs"]))
+    return _run_or_stream(store, run, body, before)
 
 
 def _upload(store: Store, request: ApiRequest) -> Obj:
