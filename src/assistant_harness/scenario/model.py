@@ -223,8 +223,9 @@ def parse(text: str, source: str = "<scenario>", *, name: str | None = None) -> 
         for i, item in enumerate(where.sequence(mapping.get("threads", []), "threads"))
     )
     outcome = mapping.get("outcome")
-    if outcome is not None and outcome not in RUN_MODEL.final | {REQUIRES_ACTION, IN_PROGRESS}:
-        where.fail("outcome", f"{outcome!r} is not a run status")
+    outcomes = RUN_MODEL.final | {REQUIRES_ACTION, IN_PROGRESS} | responses.RESPONSE_MODEL.statuses
+    if outcome is not None and outcome not in outcomes:
+        where.fail("outcome", f"{outcome!r} is not a run or response status")
     for key in ("seed", "poll_after_ms"):
         if key in mapping and not isinstance(mapping[key], int):
             where.fail(key, f"must be a whole number, not {mapping[key]!r}")

@@ -45,10 +45,9 @@ def create(state: HasResponses, request: ApiRequest, *, body: Obj) -> Obj | ApiR
 
 def retrieve(state: HasResponses, request: ApiRequest, *, response_id: str) -> Obj | ApiResponse:
     store = state.responses
+    streamed, after = _flag(request.query, "stream"), _starting_after(request.query)
     response = store.get(response_id)
-    if _flag(request.query, "stream"):
-        return stream(store, response, _starting_after(request.query), request)
-    return response.obj
+    return stream(store, response, after, request) if streamed else response.obj
 
 
 def delete(state: HasResponses, request: ApiRequest, *, response_id: str) -> Obj:
