@@ -124,7 +124,8 @@ def test_vendored_schemas_are_exactly_what_the_spec_gives() -> None:
 def test_every_validated_request_schema_has_a_sample() -> None:
     from assistant_harness.apis.served import INDEX
 
-    assert {e.schema for e in INDEX if e.schema} == set(VALID)
+    # responses.create validates against CreateResponse in its handler (function tools may omit strict).
+    assert {e.schema for e in INDEX if e.schema} | {"CreateResponse"} == set(VALID)
 
 
 @pytest.mark.parametrize("name", sorted(VALID))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import openai
 import pytest
@@ -18,10 +20,20 @@ QUESTION = "What is 2 + 2?"
 
 
 @pytest.fixture(params=["intercepted", "mock_transport"])
-def both(request: pytest.FixtureRequest) -> tuple[FakeOpenAI, openai.OpenAI]:
-    fake = FakeOpenAI().start()
-    request.addfinalizer(fake.stop)
-    return fake, MODULE_LEVEL_CLIENT if request.param == "intercepted" else fake.client()
+def both(request: pytest.FixtureRequest) -> Iterator[tuple[FakeOpenAI, openai.OpenAI]]:
+    with FakeOpenAI() as fake:
+        yield fake, MODULE_LEVEL_CLIENT if request.param == "intercepted" else fake.client()
+
+
+def poll_until(client: openai.OpenAI, response: Any, stop: tuple[str, ...], every: float) -> Any:
+    """A poller that stops only on ``stop`` (``every=0``: no sleep at all)."""
+    for _ in range(100_000):
+        if response.status in stop:
+            break
+        if every:
+            time.sleep(every)
+        response = client.responses.retrieve(response.id)
+    return response
 
 
 def poll(client: openai.OpenAI, response_id: str, every: float = 2.0) -> list[str]:
@@ -88,7 +100,7 @@ def test_a_foreground_request_that_never_finishes_times_out_in_virtual_time() ->
 
 
 def test_cancel_in_flight_then_again_then_finished(both: tuple) -> None:
-    fake, client = both
+    _, client = both
     response = client.responses.create(model="gpt-4o", input=QUESTION, background=True)
     cancelled = client.responses.cancel(response.id)
     assert cancelled.status == "cancelled" and cancelled.output == [] and cancelled.completed_at is None
@@ -199,9 +211,7 @@ def test_a_loop_that_never_stops_on_incomplete_fails_fast() -> None:
         client = fake.client()
         response = client.responses.create(model="gpt-4o", input=QUESTION, background=True)
         with pytest.raises(HangDetected) as caught:
-            while response.status != "completed":  # the bug: incomplete is final too
-                time.sleep(1)
-                response = client.responses.retrieve(response.id)
+            poll_until(client, response, ("completed",), every=1)  # the bug: incomplete is final too
         message = str(caught.value)
         assert f"Response {response.id} has been 'incomplete'" in message
         assert "cancelled, completed, failed, incomplete" in message and "requires_action" not in message
@@ -214,8 +224,7 @@ def test_busy_polling_a_finished_response_with_no_sleep_fails_fast() -> None:
         client = fake.client()
         response = client.responses.create(model="gpt-4o", input=QUESTION, background=True)
         with pytest.raises(HangDetected, match="this loop does not stop on 'completed'"):
-            for _ in range(1000):
-                client.responses.retrieve(response.id)  # no sleep, no stop
+            poll_until(client, response, (), every=0)  # no sleep, no stop
         assert fake.clock.elapsed() < 10  # the busy loop moved time only until the response ended
 
 
@@ -225,8 +234,6 @@ def test_polling_a_response_that_never_changes_without_a_deadline_fails() -> Non
     with FakeOpenAI("background_never_answered") as fake:
         client = fake.client()
         response = client.responses.create(model="gpt-4o", input=QUESTION, background=True)
-        with pytest.raises(HangDetected, match="its script never moves it on.*this loop has no deadline"):
-            while response.status in ("queued", "in_progress"):
-                time.sleep(2)
-                response = client.responses.retrieve(response.id)
+        with pytest.raises(HangDetected, match=r"its script never moves it on.*this loop has no deadline"):
+            poll_until(client, response, ("completed", "failed", "cancelled", "incomplete"), every=2)
         assert 600 < fake.clock.elapsed() < 620
