@@ -79,10 +79,17 @@ def test_continuing_by_replaying_the_whole_input() -> None:
         call = response.output[0]
         replay = [
             {"role": "user", "content": QUESTION},
-            {"type": "function_call", "call_id": call.call_id, "name": call.name, "arguments": call.arguments},  # type: ignore[union-attr]
+            {
+                "type": "function_call",
+                "call_id": call.call_id,
+                "name": call.name,
+                "arguments": call.arguments,
+            },  # type: ignore[union-attr]
             {"type": "function_call_output", "call_id": call.call_id, "output": "Rainy"},  # type: ignore[union-attr]
         ]
-        follow = wait(client, client.responses.create(model="gpt-4o", input=replay, tools=TOOLS, background=True))
+        follow = wait(
+            client, client.responses.create(model="gpt-4o", input=replay, tools=TOOLS, background=True)
+        )
         assert follow.output_text == "The weather in Paris: Rainy."
         assert [i.type for i in client.responses.input_items.list(follow.id, order="asc").data] == [
             "message",
@@ -108,7 +115,9 @@ def test_an_unknown_call_id_and_a_missing_output_are_the_apis_400s() -> None:
             "param": "input",
             "code": None,
         }
-        with pytest.raises(openai.BadRequestError, match=f"No tool output found for function call {call_id}."):
+        with pytest.raises(
+            openai.BadRequestError, match=f"No tool output found for function call {call_id}."
+        ):
             client.responses.create(model="gpt-4o", previous_response_id=response.id, input="And tomorrow?")
         with pytest.raises(openai.NotFoundError, match="Previous response with id 'resp_gone' not found."):
             client.responses.create(model="gpt-4o", previous_response_id="resp_gone", input="hi")

@@ -7,7 +7,7 @@ import httpx
 import openai
 import pytest
 
-from assistant_harness import Fault, FakeOpenAI
+from assistant_harness import FakeOpenAI, Fault
 
 QUESTION = "Tell me a story about a unicorn"
 RECORDED_ORDER = [
@@ -63,11 +63,15 @@ def test_retrieve_stream_starting_after_is_filtered_by_the_server() -> None:
 @pytest.mark.parametrize("how", ["clean end", "broken read"])
 def test_a_dropped_stream_resumes_after_the_last_sequence_number(how: str) -> None:
     stream = "end" if how == "clean end" else "drop"
-    with FakeOpenAI(faults=[Fault(endpoint="responses.create", stream=stream, after_events=8, times=1)]) as fake:
+    with FakeOpenAI(
+        faults=[Fault(endpoint="responses.create", stream=stream, after_events=8, times=1)]
+    ) as fake:
         client = fake.client()
         seen = []
         try:
-            for event in client.responses.create(model="gpt-4o", input=QUESTION, background=True, stream=True):
+            for event in client.responses.create(
+                model="gpt-4o", input=QUESTION, background=True, stream=True
+            ):
                 seen.append(event)
         except (httpx.ReadError, openai.APIConnectionError):
             assert how == "broken read"
@@ -95,7 +99,9 @@ def test_an_error_event_mid_stream_raises_api_error_with_the_next_sequence_numbe
 
 
 async def test_async_stream_and_resume() -> None:
-    with FakeOpenAI(faults=[Fault(endpoint="responses.create", stream="end", after_events=10, times=1)]) as fake:
+    with FakeOpenAI(
+        faults=[Fault(endpoint="responses.create", stream="end", after_events=10, times=1)]
+    ) as fake:
         client = fake.async_client()
         stream = await client.responses.create(model="gpt-4o", input=QUESTION, background=True, stream=True)
         seen = [event async for event in stream]
