@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import time
@@ -47,14 +48,10 @@ def _tour(fake: FakeOpenAI) -> None:
     client.responses.cancel(cancelled.id)
     client.responses.delete(cancelled.id)
     for call_ in (lambda: client.responses.retrieve("resp_nope"), lambda: client.responses.cancel(first.id)):
-        try:
+        with contextlib.suppress(Exception):
             call_()
-        except Exception:
-            pass
-    try:
+    with contextlib.suppress(Exception):
         list(client.responses.create(model="gpt-4o", input="x", background=True, stream=True))
-    except Exception:
-        pass
 
 
 SCENARIO = """

@@ -119,7 +119,7 @@ def test_an_unknown_call_id_and_a_missing_output_are_the_apis_400s() -> None:
             openai.BadRequestError, match=f"No tool output found for function call {call_id}."
         ):
             client.responses.create(model="gpt-4o", previous_response_id=response.id, input="And tomorrow?")
-        with pytest.raises(openai.NotFoundError, match="Previous response with id 'resp_gone' not found."):
+        with pytest.raises(openai.NotFoundError, match=r"Previous response with id 'resp_gone' not found\."):
             client.responses.create(model="gpt-4o", previous_response_id="resp_gone", input="hi")
         assert len(fake.responses) == 1
 
