@@ -41,7 +41,9 @@ VALID: dict[str, dict[str, Any]] = {
                 "strict": True,
             }
         ],
-        "text": {"format": {"type": "json_schema", "name": "Out", "schema": {"type": "object"}, "strict": True}},
+        "text": {
+            "format": {"type": "json_schema", "name": "Out", "schema": {"type": "object"}, "strict": True}
+        },
         "store": True,
     },
     "TokenCountsBody": {"model": "gpt-4o", "input": "hello", "instructions": "i"},

@@ -65,8 +65,10 @@ responses:
             "x.yaml: responses[0].steps[0].status: unknown status 'requires_action'",
         ),
         (
-            "responses:\n  - steps: [{status: in_progress, duration: 1}, {status: incomplete, reason: max_completion_tokens}]\n",
-            "x.yaml: responses[0].steps[1].reason: 'max_completion_tokens' is not one of max_output_tokens, content_filter",
+            "responses:\n  - steps: [{status: in_progress, duration: 1},"
+            " {status: incomplete, reason: max_completion_tokens}]\n",
+            "x.yaml: responses[0].steps[1].reason: 'max_completion_tokens' is not one of max_output_tokens, "
+            "content_filter",
         ),
         (
             "responses:\n  - steps: [{status: queued, duration: 1}, {status: completed}]\n",
