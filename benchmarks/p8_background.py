@@ -57,7 +57,9 @@ def scripts(request: ResponseRequest) -> Timeline:
 
 
 def run_flow(client: openai.OpenAI, advance: Any) -> flow.FlowResult:
-    response = client.responses.create(model="gpt-4o", input="Weather in Paris?", tools=TOOLS, background=True)
+    response = client.responses.create(
+        model="gpt-4o", input="Weather in Paris?", tools=TOOLS, background=True
+    )
     statuses: list[str] = []
     for _ in range(RETRIEVES):
         advance(1.0)
