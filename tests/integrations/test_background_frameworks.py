@@ -76,7 +76,7 @@ def test_agno_replays_the_whole_input_for_a_tool_round() -> None:
             model=OpenAIResponses(id="gpt-4o", api_key="sk-test", background=True), tools=[get_weather]
         )
         assert agent.run("What is the weather in Paris?").content == "The weather in Paris: Sunny in Paris."
-        first, second = fake.responses
+        _, second = fake.responses
         assert [item["type"] for item in second.input] == ["message", "function_call", "function_call_output"]
         assert (
             second.obj["previous_response_id"] is None
