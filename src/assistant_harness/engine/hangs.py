@@ -81,9 +81,7 @@ class HangDetector:
         # The time limit needs a loop, not two fetches far apart: a few polls at least.
         looping = run.polls_after_final >= MIN_LOOP_POLLS
         noun = model.noun.capitalize()
-        limits = (
-            "Limits: FakeOpenAI(hang_limits=HangLimits(polls=..., seconds=...)), or None to switch off."
-        )
+        limits = "Limits: FakeOpenAI(hang_limits=HangLimits(polls=..., seconds=...)), or None to switch off."
         if not final:
             if looping and waited > self.limits.seconds:
                 raise HangDetected(
