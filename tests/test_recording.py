@@ -89,8 +89,10 @@ def test_unmatched_request_names_the_closest_recordings(tmp_path: Path) -> None:
             client.beta.assistants.create(model="gpt-4o", name="Other name")
     message = str(caught.value)
     assert "no recorded interaction matches POST https://api.openai.com/v1/assistants" in message
-    assert "#0 POST https://api.openai.com/v1/assistants: body differs" in message
-    assert '"name":"Tutor"' in message and '"name":"Other name"' in message
+    # The key that differs and both values, not two cut-off prefixes of the bodies.
+    assert "#0 POST https://api.openai.com/v1/assistants: body.name: recorded 'Tutor', got 'Other name'" in (
+        message
+    )
 
 
 def test_matching_ignores_key_order_and_can_skip_the_body(tmp_path: Path) -> None:
@@ -210,7 +212,7 @@ def test_streams_are_recorded_as_events_with_offsets_and_replayed_chunk_by_chunk
     stored = json.loads(path.read_text(encoding="utf-8"))["interactions"][-1]["response"]["body"]
     assert stored["kind"] == "sse"
     assert [e["event"] for e in stored["value"]] == [*recorded, "done"]
-    assert all(isinstance(e["offset"], float) for e in stored["value"])
+    assert not any("offset" in e for e in stored["value"])  # no wall-clock time: re-records are identical
     with use_cassette(path):
         assert stream(openai.OpenAI(api_key="sk-test")) == recorded
 
