@@ -108,7 +108,7 @@ def test_a_failed_write_leaves_the_old_cassette(tmp_path: Path, monkeypatch: pyt
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("not json", "not a JSON cassette"),
+        ("not json", r"bad.json:1:1: not valid JSON"),
         ('{"interactions": []}', "not an assistant-harness cassette"),
         (
             '{"format": "assistant-harness-cassette", "version": 9, "interactions": []}',
@@ -116,7 +116,7 @@ def test_a_failed_write_leaves_the_old_cassette(tmp_path: Path, monkeypatch: pyt
         ),
         (
             '{"format": "assistant-harness-cassette", "version": 1, "interactions": [{"request": {}}]}',
-            "malformed interaction",
+            r"interactions\[0\]\.request\.method: must be text",
         ),
     ],
 )
