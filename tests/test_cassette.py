@@ -116,7 +116,7 @@ def test_a_failed_write_leaves_the_old_cassette(tmp_path: Path, monkeypatch: pyt
         ),
         (
             '{"format": "assistant-harness-cassette", "version": 1, "interactions": [{"request": {}}]}',
-            r"interactions\[0\]\.request\.method: must be text",
+            r"interactions\[0\]\.response: must be a mapping",
         ),
     ],
 )
