@@ -203,7 +203,7 @@ def _mapping(value: Any, path: str) -> Mapping[str, Any]:
 
 def _text(value: Any, path: str) -> str:
     if not isinstance(value, str) or not value:
-        raise PlaceError(path, f"must be text, not {kind_of(value)}")
+        raise PlaceError(path, f"must be non-empty text, not {kind_of(value) if value != '' else 'empty'}")
     return value
 
 
@@ -276,7 +276,10 @@ class Cassette:
                     "the file is empty; record it again (record_mode='once') or delete it", 1, 1
                 )
             if path.suffix in (".yaml", ".yml"):
-                return cls(from_vcr(load_yaml(text)), path)
+                data = load_yaml(text)
+                if data is None:
+                    raise TextFileError("the file holds no data (only comments); record it again", 1, 1)
+                return cls(from_vcr(data), path)
             return cls(_from_json(text), path)
         except TextFileError as error:
             raise CassetteError(error.render(str(path))) from None
