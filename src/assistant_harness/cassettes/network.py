@@ -58,6 +58,7 @@ def _check(sock: socket.socket, address: Any) -> None:
         return
     name = _names.get(host, host)
     shown = name if name == host else f"{name} ({host})"
+    sock.close()  # the caller's error handling expects an OSError; this socket is of no use now
     raise NetworkBlocked(
         f"network access is blocked: refused a connection to {shown} port {port}. "
         f"Replay from a cassette, or allow the host (--allowed-hosts={name}, or "
@@ -80,8 +81,8 @@ def _getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
     if isinstance(host, (str, bytes)):
         name = host.decode("ascii", "replace") if isinstance(host, bytes) else host
         for *_, address in found:
-            if address and str(address[0]) != name:
-                _names[str(address[0])] = name
+            if address:
+                _names[str(address[0])] = name  # the latest name asked for this address
     return found
 
 
