@@ -50,7 +50,7 @@ def test_replay_refuses_urllib_requests_and_raw_sockets_naming_the_host(cassette
             urllib.request.urlopen(f"http://localhost:{server}/", timeout=2)
         with pytest.raises(NetworkBlocked, match=rf"127\.0\.0\.1 port {server}"):
             requests.get(f"http://127.0.0.1:{server}/", timeout=2)
-        with pytest.raises(NetworkBlocked, match="127.0.0.1"):
+        with pytest.raises(NetworkBlocked, match=r"127\.0\.0\.1"):
             _raw_connect(server)
         sock = socket.socket()
         with pytest.raises(NetworkBlocked):
@@ -64,7 +64,7 @@ def test_replay_refuses_asyncio_connections(cassette: Path, server: int) -> None
         _, writer = await asyncio.open_connection("127.0.0.1", server)
         writer.close()
 
-    with use_cassette(cassette), pytest.raises(NetworkBlocked, match="127.0.0.1"):
+    with use_cassette(cassette), pytest.raises(NetworkBlocked, match=r"127\.0\.0\.1"):
         asyncio.run(connect())
 
 
