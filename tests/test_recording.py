@@ -267,3 +267,25 @@ def test_a_recording_cut_short_by_an_error_is_not_written(tmp_path: Path) -> Non
     with pytest.raises(RuntimeError):
         failing_test()
     assert not path.exists()
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_the_same_test_recorded_twice_gives_the_same_bytes(tmp_path: Path, suffix: str) -> None:
+    import io
+
+    def flow(path: Path, mode: str) -> list[str]:
+        with FakeAssistants("tool_call", seed=3), use_cassette(path, record_mode=mode):
+            client = openai.OpenAI(api_key="sk-test")
+            upload = io.BytesIO(b"hello")
+            client.files.create(file=("notes.txt", upload, "text/plain"), purpose="assistants")
+            assistant = client.beta.assistants.create(model="m")
+            thread = client.beta.threads.create(messages=[{"role": "user", "content": "hi"}])
+            with client.beta.threads.runs.stream(thread_id=thread.id, assistant_id=assistant.id) as events:
+                return [event.event for event in events]
+
+    first, second = tmp_path / f"first{suffix}", tmp_path / f"second{suffix}"
+    recorded = flow(first, "all")
+    flow(second, "all")
+    assert first.read_bytes() == second.read_bytes()  # no wall-clock offsets, no random boundary
+    assert b"boundary=assistant-harness-" in first.read_bytes()
+    assert flow(first, "none") == recorded  # the normalised upload still matches on replay
