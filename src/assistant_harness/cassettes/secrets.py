@@ -108,7 +108,7 @@ SHAPES: tuple[tuple[str, re.Pattern[str], str], ...] = (
 #: logs, JSON text): the value is a secret when the name is.
 _ASSIGNMENT = re.compile(
     r"""(?P<name>[A-Za-z_][\w.\-]{0,63})["']?[ \t]*[:=][ \t]*["']?"""
-    r"""(?:(?:Bearer|Basic|Token)[ \t]+)?(?P<value>[^\s"'&,;<>{}()\[\]]+)"""
+    r"""(?:(?:Bearer|Basic|Token)[ \t]+)?(?P<value>[^\s"'&,;<>{}()\[\]\\]+)"""
 )
 #: A multipart part: the value of a part whose field name is a secret's.
 _PART = re.compile(
