@@ -6,6 +6,7 @@ problem reported as one line ``file:line:column: what is wrong; how to fix it``.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import yaml
@@ -17,7 +18,7 @@ MAX_DEPTH = 100
 #: More nodes than this, counting each alias as the nodes it stands for, are refused.
 MAX_NODES = 5_000_000
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 
 class TextFileError(Exception):
@@ -91,7 +92,7 @@ def load_yaml(text: str) -> Any:
     """YAML ``text`` as data (safe types only), bounded; problems as :class:`TextFileError`."""
     if len(text) > MAX_BYTES:
         raise TextFileError(f"the file is {len(text):,} characters, more than the {MAX_BYTES:,} allowed")
-    loader = _Loader(text)
+    loader = _loader_class()(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -112,6 +113,16 @@ def load_yaml(text: str) -> Any:
         raise TextFileError(f"cannot be read: {one_line(str(error)) or type(error).__name__}") from None
     finally:
         loader.dispose()
+
+
+def _loader_class() -> Any:
+    """libyaml's loader, unless its node classes are not the ones the resolver compares with (a C
+    extension imported once keeps its first ``yaml.nodes`` when ``yaml`` is imported again in the
+    same process, as in pytester's in-process runs): then every tag would resolve to nothing."""
+    native = sys.modules.get("yaml._yaml")
+    if hasattr(yaml, "CSafeLoader") and getattr(native, "MappingNode", None) is yaml.nodes.MappingNode:
+        return yaml.CSafeLoader
+    return yaml.SafeLoader
 
 
 def _check(root: yaml.Node) -> None:
