@@ -257,6 +257,7 @@ KINDS: dict[str, Interaction] = {
         response_body=Body("base64", base64.b64encode(b"\xff\x00" + ("sk-" + _T).encode()).decode())
     ),
     "split stream": _interaction(
+        response_headers={"content-type": "text/event-stream"},
         response_body=Body(
             "sse",
             [
