@@ -289,3 +289,62 @@ def test_the_same_test_recorded_twice_gives_the_same_bytes(tmp_path: Path, suffi
     assert first.read_bytes() == second.read_bytes()  # no wall-clock offsets, no random boundary
     assert b"boundary=assistant-harness-" in first.read_bytes()
     assert flow(first, "none") == recorded  # the normalised upload still matches on replay
+
+
+def test_redaction_hooks_run_on_live_requests_so_a_redacted_recording_replays(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from assistant_harness.cassettes.format import Body, Interaction
+
+    path = tmp_path / "hooked.json"
+
+    def hidden(body: Body) -> Body:
+        if (
+            body.kind == "json"
+            and isinstance(body.value, dict)
+            and "customer" in body.value.get("metadata", {})
+        ):
+            return Body("json", {**body.value, "metadata": {**body.value["metadata"], "customer": "someone"}})
+        return body
+
+    def hide_customer(interaction: Interaction) -> Interaction:
+        return replace(
+            interaction,
+            request_body=hidden(interaction.request_body),
+            response_body=hidden(interaction.response_body),
+        )
+
+    def go(customer: str) -> str:
+        client = openai.OpenAI(api_key="sk-test")
+        return client.beta.threads.create(metadata={"customer": customer}).id
+
+    with FakeAssistants(), use_cassette(path, record_mode="once", redact=(hide_customer,)):
+        recorded = go("Alice Example")
+    assert "Alice Example" not in path.read_text(encoding="utf-8")
+    with use_cassette(path, redact=(hide_customer,)):
+        assert go("Bob Example") == recorded  # the live request is redacted the same way, then matched
+    with use_cassette(path, redact=(hide_customer,)), pytest.raises(CassetteMismatch) as caught:
+        openai.OpenAI(api_key="sk-test").beta.threads.create(metadata={"customer": "Carol", "x": "y"})
+    assert "Carol" not in str(caught.value)  # the mismatch shows the redacted request
+    assert "body.metadata.x: not recorded, got 'y'" in str(caught.value)
+
+
+def test_custom_matchers_are_plain_functions(tmp_path: Path) -> None:
+    from assistant_harness.cassettes.matching import RequestKey, register_matcher
+
+    path = tmp_path / "flow.json"
+    record(path)
+
+    def same_model(recorded: RequestKey, live: RequestKey) -> str | None:
+        model = json.loads(recorded.body or "{}").get("model")
+        return None if model == json.loads(live.body or "{}").get("model") else "the model differs"
+
+    register_matcher("model", same_model)
+    with use_cassette(path, match_on=("method", "path", "model")):  # the name is ignored: only the model
+        openai.OpenAI(api_key="sk-test").beta.assistants.create(model="gpt-4o", name="Other name")
+    with (
+        use_cassette(path, match_on=("method", "path", same_model)),
+        pytest.raises(CassetteMismatch) as caught,
+    ):
+        openai.OpenAI(api_key="sk-test").beta.assistants.create(model="gpt-5", name="Tutor")
+    assert "the model differs" in str(caught.value)

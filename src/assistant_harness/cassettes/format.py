@@ -28,6 +28,7 @@ import yaml
 
 from ..errors import CassetteError
 from ..textfiles import TextFileError, decode, load_yaml, one_line, too_deep
+from .secrets import safe
 
 FORMAT = "assistant-harness-cassette"
 VERSION = 1
@@ -282,9 +283,10 @@ class Cassette:
                 return cls(from_vcr(data), path)
             return cls(_from_json(text), path)
         except TextFileError as error:
-            raise CassetteError(error.render(str(path))) from None
+            raise CassetteError(safe(error.render(str(path)))) from None
         except PlaceError as error:
-            raise CassetteError(f"{path}: {one_line(str(error))}; fix the file or record it again") from None
+            problem = safe(one_line(str(error)))  # the message quotes the bad value: never a key
+            raise CassetteError(f"{path}: {problem}; fix the file or record it again") from None
 
     # -- writing ----------------------------------------------------------------------------
     def to_text(self, path: Path) -> str:

@@ -19,6 +19,7 @@ from ..apis.assistants.statuses import IN_PROGRESS, REQUIRES_ACTION, RUN_MODEL, 
 from ..apis.common.errors import ApiError
 from ..apis.common.validation import validate
 from ..apis.served import INDEX
+from ..cassettes.secrets import safe
 from ..engine import lifecycle as lc
 from ..engine.faults import ERRORS, Fault
 from ..errors import ScenarioError, TimelineError
@@ -164,7 +165,7 @@ class _Where:
         self.source = source
 
     def fail(self, path: str, problem: str) -> NoReturn:
-        problem = one_line(problem, 300)
+        problem = safe(one_line(problem, 300))  # messages quote values: never a key
         raise ScenarioError(f"{self.source}: {path}: {problem}" if path else f"{self.source}: {problem}")
 
     def mapping(self, value: Any, path: str, allowed: Sequence[str]) -> dict[str, Any]:
