@@ -345,7 +345,7 @@ def scrub_stream(events: list[Any], found: Findings | None = None, location: str
                     )
                     first = False
             if found is not None:
-                event_index = pieces[_piece_at(starts, start)][2]
+                event_index = pieces[max(bisect.bisect_right(starts, start) - 1, 0)][2]
                 found.append(
                     Finding(
                         f"{location}[{event_index}] (stream text {channel!r}, pieced together)",
@@ -361,10 +361,6 @@ def scrub_stream(events: list[Any], found: Findings | None = None, location: str
                 text = text[:lo] + replacement + text[hi:]
             container[key] = text
     return [scrub_json(event, found, f"{location}[{i}]") for i, event in enumerate(events)]
-
-
-def _piece_at(starts: list[int], position: int) -> int:
-    return max(bisect.bisect_right(starts, position) - 1, 0)
 
 
 def _fragments(value: Any, channels: dict[str, list[tuple[Any, Any, int]]], index: int) -> None:
