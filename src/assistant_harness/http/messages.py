@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, unquote
 
 #: How deep a request body may nest objects and arrays (the real API's bodies nest a handful deep;
 #: far deeper ones would overflow the validator's and the encoder's recursion).
@@ -117,6 +118,31 @@ class ApiRequest:
         if not self.body:
             return {}
         return parse_json(self.body)
+
+
+def request_from(
+    method: str,
+    target: str,
+    base_path: str,
+    headers: Iterable[tuple[bytes, bytes]],
+    body: bytes,
+    *,
+    url: str,
+    read_timeout: float | None = None,
+) -> ApiRequest:
+    """The one conversion every adapter uses: a request as the wire has it (``target``: the
+    percent-encoded path and query, under ``base_path``) as an :class:`ApiRequest`."""
+    path, _, query = target.partition("?")
+    return ApiRequest(
+        method=method,
+        path=unquote(path[len(base_path) :]) or "/",
+        query=dict(parse_qsl(query, keep_blank_values=True)) if query else {},
+        # A plain dict with lower-case names: httpx's Headers.get scans every header on each call.
+        headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in headers},
+        body=body,
+        url=url,
+        read_timeout=read_timeout,
+    )
 
 
 @dataclass(slots=True)

@@ -40,7 +40,7 @@ _STEP_KEYS = {
     "incomplete": ("status", "duration", "reason", "reply"),
     "completed": ("status", "duration", "reply"),
 }
-_FAULT_KEYS = tuple(f for f in Fault.__dataclass_fields__ if f not in ("seen", "fired", "_random"))
+_FAULT_KEYS = tuple(Fault.__dataclass_fields__)
 
 
 class TemplateReply:
@@ -81,8 +81,8 @@ class Scenario:
     name: str = "scenario"
     description: str = ""
     runs: tuple[RunScript, ...] = ()
-    #: Fault rules as keyword dicts (a fresh :class:`Fault` is made for every fake: they count requests).
-    faults: tuple[Mapping[str, Any], ...] = ()
+    #: Fault rules (frozen: each fake counts requests against them in its own counters).
+    faults: tuple[Fault, ...] = ()
     assistants: tuple[Mapping[str, Any], ...] = ()
     threads: tuple[Mapping[str, Any], ...] = ()
     seed: int | None = None
@@ -91,8 +91,14 @@ class Scenario:
     outcome: str | None = None
     source: str | None = field(default=None, compare=False)
 
+    def __post_init__(self) -> None:
+        # Rules given as keyword mappings (as older code built them) become Fault rules.
+        if any(not isinstance(rule, Fault) for rule in self.faults):
+            rules = tuple(r if isinstance(r, Fault) else Fault(**r) for r in self.faults)
+            object.__setattr__(self, "faults", rules)
+
     def make_faults(self) -> list[Fault]:
-        return [Fault(**spec) for spec in self.faults]
+        return list(self.faults)
 
     def to_yaml(self) -> str:
         """The scenario as a file that :func:`load` reads back (computed replies cannot be written)."""
@@ -314,7 +320,7 @@ def _reply(where: _Where, value: Any, path: str) -> TemplateReply | str:
     return TemplateReply(value) if fields else value
 
 
-def _fault(where: _Where, data: Any, path: str) -> dict[str, Any]:
+def _fault(where: _Where, data: Any, path: str) -> Fault:
     mapping = where.mapping(data, path, _FAULT_KEYS)
     endpoint = mapping.get("endpoint")
     if endpoint is not None and endpoint not in ENDPOINT_NAMES:
@@ -324,10 +330,9 @@ def _fault(where: _Where, data: Any, path: str) -> dict[str, Any]:
     if mapping.get("error") is not None and mapping["error"] not in ERRORS:
         where.fail(f"{path}.error", f"{mapping['error']!r} is not one of {', '.join(ERRORS)}")
     try:
-        Fault(**mapping)
+        return Fault(**mapping)
     except Exception as error:  # the Fault's own checks, with the path added
         where.fail(path, str(error))
-    return dict(mapping)
 
 
 def _seed_body(where: _Where, data: Any, path: str, schema: str) -> dict[str, Any]:
@@ -363,7 +368,7 @@ def to_data(scenario: Scenario) -> dict[str, Any]:
     if scenario.runs:
         data["runs"] = [_run_data(run) for run in scenario.runs]
     if scenario.faults:
-        data["faults"] = [dict(f) for f in scenario.faults]
+        data["faults"] = [f.to_mapping() for f in scenario.faults]
     return data
 
 
