@@ -10,6 +10,14 @@ from urllib.parse import unquote
 
 def call(app: Any, method: str, target: str, headers: Mapping[str, str], body: bytes) -> tuple[int, bytes]:
     """``method target`` (path and query, percent-encoded, as on the wire) answered by ``app``."""
+    status, _, content = exchange(app, method, target, headers, body)
+    return status, content
+
+
+def exchange(
+    app: Any, method: str, target: str, headers: Mapping[str, str], body: bytes
+) -> tuple[int, dict[str, str], bytes]:
+    """As :func:`call`, with the response headers (names in lower case)."""
     path, _, query = target.partition("?")
     scope = {
         "type": "http",
@@ -37,4 +45,6 @@ def call(app: Any, method: str, target: str, headers: Mapping[str, str], body: b
 
     asyncio.run(app(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
-    return start["status"], b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    answer_headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start["headers"]}
+    content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], answer_headers, content
