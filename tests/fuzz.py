@@ -94,20 +94,22 @@ BODY_IDS = {
 }
 
 
-def value(draw: st.DrawFn, schema: Mapping[str, Any], depth: int = 0, pools: Pools | None = None) -> Any:
-    """A value for ``schema``: usually fitting it, sometimes junk (more often deeper down)."""
-    if depth > 6 or draw(st.integers(0, 99)) < 4 + depth:
+def value(
+    draw: st.DrawFn, schema: Mapping[str, Any], depth: int = 0, pools: Pools | None = None, junk: int = 4
+) -> Any:
+    """A value for ``schema``: usually fitting it, junk ``junk`` percent of the time (and deep down)."""
+    if depth > 6 or draw(st.integers(0, 99)) < junk:
         return draw(JUNK)
     schema = _resolve(schema)
     if schema.get("nullable") and draw(st.integers(0, 9)) == 0:
         return None
     options = schema.get("anyOf") or schema.get("oneOf")
     if options:
-        return value(draw, draw(st.sampled_from(options)), depth + 1, pools)
+        return value(draw, draw(st.sampled_from(options)), depth + 1, pools, junk)
     if "allOf" in schema:
         merged: dict[str, Any] = {}
         for part in schema["allOf"]:
-            part_value = value(draw, part, depth + 1, pools)
+            part_value = value(draw, part, depth + 1, pools, junk)
             if isinstance(part_value, dict):
                 merged.update(part_value)
         return merged
@@ -122,7 +124,7 @@ def value(draw: st.DrawFn, schema: Mapping[str, Any], depth: int = 0, pools: Poo
         out = {}
         for name, sub in properties.items():
             if name in required or draw(st.integers(0, 3)) == 0:
-                out[name] = value(draw, sub, depth + 1, pools)
+                out[name] = value(draw, sub, depth + 1, pools, junk)
                 if name in BODY_IDS and pools is not None:
                     out[name] = _known_id(draw, pools, BODY_IDS[name], out[name])
         if not properties and draw(st.booleans()):
@@ -130,17 +132,22 @@ def value(draw: st.DrawFn, schema: Mapping[str, Any], depth: int = 0, pools: Poo
         return out
     if kind == "array":
         items = schema.get("items", {})
-        return [value(draw, items, depth + 1, pools) for _ in range(draw(st.integers(0, 3)))]
+        return [value(draw, items, depth + 1, pools, junk) for _ in range(draw(st.integers(0, 3)))]
     if kind == "integer":
-        return draw(st.integers(schema.get("minimum", -5), schema.get("maximum", 200_000)) | NUMBERS)
+        fitting = st.integers(schema.get("minimum", -5), schema.get("maximum", 200_000))
+        return draw(fitting | NUMBERS if junk else fitting)
     if kind == "number":
         low, high = schema.get("minimum", -5), schema.get("maximum", 5)
-        return draw(st.floats(low, high) | NUMBERS)
+        return draw(st.floats(low, high) | NUMBERS if junk else st.floats(low, high))
     if kind == "boolean":
         return draw(st.booleans())
     if kind == "null":
         return None
-    return draw(TEXT | SURROGATE)
+    if junk:
+        return draw(TEXT | SURROGATE)
+    return draw(
+        st.text(string.ascii_letters + string.digits + " -_", max_size=min(schema.get("maxLength", 12), 12))
+    )
 
 
 def _known_id(draw: st.DrawFn, pools: Pools, kind: str, drawn: Any) -> Any:
@@ -212,7 +219,8 @@ def _json_body(draw: st.DrawFn, schema: str, pools: Pools) -> bytes:
         return draw(st.binary(max_size=40))
     if shape == 1:
         return b"[" * draw(st.integers(60, 3000)) + b"]" * draw(st.integers(0, 3000))
-    body = value(draw, {"$ref": schema}, pools=pools)
+    # Half the bodies fit the schema throughout (they reach the handlers); the rest hold some junk.
+    body = value(draw, {"$ref": schema}, pools=pools, junk=draw(st.sampled_from([0, 0, 1, 3, 10])))
     return json.dumps(body, allow_nan=True).encode("utf-8")
 
 
