@@ -40,7 +40,7 @@ MAX_SECONDS = 1e9
 _TOP_KEYS = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads", "runs", "faults")
 _RUN_KEYS = ("steps", "assistant", "cancel_delay")
 _STEP_KEYS = {status: ("status", "duration", *keys) for status, keys in STEP_KEYS.items()}
-_FAULT_KEYS = tuple(f for f in Fault.__dataclass_fields__ if f not in ("seen", "fired", "_random"))
+_FAULT_KEYS = tuple(Fault.__dataclass_fields__)
 
 
 def load(source: str | Path | Scenario | lc.Timeline) -> Scenario:
@@ -313,7 +313,7 @@ _FAULT_CHECKS: dict[str, tuple[str, int, int]] = {
 }
 
 
-def _fault(where: _Where, data: Any, path: str) -> dict[str, Any]:
+def _fault(where: _Where, data: Any, path: str) -> Fault:
     mapping = where.mapping(data, path, _FAULT_KEYS)
     for key, value in mapping.items():
         check, low, high = _FAULT_CHECKS.get(key, ("", 0, 0))
@@ -342,10 +342,9 @@ def _fault(where: _Where, data: Any, path: str) -> dict[str, Any]:
     if mapping.get("error") is not None and mapping["error"] not in ERRORS:
         where.fail(f"{path}.error", f"{mapping['error']!r} is not one of {', '.join(ERRORS)}")
     try:
-        Fault(**mapping)
+        return Fault(**mapping)
     except Exception as error:  # the Fault's own checks, with the path added
         where.fail(path, str(error))
-    return dict(mapping)
 
 
 def _seed_body(where: _Where, data: Any, path: str, schema: str) -> dict[str, Any]:

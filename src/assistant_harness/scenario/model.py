@@ -60,8 +60,8 @@ class Scenario:
     name: str = "scenario"
     description: str = ""
     runs: tuple[RunScript, ...] = ()
-    #: Fault rules as keyword dicts (a fresh :class:`Fault` is made for every fake: they count requests).
-    faults: tuple[Mapping[str, Any], ...] = ()
+    #: Fault rules (frozen: each fake counts requests against them in its own counters).
+    faults: tuple[Fault, ...] = ()
     assistants: tuple[Mapping[str, Any], ...] = ()
     threads: tuple[Mapping[str, Any], ...] = ()
     seed: int | None = None
@@ -70,8 +70,14 @@ class Scenario:
     outcome: str | None = None
     source: str | None = field(default=None, compare=False)
 
+    def __post_init__(self) -> None:
+        # Rules given as keyword mappings (as older code built them) become Fault rules.
+        if any(not isinstance(rule, Fault) for rule in self.faults):
+            rules = tuple(r if isinstance(r, Fault) else Fault(**r) for r in self.faults)
+            object.__setattr__(self, "faults", rules)
+
     def make_faults(self) -> list[Fault]:
-        return [Fault(**spec) for spec in self.faults]
+        return list(self.faults)
 
     def to_yaml(self) -> str:
         """The scenario as a file that :func:`load` reads back (computed replies cannot be written)."""

@@ -32,7 +32,7 @@ def to_data(scenario: Scenario) -> dict[str, Any]:
     if scenario.runs:
         data["runs"] = [_run_data(run) for run in scenario.runs]
     if scenario.faults:
-        data["faults"] = [dict(f) for f in scenario.faults]
+        data["faults"] = [f.to_mapping() for f in scenario.faults]
     return data
 
 
