@@ -12,15 +12,16 @@ from typing import Any
 
 from .apis.assistants.store import Store, TimelineSource, _default_timelines
 from .apis.assistants.streaming import error_event
-from .apis.common.dispatch import dispatch, error_response
+from .apis.common.dispatch import dispatch
 from .apis.common.ids import IdGenerator
 from .apis.responses import events as response_events
 from .apis.responses.store import ResponseStore
 from .apis.served import INDEX, RESPONSES
-from .engine.clock import VirtualClock
-from .engine.faults import STREAM_DROP, STREAM_END, STREAM_ERROR, Fault, TransportFault, first_firing
+from .engine.clock import RealClock, VirtualClock
+from .engine.faults import Fault, FaultCounter, FaultRules, TransportFault
 from .engine.hangs import HangDetector, HangLimits
 from .errors import FakeBackendError
+from .http.faults import before_answer, break_stream
 from .http.messages import ApiRequest, ApiResponse
 
 DEFAULT_POLL_AFTER_MS = 1000
@@ -38,7 +39,7 @@ class Backend:
         seed: int = 0,
         timelines: TimelineSource = _default_timelines,
         poll_after_ms: int = DEFAULT_POLL_AFTER_MS,
-        faults: Iterable[Fault] = (),
+        faults: Iterable[Fault | FaultCounter] = (),
         hang_limits: HangLimits | None = HangLimits(),  # noqa: B008  (frozen, so sharing is safe)
         busy_poll_step: bool = True,
         responses: Callable[[VirtualClock, IdGenerator], ResponseStore] = ResponseStore,
@@ -49,7 +50,10 @@ class Backend:
         #: The Responses API's state, on the same clock and ids.
         self.responses = responses(self.clock, self.ids)
         self.poll_after_ms = poll_after_ms
-        self.faults: list[Fault] = list(faults)
+        #: The fault rules, each with this backend's own counter (the rules are frozen and shared).
+        self.faults = FaultRules(faults)
+        # Fault latency: virtual time jumps; under `serve` (a real clock) the answer really waits.
+        self._pause = self.clock.sleep if isinstance(self.clock, RealClock) else self.clock.advance
         #: The latest requests (at most REQUESTS_KEPT), for tests to inspect.
         self.requests: deque[ApiRequest] = deque(maxlen=REQUESTS_KEPT)
         #: Called with every (request, response) pair; tests and recorders hook in here.
@@ -68,19 +72,12 @@ class Backend:
         self.requests.append(request)
         self._requests_served += 1
         request_id = f"req_{self._requests_served:032x}"
-        fault = first_firing(self.faults, endpoint.name, request.method) if self.faults else None
+        fault = self.faults.first_firing(endpoint.name, request.method) if self.faults else None
         if fault is not None:
-            latency = fault.latency
-            if latency is None and fault.error == "read_timeout":
-                latency = request.read_timeout or 0.0
-            if latency:
-                self.clock.advance(latency)
-            if fault.error is not None:
-                raise fault.transport_fault()
-            if fault.status is not None:
-                response = error_response(fault.api_error(), {"x-request-id": request_id})
-                self._notify(request, response)
-                return response
+            answer = before_answer(fault, request, self._pause, {"x-request-id": request_id})
+            if answer is not None:
+                self._notify(request, answer)
+                return answer
         name = endpoint.name
         run: Any = None
         if name == "runs.retrieve":
@@ -107,9 +104,10 @@ class Backend:
                 f"{type(error).__name__} while answering {request.method} {request.path}: {error}"
             ) from error
         if response.chunks is not None and self.faults:
-            fault = first_firing(self.faults, endpoint.name, request.method, streamed=True)
+            fault = self.faults.first_firing(endpoint.name, request.method, streamed=True)
             if fault is not None:
-                response = self._break_stream(response, fault, name in RESPONSES)
+                event = self._error_event(name, response, fault)
+                response = break_stream(response, fault, event, self._pause)
         # As the real API does; from the virtual clock, so recordings and `show` get the fake's times.
         response.headers["date"] = http_date(self.clock.time())
         self._notify(request, response)
@@ -120,35 +118,13 @@ class Backend:
                 self.hangs.after_listing(request, response)
         return response
 
-    def _break_stream(self, response: ApiResponse, fault: Fault, numbered: bool) -> ApiResponse:
-        chunks = list(response.chunks or [])
-        keep = fault.after_events
-        if fault.stream == STREAM_ERROR:
-            message = (
-                fault.message or "The server had an error while processing your request. Sorry about that!"
-            )
-            error = (
-                response_events.error_event(message, sequence_number=_next_number(chunks[:keep]))
-                if numbered
-                else error_event(message)
-            )
-            chunks = [*chunks[:keep], error]
-            return ApiResponse(response.status, b"".join(chunks), response.headers, chunks=chunks)
-        if fault.stream == STREAM_END:  # a clean early end: no error, no final event
-            kept = chunks[:keep]
-            return ApiResponse(response.status, b"".join(kept), response.headers, chunks=kept)
-        if fault.stream == STREAM_DROP:
-            return ApiResponse(
-                response.status, b"".join(chunks[:keep]), response.headers, chunks=chunks, broken_after=keep
-            )
-        gap = fault.latency or 0.0  # slow: the clock moves before each event reaches the client
-        return ApiResponse(
-            response.status,
-            response.content,
-            response.headers,
-            chunks=chunks,
-            before_chunk=lambda: self.clock.advance(gap),
-        )
+    @staticmethod
+    def _error_event(name: str, response: ApiResponse, fault: Fault) -> Callable[[str], bytes]:
+        """The API's own error event: a Responses stream's carries the next sequence number."""
+        if name not in RESPONSES:
+            return error_event
+        following = _next_number((response.chunks or [])[: fault.after_events])
+        return lambda message: response_events.error_event(message, sequence_number=following)
 
     def _notify(self, request: ApiRequest, response: ApiResponse) -> None:
         for listener in self.listeners:

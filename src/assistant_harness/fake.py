@@ -3,7 +3,6 @@ interception and virtual time, for the Assistants and the Responses APIs togethe
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
@@ -18,7 +17,7 @@ from .apis.responses.store import CANCEL_FINISHED, ResponseStore, ScriptSource, 
 from .apis.served import SERVED_ROOTS
 from .backend import DEFAULT_POLL_AFTER_MS, Backend
 from .engine.clock import VirtualClock
-from .engine.faults import Fault
+from .engine.faults import Fault, FaultRules
 from .engine.hangs import HangLimits
 from .engine.lifecycle import Timeline
 from .engine.timepatch import TimePatch
@@ -31,9 +30,8 @@ from .http.transports import (
     start_interception,
     stop_interception,
 )
-from .scenario.model import Scenario
+from .scenario.model import Scenario, ScenarioResponses, ScenarioTimelines
 from .scenario.model import load as load_scenario
-from .scenario.playing import ScenarioResponses, ScenarioTimelines
 
 if TYPE_CHECKING:
     import openai
@@ -145,8 +143,9 @@ class FakeOpenAI:
             poll_after_ms=_first(
                 poll_after_ms, self.scenario and self.scenario.poll_after_ms, DEFAULT_POLL_AFTER_MS
             ),
-            # Copies: a rule counts requests, and a list reused across tests must start from zero.
-            faults=[*scripted_faults, *(dataclasses.replace(f) for f in faults)],
+            # Rules are frozen; the backend keeps its own counters, so a list reused across tests
+            # starts from zero.
+            faults=[*scripted_faults, *faults],
             hang_limits=hang_limits,
             busy_poll_step=virtual_time,
             responses=responses,
@@ -165,8 +164,9 @@ class FakeOpenAI:
             store.create_thread({k: v for k, v in body.items() if k != "id"}, body.get("id"))
 
     @property
-    def faults(self) -> list[Fault]:
-        """The active fault rules (add more at any time); each counts the requests it has seen."""
+    def faults(self) -> FaultRules:
+        """The active fault rules (``append(Fault(...))`` at any time), each with this fake's counts
+        (``fake.faults[0].fired``, ``.seen``)."""
         return self.backend.faults
 
     # -- state ------------------------------------------------------------------------------

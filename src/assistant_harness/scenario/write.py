@@ -1,13 +1,19 @@
-"""Writing a scenario back as plain data for YAML (the inverse of loading it)."""
+"""A scenario back into a file: the inverse of :func:`.load.parse` (computed replies cannot be written)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import yaml
+
 from ..apis.responses.state import ResponseScript
 from ..engine import lifecycle as lc
 from ..errors import ScenarioError
 from .model import RunScript, Scenario, TemplateReply
+
+
+def to_yaml(scenario: Scenario) -> str:
+    return yaml.safe_dump(to_data(scenario), sort_keys=False, allow_unicode=True, width=100)
 
 
 def to_data(scenario: Scenario) -> dict[str, Any]:
@@ -31,7 +37,7 @@ def to_data(scenario: Scenario) -> dict[str, Any]:
     if scenario.cancel_finished is not None:
         data["cancel_finished"] = scenario.cancel_finished
     if scenario.faults:
-        data["faults"] = [dict(f) for f in scenario.faults]
+        data["faults"] = [f.to_mapping() for f in scenario.faults]
     return data
 
 
