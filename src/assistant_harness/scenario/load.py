@@ -40,8 +40,8 @@ ENDPOINT_NAMES = sorted(INDEX.by_name)
 #: The longest duration a file may give (about 31 years of virtual time).
 MAX_SECONDS = 1e9
 
-_TOP_KEYS = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads", "runs")
-_TOP_KEYS += ("responses", "cancel_finished", "faults")
+_TOP_KEYS: tuple[str, ...] = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads")
+_TOP_KEYS += ("runs", "responses", "cancel_finished", "faults")
 _RUN_KEYS = ("steps", "assistant", "cancel_delay")
 _RESPONSE_KEYS = ("steps", "retention")
 
