@@ -33,7 +33,7 @@ def _setup(client: openai.OpenAI) -> tuple[Any, Any]:
 
 
 def test_the_polling_recording_replays_its_flow() -> None:
-    path = spec_helpers.require(spec_helpers.REAL_CASSETTES / POLLING)
+    path = spec_helpers.REAL_CASSETTES / POLLING
     started = time.perf_counter()
     with use_cassette(path):
         client = openai.OpenAI(api_key="sk-test")
@@ -56,7 +56,7 @@ def test_the_polling_recording_replays_its_flow() -> None:
 
 
 def test_the_streaming_recording_replays_through_an_event_handler() -> None:
-    path = spec_helpers.require(spec_helpers.REAL_CASSETTES / STREAMING)
+    path = spec_helpers.REAL_CASSETTES / STREAMING
 
     class Collect(AssistantEventHandler):
         def __init__(self) -> None:
@@ -89,7 +89,7 @@ def test_the_streaming_recording_replays_through_an_event_handler() -> None:
 
 
 def test_show_prints_their_timelines(capsys: pytest.CaptureFixture[str]) -> None:
-    folder = spec_helpers.require(spec_helpers.REAL_CASSETTES)
+    folder = spec_helpers.REAL_CASSETTES
     assert main(["show", str(folder / POLLING), str(folder / STREAMING)]) == 0
     out = capsys.readouterr().out
     assert "run_31fgVjfVXHHOJZbQnBWJXhlN" in out and "(polled 19 times)" in out  # the 19 retrieves
@@ -102,7 +102,7 @@ def test_to_scenario_replays_the_recorded_run_in_the_fake(capsys: pytest.Capture
     from assistant_harness import FakeAssistants
     from assistant_harness.scenario.model import parse
 
-    folder = spec_helpers.require(spec_helpers.REAL_CASSETTES)
+    folder = spec_helpers.REAL_CASSETTES
     assert main(["to-scenario", str(folder / POLLING)]) == 0
     scenario = parse(capsys.readouterr().out, "recorded.yaml")
     with FakeAssistants(scenario) as fake:
@@ -111,3 +111,20 @@ def test_to_scenario_replays_the_recorded_run_in_the_fake(capsys: pytest.Capture
         run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
         assert run.status == "completed" and fake.clock.elapsed() == 12
         assert client.beta.threads.messages.list(thread.id).data[0].content[0].text.value == ANSWER  # type: ignore[union-attr]
+
+
+def test_the_vendored_copies_are_the_scrubbed_shared_ones() -> None:
+    import importlib.util
+
+    source = spec_helpers.require_shared(spec_helpers.SHARED_CASSETTES)
+    path = spec_helpers.ROOT / "tools" / "vendor_cassettes.py"
+    loader = importlib.util.spec_from_file_location("vendor_cassettes", path)
+    assert loader is not None and loader.loader is not None
+    tool = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(tool)
+    for name in tool.CASSETTES:
+        vendored = (spec_helpers.REAL_CASSETTES / name).read_text(encoding="utf-8")
+        assert vendored == tool.scrub((source / name).read_text(encoding="utf-8")), (
+            "run: python tools/vendor_cassettes.py"
+        )
+        assert "proj_" + "0" * 24 in vendored  # scrubbed, and still there for `scan` to flag
