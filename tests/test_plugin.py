@@ -149,7 +149,7 @@ def test_modes(assistant_cassette, fake_assistants, request):
 
 
 def test_safe_under_xdist(project: pytest.Pytester) -> None:
-    pytest.importorskip("xdist")
+    pytest.importorskip("xdist", reason='install the "test" extra: pip install "assistant-harness[test]"')
     tests = "\n".join(
         f'''
 @pytest.mark.assistant_scenario("{name}")

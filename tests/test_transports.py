@@ -46,7 +46,7 @@ def test_other_hosts_pass_through(fake: FakeAssistants, local_server: str) -> No
     assert httpx.get(local_server).text == "real server"
 
 
-@pytest.mark.skipif(not HAS_HTTPX2, reason="httpx2 is installed with openai 3.x only")
+@pytest.mark.skipif(not HAS_HTTPX2, reason="httpx2 comes with openai 3.x only (this run has openai 2.x)")
 def test_other_hosts_pass_through_httpx2(fake: FakeAssistants, local_server: str) -> None:
     import httpx2
 

@@ -17,9 +17,19 @@ import pytest
 with warnings.catch_warnings():
     # langchain-community announces its sunset with a DeprecationWarning on import: not about the fake.
     warnings.simplefilter("ignore")
-    lc_assistant = pytest.importorskip("langchain_community.agents.openai_assistant")
-    lc_agents = pytest.importorskip("langchain_classic.agents")
-    lc_tools = pytest.importorskip("langchain_core.tools")
+    NEEDS = 'install the "frameworks" extra: pip install "assistant-harness[frameworks]"'
+    lc_assistant = pytest.importorskip(
+        "langchain_community.agents.openai_assistant",
+        reason=NEEDS,
+    )
+    lc_agents = pytest.importorskip(
+        "langchain_classic.agents",
+        reason=NEEDS,
+    )
+    lc_tools = pytest.importorskip(
+        "langchain_core.tools",
+        reason=NEEDS,
+    )
 
 import openai
 

@@ -17,8 +17,15 @@ import pytest
 with warnings.catch_warnings():
     # semantic-kernel's models use a pydantic API deprecated in 2.11 and warn on import: not about the fake.
     warnings.simplefilter("ignore")
-    sk_agents = pytest.importorskip("semantic_kernel.agents")
-    sk_functions = pytest.importorskip("semantic_kernel.functions")
+    NEEDS = 'install the "frameworks" extra: pip install "assistant-harness[frameworks]"'
+    sk_agents = pytest.importorskip(
+        "semantic_kernel.agents",
+        reason=NEEDS,
+    )
+    sk_functions = pytest.importorskip(
+        "semantic_kernel.functions",
+        reason=NEEDS,
+    )
     # Imported lazily by the package on first use: import them now, with the warnings above silenced.
     OpenAIAssistantAgent = sk_agents.OpenAIAssistantAgent
     AssistantAgentThread = sk_agents.AssistantAgentThread
