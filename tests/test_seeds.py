@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -32,20 +31,18 @@ def test_seed000_waits_and_saves_the_reply(tmp_path: Path, monkeypatch: pytest.M
     assert saved == "Run completed in 00:00:43\nScore: 7/10"
 
 
-def test_seed000_stuck_run_hits_the_five_minute_deadline_in_under_a_second(
+@pytest.mark.usefixtures("no_real_sleep")
+def test_seed000_stuck_run_hits_the_five_minute_deadline_on_virtual_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    started = time.perf_counter()
     with FakeAssistants("stuck_in_progress") as fake:
         assistant = seed000.client.beta.assistants.create(model="gpt-4o")
         thread = seed000.client.beta.threads.create(messages=[{"role": "user", "content": "rate"}])
         run = seed000.client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
         seed000.wait_for_run_completion(seed000.client, thread.id, run.id, "002", "results")
         virtual = fake.clock.elapsed()
-    wall = time.perf_counter() - started
     assert 300 < virtual <= 305  # the first check past the deadline, as in real life
-    assert wall < 1.0
     assert (tmp_path / "api evaluation results" / "002_fail.txt").read_text(encoding="utf-8") == (
         f"File no: 002\nThread ID: {thread.id}\nRun ID: {run.id}\n"
     )
