@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import jsonschema
-import openai
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
@@ -111,5 +110,5 @@ def test_generated_scenarios_plug_into_the_fake(data: st.DataObject) -> None:
                 thread_id=run.thread_id,
                 tool_outputs=[{"tool_call_id": c.id, "output": "x"} for c in calls],
             )
-        assert run.status in ("completed", "failed")
-        assert isinstance(client, openai.OpenAI)
+        # The run ends where its generated timeline ends (a tool round, if any, then goes on).
+        assert run.status == scenario.runs[0].timeline.steps[-1].status != "requires_action"
