@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import jsonschema
+import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from assistant_harness import FakeAssistants, Fault, Timeline
 from assistant_harness.scenario import model as sc
@@ -112,3 +116,18 @@ def test_generated_scenarios_plug_into_the_fake(data: st.DataObject) -> None:
             )
         # The run ends where its generated timeline ends (a tool round, if any, then goes on).
         assert run.status == scenario.runs[0].timeline.steps[-1].status != "requires_action"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"outcomes": ("complete",)}, r"unknown 'complete'; choose from completed, failed, incomplete"),
+        ({"outcomes": ()}, "none given; choose from completed"),
+        ({"outcomes": "completed"}, r"expected a sequence of outcomes, e.g. \('completed',\)"),
+        ({"max_tool_rounds": -1}, "max_tool_rounds=-1: expected a whole number >= 0"),
+        ({"max_parallel_calls": 0}, "max_parallel_calls=0: expected a whole number >= 1"),
+    ],
+)
+def test_bad_strategy_arguments_are_refused_when_called(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidArgument, match=message):
+        timelines(**options)

@@ -112,8 +112,11 @@ def split_text(text: str, size: int = DELTA_SIZE) -> list[str]:
 def apply(store: Store, run: RunState, transition: lc.Transition) -> None:
     """Make the resources reflect that ``run`` entered ``transition``."""
     step = run.progress.steps[transition.index]
+    reply = ""
     if transition.status in (lc.COMPLETED, lc.INCOMPLETE):
-        _reply_text(run, step.payload)  # a computed reply that fails does so before anything changes
+        # Computed once (a callable may count or draw), and before anything changes, so one that fails
+        # leaves the run as it was.
+        reply = _reply_text(run, step.payload)
     obj = run.obj
     run.history.append((transition.status, transition.at))
     at = store.timestamp(transition.at)
@@ -125,7 +128,7 @@ def apply(store: Store, run: RunState, transition: lc.Transition) -> None:
     elif status == lc.REQUIRES_ACTION:
         _require_action(store, run, step.payload, at)
     elif status == lc.COMPLETED:
-        _complete(store, run, step.payload, at)
+        _complete(store, run, reply, at)
     elif status == lc.FAILED:
         obj["failed_at"] = at
         obj["last_error"] = _last_error(step.payload)
@@ -138,7 +141,7 @@ def apply(store: Store, run: RunState, transition: lc.Transition) -> None:
     elif status == lc.INCOMPLETE:
         reason = step.payload.get("reason", "max_completion_tokens")
         obj["incomplete_details"] = {"reason": reason}
-        _write_reply(store, run, step.payload, at, incomplete_reason=reason)
+        _write_reply(store, run, reply, at, incomplete_reason=reason)
     if status in lc.TERMINAL:
         obj["required_action"] = None
         if status != lc.EXPIRED:
@@ -223,17 +226,16 @@ def _require_action(store: Store, run: RunState, payload: Mapping[str, Any], at:
     )
 
 
-def _complete(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _complete(store: Store, run: RunState, text: str, at: int) -> None:
     run.obj["completed_at"] = at
-    _write_reply(store, run, payload, at)
+    _write_reply(store, run, text, at)
 
 
 def _write_reply(
-    store: Store, run: RunState, payload: Mapping[str, Any], at: int, *, incomplete_reason: str | None = None
+    store: Store, run: RunState, text: str, at: int, *, incomplete_reason: str | None = None
 ) -> None:
     thread = run.thread
     messages = list(thread.messages.values())
-    text = _reply_text(run, payload)
     status = "completed" if incomplete_reason is None else "incomplete"
     message = objects.message(
         store.ids.new("message"),
