@@ -15,7 +15,7 @@ from .apis.endpoints import EndpointIndex, dispatch, error_response
 from .engine.clock import VirtualClock
 from .engine.faults import STREAM_DROP, STREAM_ERROR, Fault, first_firing
 from .engine.hangs import HangDetector, HangLimits
-from .errors import FakeBackendError
+from .errors import CallbackFailed, FakeBackendError, HarnessBugError, HarnessError, HarnessInterrupt
 from .http.messages import ApiRequest, ApiResponse
 
 DEFAULT_POLL_AFTER_MS = 1000
@@ -83,11 +83,11 @@ class Backend:
                 self.store, endpoint, params, request, poll_after_ms=self.poll_after_ms, request_id=request_id
             )
         except Exception as error:
-            # Not the API's error: a bug in code the test handed the fake. Raised past the SDK
-            # (which would retry it, or wrap it into "Connection error.").
-            raise FakeBackendError(
-                f"{type(error).__name__} while answering {request.method} {request.path}: {error}"
-            ) from error
+            # Not the API's error, and raised past the SDK (which would retry it, or wrap it into
+            # "Connection error."): the test's own code or setup, or else a bug in the harness.
+            raise _interrupt(error, request) from (
+                error.__cause__ if isinstance(error, CallbackFailed) else error
+            )
         if response.chunks is not None and self.faults:
             fault = first_firing(self.faults, endpoint.name, request.method, streamed=True)
             if fault is not None:
@@ -127,6 +127,19 @@ class Backend:
     def _notify(self, request: ApiRequest, response: ApiResponse) -> None:
         for listener in self.listeners:
             listener(request, response)
+
+
+def _interrupt(error: Exception, request: ApiRequest) -> HarnessInterrupt:
+    where = f"while answering {request.method} {request.path}"
+    if isinstance(error, CallbackFailed):
+        cause = error.__cause__
+        return FakeBackendError(f"{type(cause).__name__} {where} (in {error.what}): {cause}")
+    if isinstance(error, HarnessError):  # the test's setup, found only now (a timeline, a scenario)
+        return FakeBackendError(f"{type(error).__name__} {where}: {error}")
+    return HarnessBugError(
+        f"{type(error).__name__} {where}: {error}. This is a bug in assistant-harness, not in the test: "
+        "please report it with this traceback."
+    )
 
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

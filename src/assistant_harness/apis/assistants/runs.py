@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...engine import lifecycle as lc
+from ...errors import call_user
 from ..common.errors import ApiError
 from . import objects
 
@@ -269,7 +270,9 @@ def _write_reply(
 def _reply_text(run: RunState, payload: Mapping[str, Any]) -> str:
     reply: str | ReplyFn | None = payload.get("reply")
     context = ReplyContext(run.obj, list(run.thread.messages.values()), run.tool_outputs)
-    return default_reply(context) if reply is None else reply if isinstance(reply, str) else reply(context)
+    if reply is None:
+        return default_reply(context)
+    return reply if isinstance(reply, str) else call_user("the computed reply", reply, context)
 
 
 def _emit_message(run: RunState, message: Obj, text: str) -> None:

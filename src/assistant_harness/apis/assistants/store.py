@@ -9,6 +9,7 @@ from typing import Any
 
 from ...engine import lifecycle as lc
 from ...engine.clock import VirtualClock
+from ...errors import call_user
 from ..common.errors import ApiError, invalid_value, missing, not_found
 from ..common.ids import IdGenerator
 from ..common.pagination import page
@@ -243,8 +244,10 @@ class Store:
         obj = objects.run(
             self.ids.new("run"), created, thread_id, assistant, body, expires_at=created + int(RUN_TTL)
         )
-        timeline = self.timelines(
-            RunRequest(assistant["id"], thread_id, assistant["name"], self._runs_created, body)
+        timeline = call_user(
+            "the timelines callable",
+            self.timelines,
+            RunRequest(assistant["id"], thread_id, assistant["name"], self._runs_created, body),
         )
         self._runs_created += 1
         progress = lc.Progress(timeline, now, expires_at=now + RUN_TTL)
