@@ -32,12 +32,14 @@ if TYPE_CHECKING:
     from .engine.hangs import HangLimits
     from .engine.lifecycle import Step, Timeline
     from .fake import FakeAssistants
+    from .settings import FakeSettings
     from .scenario.model import RunScript, Scenario
 
 #: Public name -> the module that defines it, imported when the name is first read.
 _LAZY = {
     "VirtualClock": "engine.clock",
     "FakeAssistants": "fake",
+    "FakeSettings": "settings",
     "Fault": "engine.faults",
     "HangLimits": "engine.hangs",
     "Step": "engine.lifecycle",
@@ -77,6 +79,7 @@ __all__ = [
     "ConfigurationError",
     "FakeAssistants",
     "FakeBackendError",
+    "FakeSettings",
     "Fault",
     "HangDetected",
     "HangLimits",

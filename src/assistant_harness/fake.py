@@ -15,7 +15,6 @@ from .engine.faults import Fault
 from .engine.hangs import HangLimits
 from .engine.lifecycle import Timeline
 from .engine.timepatch import TimePatch
-from .errors import ConfigurationError
 from .http.transports import (
     BaseUrl,
     FakeRouter,
@@ -26,15 +25,33 @@ from .http.transports import (
 )
 from .scenario.model import Scenario, ScenarioTimelines
 from .scenario.model import load as load_scenario
+from .settings import FakeSettings
 
 if TYPE_CHECKING:
     import openai
+    from typing_extensions import TypedDict, Unpack
 
     from .apis.assistants.runs import RunState
 
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
 #: The key ``fake.client()`` sends: obviously fake, so no scan ever mistakes it for a real one.
 TEST_API_KEY = "sk-test"
+
+
+if TYPE_CHECKING:
+
+    class SettingsOptions(TypedDict, total=False):
+        """FakeSettings' fields as keyword arguments (type checkers check them)."""
+
+        base_url: str
+        also_serve: Iterable[str]
+        seed: int | None
+        timeline: Timeline | None
+        timelines: TimelineSource | None
+        faults: Iterable[Fault]
+        clock: VirtualClock | None
+        virtual_time: bool
+        poll_after_ms: int | None
+        hang_limits: HangLimits | None
 
 
 def _always(timeline: Timeline) -> TimelineSource:
@@ -57,58 +74,49 @@ class FakeAssistants:
     global patching at all.
 
     ``scenario`` (a path, a shipped scenario's name, or a :class:`Scenario`) scripts runs, faults
-    and seed data. ``timeline`` (a :class:`Timeline`) is what every run follows; ``timelines`` (a
-    callable taking a :class:`RunRequest`) picks one per run; either overrides the scenario's runs.
-    ``faults`` adds fault rules. ``hang_limits`` says when polling a run that can no longer change
-    (or a list with the same cursor) fails the test with :class:`HangDetected`; ``None`` switches
-    that off. ``virtual_time=False`` leaves the time functions alone: runs then
-    move only when the test calls :meth:`advance`.
+    and seed data. Everything else is a :class:`FakeSettings` field, given as ``settings=`` or as
+    keyword arguments (on top of ``settings``): ``timeline`` (a :class:`Timeline`) is what every run
+    follows; ``timelines`` (a callable taking a :class:`RunRequest`) picks one per run; either
+    overrides the scenario's runs. ``faults`` adds fault rules. ``hang_limits`` says when polling a
+    run that can no longer change (or a list with the same cursor) fails the test with
+    :class:`HangDetected`; ``None`` switches that off. ``virtual_time=False`` leaves the time
+    functions alone: runs then move only when the test calls :meth:`advance`.
     """
 
     def __init__(
         self,
         scenario: str | Path | Scenario | Timeline | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
-        also_serve: Iterable[str] = (),
-        seed: int | None = None,
-        timeline: Timeline | None = None,
-        timelines: TimelineSource | None = None,
-        faults: Iterable[Fault] = (),
-        clock: VirtualClock | None = None,
-        virtual_time: bool = True,
-        poll_after_ms: int | None = None,
-        hang_limits: HangLimits | None = HangLimits(),  # noqa: B008  (frozen, so sharing is safe)
+        settings: FakeSettings | None = None,
+        **options: Unpack[SettingsOptions],
     ) -> None:
-        if timeline is not None and timelines is not None:
-            raise ConfigurationError(
-                "pass either timeline= (one for every run) or timelines= (a callable), not both"
-            )
+        #: What this fake was told, as one frozen value (``settings=`` with the keyword arguments on top).
+        self.settings = settings = (settings or FakeSettings()).replace(options)
         self.scenario = load_scenario(scenario) if scenario is not None else None
-        source = timelines
-        if timeline is not None:
-            source = _always(timeline)
+        source = settings.timelines
+        if settings.timeline is not None:
+            source = _always(settings.timeline)
         elif source is None and self.scenario is not None and self.scenario.runs:
             source = ScenarioTimelines(self.scenario, DEFAULT_TIMELINE)
         scripted_faults = self.scenario.make_faults() if self.scenario is not None else []
-        self.base_url = BaseUrl(base_url)
-        self._bases = (self.base_url, *(BaseUrl(u) for u in also_serve))
+        self.base_url = BaseUrl(settings.base_url)
+        self._bases = (self.base_url, *(BaseUrl(u) for u in settings.also_serve))
         self.backend = Backend(
-            clock=clock,
-            seed=_first(seed, self.scenario and self.scenario.seed, 0),
+            clock=settings.clock,
+            seed=_first(settings.seed, self.scenario and self.scenario.seed, 0),
             timelines=source or _always(DEFAULT_TIMELINE),
             poll_after_ms=_first(
-                poll_after_ms, self.scenario and self.scenario.poll_after_ms, DEFAULT_POLL_AFTER_MS
+                settings.poll_after_ms, self.scenario and self.scenario.poll_after_ms, DEFAULT_POLL_AFTER_MS
             ),
             # Copies: a rule counts requests, and a list reused across tests must start from zero.
-            faults=[*scripted_faults, *(dataclasses.replace(f) for f in faults)],
-            hang_limits=hang_limits,
-            busy_poll_step=virtual_time,
+            faults=[*scripted_faults, *(dataclasses.replace(f) for f in settings.faults)],
+            hang_limits=settings.hang_limits,
+            busy_poll_step=settings.virtual_time,
         )
         if self.scenario is not None:
             self._seed_resources(self.scenario)
         self.router = FakeRouter(self.backend.handle, self._bases)
-        self._time = TimePatch(self.backend.clock) if virtual_time else None
+        self._time = TimePatch(self.backend.clock) if settings.virtual_time else None
         self._started = False
 
     def _seed_resources(self, scenario: Scenario) -> None:
