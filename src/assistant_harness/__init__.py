@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from .engine.hangs import HangLimits
     from .engine.lifecycle import Step, Timeline
     from .fake import FakeAssistants
-    from .settings import FakeSettings
     from .scenario.model import RunScript, Scenario
+    from .settings import FakeSettings
 
 #: Public name -> the module that defines it, imported when the name is first read.
 _LAZY = {
