@@ -72,8 +72,11 @@ def test_unserved_openai_endpoint_is_named_not_retried(fake: FakeAssistants) -> 
 
 
 def test_unserved_endpoint_through_fake_client(fake: FakeAssistants) -> None:
-    with pytest.raises(UnservedEndpointError, match=r"GET /v1/models"):
+    with pytest.raises(UnservedEndpointError, match=r"GET /v1/models") as caught:
         fake.client().models.list()
+    # The hint is the request's own method and URL, ready to paste.
+    assert "fake.router.get('https://api.openai.com/v1/models').respond(json=...)" in str(caught.value)
+    assert "chat/completions" not in str(caught.value)
 
 
 def test_user_routes_on_the_fake_router_answer_other_endpoints(fake: FakeAssistants) -> None:
