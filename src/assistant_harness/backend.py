@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterable
 
 from .apis.assistants.store import Store, TimelineSource, _default_timelines
 from .apis.assistants.streaming import error_event
+from .apis.common.dispatch import dispatch, error_response
 from .apis.common.ids import IdGenerator
-from .apis.endpoints import EndpointIndex, dispatch, error_response
+from .apis.served import INDEX
 from .engine.clock import VirtualClock
 from .engine.faults import STREAM_DROP, STREAM_ERROR, Fault, first_firing
 from .engine.hangs import HangDetector, HangLimits
@@ -21,9 +22,6 @@ from .http.messages import ApiRequest, ApiResponse
 DEFAULT_POLL_AFTER_MS = 1000
 #: How many past requests a backend keeps for inspection (a long-lived fake must not grow without end).
 REQUESTS_KEPT = 10_000
-
-_INDEX = EndpointIndex()
-
 
 class Backend:
     """State (a :class:`Store`), fault rules and the endpoint index: ``handle(request) -> response``."""
@@ -58,7 +56,7 @@ class Backend:
         Raises :class:`~.router.UnservedEndpoint` for unknown paths and
         :class:`~.faults.TransportFault` when a fault rule breaks the connection.
         """
-        endpoint, params = _INDEX.find(request.method, request.path)
+        endpoint, params = INDEX.find(request.method, request.path)
         self.requests.append(request)
         self._requests_served += 1
         request_id = f"req_{self._requests_served:032x}"
@@ -75,7 +73,7 @@ class Backend:
                 response = error_response(fault.api_error(), {"x-request-id": request_id})
                 self._notify(request, response)
                 return response
-        run = self.store.runs.get(params[1]) if endpoint.name == "runs.retrieve" else None
+        run = self.store.runs.get(params["run_id"]) if endpoint.name == "runs.retrieve" else None
         if run is not None:
             self.hangs.before_run_fetch(run)
         try:

@@ -8,7 +8,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from .apis.assistants.statuses import RUN_MODEL
 from .apis.assistants.store import DEFAULT_TIMELINE, RunRequest, Store, TimelineSource
+from .apis.served import SERVED_ROOTS
 from .backend import DEFAULT_POLL_AFTER_MS, Backend
 from .engine.clock import VirtualClock
 from .engine.faults import Fault
@@ -95,7 +97,8 @@ class FakeAssistants:
         self.scenario = load_scenario(scenario) if scenario is not None else None
         source = settings.timelines
         if settings.timeline is not None:
-            source = _always(settings.timeline)
+            # An impossible timeline fails here, not mid-test.
+            source = _always(settings.timeline.bind(RUN_MODEL))
         elif source is None and self.scenario is not None and self.scenario.runs:
             source = ScenarioTimelines(self.scenario, DEFAULT_TIMELINE)
         scripted_faults = self.scenario.make_faults() if self.scenario is not None else []
@@ -115,7 +118,7 @@ class FakeAssistants:
         )
         if self.scenario is not None:
             self._seed_resources(self.scenario)
-        self.router = FakeRouter(self.backend.handle, self._bases)
+        self.router = FakeRouter(self.backend.handle, self._bases, SERVED_ROOTS)
         self._time = TimePatch(self.backend.clock) if settings.virtual_time else None
         self._started = False
 

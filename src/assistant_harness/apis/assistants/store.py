@@ -15,6 +15,7 @@ from ..common.ids import IdGenerator
 from ..common.pagination import page
 from . import objects, runs
 from .runs import RunState
+from .statuses import QUEUED, RUN_MODEL
 
 Obj = dict[str, Any]
 
@@ -22,7 +23,7 @@ Obj = dict[str, Any]
 RUN_TTL = 600.0
 
 #: The timeline every run follows unless a scenario says otherwise.
-DEFAULT_TIMELINE = lc.Timeline.of(("queued", 1.0), ("in_progress", 2.0), "completed")
+DEFAULT_TIMELINE = lc.Timeline.of(("queued", 1.0), ("in_progress", 2.0), "completed", model=RUN_MODEL)
 
 FILE_PURPOSES = ["assistants", "batch", "fine-tune", "vision", "user_data", "evals"]
 
@@ -250,7 +251,7 @@ class Store:
             RunRequest(assistant["id"], thread_id, assistant["name"], self._runs_created, body),
         )
         self._runs_created += 1
-        progress = lc.Progress(timeline, now, expires_at=now + RUN_TTL)
+        progress = lc.Progress(timeline, now, model=RUN_MODEL, expires_at=now + RUN_TTL)
         run = RunState(obj, state, progress)
         if stream:
             snapshot = copy.deepcopy(obj)
@@ -262,8 +263,8 @@ class Store:
         state.runs[obj["id"]] = run
         state.active = run
         self.runs[obj["id"]] = run
-        if progress.status == lc.QUEUED:
-            run.history.append((lc.QUEUED, now))
+        if progress.status == QUEUED:
+            run.history.append((QUEUED, now))
         else:  # a timeline that starts past queued: its first status has side effects too
             runs.apply(self, run, lc.Transition(0, progress.status, now))
         self.sync(run)
