@@ -193,3 +193,26 @@ def test_a_computed_reply_is_called_once_per_run_and_its_answer_is_the_message(f
     assert run.status == final
     assert calls == [0]
     assert messages.data[0].content[0].text.value == "reply number 1"  # type: ignore[union-attr]
+
+
+def test_a_json_reply_doubles_its_braces() -> None:
+    text = (
+        "runs:\n  - steps:\n      - {status: in_progress, duration: 1}\n      - status: requires_action\n"
+        "        tool_calls: [{name: total}]\n      - {status: in_progress, duration: 1}\n"
+        "      - status: completed\n        reply: '{{\"total\": {tool_output}}}'\n"
+    )
+    with FakeAssistants(sc.parse(text, "json.yaml")) as fake:
+        client = fake.client()
+        run = client.beta.threads.create_and_run_poll(
+            assistant_id=client.beta.assistants.create(model="m").id
+        )
+        call = run.required_action.submit_tool_outputs.tool_calls[0]  # type: ignore[union-attr]
+        run = client.beta.threads.runs.submit_tool_outputs_and_poll(
+            run_id=run.id,
+            thread_id=run.thread_id,
+            tool_outputs=[{"tool_call_id": call.id, "output": "136.25"}],
+        )
+        reply = client.beta.threads.messages.list(run.thread_id).data[0].content[0].text.value  # type: ignore[union-attr]
+    assert reply == '{"total": 136.25}'
+    with pytest.raises(ScenarioError, match=r"json\.yaml: runs"):
+        sc.parse(text.replace("'{{\"total\": {tool_output}}}'", "'{\"total\": 1}'"), "json.yaml")
