@@ -73,7 +73,7 @@ FIXTURES = {
     "assistant_cassette",
 }
 MARKERS = {"assistant_scenario", "assistant_cassette"}
-OPTIONS = {"--record-mode", "--cassette-dir", "--scenario-dir"}
+OPTIONS = {"--record-mode", "--cassette-dir", "--scenario-dir", "--block-network", "--allowed-hosts"}
 
 
 def test_the_package_exports_exactly_these_names() -> None:
