@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# ../shared beside the checkout; a git worktree elsewhere names it in ASSISTANT_HARNESS_SHARED.
+SHARED = Path(os.environ.get("ASSISTANT_HARNESS_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 SPEC_PATH = SHARED / "openapi" / "openapi.json"
 REAL_CASSETTES = SHARED / "real-cassettes"
 

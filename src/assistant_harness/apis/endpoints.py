@@ -171,9 +171,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         lambda s, r, b, p: s.run_step(p[0], p[1], p[2]),
     ),
     Endpoint("files.create", "POST", "/files", lambda s, r, b, p: _upload(s, r), beta=False, raw_body=True),
-    Endpoint("files.list", "GET", "/files", lambda s, r, b, p: s.list_files(r.query), beta=False),
-    Endpoint("files.retrieve", "GET", "/files/{}", lambda s, r, b, p: s.file(p[0]).obj, beta=False),
-    Endpoint("files.delete", "DELETE", "/files/{}", lambda s, r, b, p: s.delete_file(p[0]), beta=False),
+    Endpoint("files.list", "GET", "/files", lambda s, r, b, p: s.files.list_page(r.query), beta=False),
+    Endpoint("files.retrieve", "GET", "/files/{}", lambda s, r, b, p: s.files.retrieve(p[0]).obj, beta=False),
+    Endpoint("files.delete", "DELETE", "/files/{}", lambda s, r, b, p: s.files.delete(p[0]), beta=False),
     Endpoint(
         "files.content", "GET", "/files/{}/content", lambda s, r, b, p: _file_content(s, p[0]), beta=False
     ),
@@ -181,7 +181,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "vector_stores.create",
         "POST",
         "/vector_stores",
-        lambda s, r, b, p: s.create_vector_store(b),
+        lambda s, r, b, p: s.vector_stores.create(b),
         "CreateVectorStoreRequest",
         beta=False,
     ),
@@ -189,21 +189,21 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "vector_stores.list",
         "GET",
         "/vector_stores",
-        lambda s, r, b, p: s.list_vector_stores(r.query),
+        lambda s, r, b, p: s.vector_stores.list_page(r.query),
         beta=False,
     ),
     Endpoint(
         "vector_stores.retrieve",
         "GET",
         "/vector_stores/{}",
-        lambda s, r, b, p: s.vector_store(p[0]).obj,
+        lambda s, r, b, p: s.vector_stores.retrieve(p[0]).obj,
         beta=False,
     ),
     Endpoint(
         "vector_stores.update",
         "POST",
         "/vector_stores/{}",
-        lambda s, r, b, p: s.update_vector_store(p[0], b),
+        lambda s, r, b, p: s.vector_stores.update(p[0], b),
         "UpdateVectorStoreRequest",
         beta=False,
     ),
@@ -211,14 +211,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "vector_stores.delete",
         "DELETE",
         "/vector_stores/{}",
-        lambda s, r, b, p: s.delete_vector_store(p[0]),
+        lambda s, r, b, p: s.vector_stores.delete(p[0]),
         beta=False,
     ),
     Endpoint(
         "vector_stores.search",
         "POST",
         "/vector_stores/{}/search",
-        lambda s, r, b, p: s.search_vector_store(p[0], b),
+        lambda s, r, b, p: s.vector_stores.search(p[0], b),
         "VectorStoreSearchRequest",
         beta=False,
     ),
@@ -226,7 +226,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "vector_stores.files.create",
         "POST",
         "/vector_stores/{}/files",
-        lambda s, r, b, p: s.add_vector_store_file(p[0], b),
+        lambda s, r, b, p: s.vector_stores.add_file(p[0], b),
         "CreateVectorStoreFileRequest",
         beta=False,
     ),
@@ -234,21 +234,21 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "vector_stores.files.list",
         "GET",
         "/vector_stores/{}/files",
-        lambda s, r, b, p: s.list_vector_store_files(p[0], r.query),
+        lambda s, r, b, p: s.vector_stores.list_files(p[0], r.query),
         beta=False,
     ),
     Endpoint(
         "vector_stores.files.retrieve",
         "GET",
         "/vector_stores/{}/files/{}",
-        lambda s, r, b, p: s.vector_store_file(p[0], p[1]),
+        lambda s, r, b, p: s.vector_stores.file(p[0], p[1]),
         beta=False,
     ),
     Endpoint(
         "vector_stores.files.update",
         "POST",
         "/vector_stores/{}/files/{}",
-        lambda s, r, b, p: s.update_vector_store_file(p[0], p[1], b),
+        lambda s, r, b, p: s.vector_stores.update_file(p[0], p[1], b),
         "UpdateVectorStoreFileAttributesRequest",
         beta=False,
     ),
@@ -256,21 +256,21 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "vector_stores.files.delete",
         "DELETE",
         "/vector_stores/{}/files/{}",
-        lambda s, r, b, p: s.delete_vector_store_file(p[0], p[1]),
+        lambda s, r, b, p: s.vector_stores.delete_file(p[0], p[1]),
         beta=False,
     ),
     Endpoint(
         "vector_stores.files.content",
         "GET",
         "/vector_stores/{}/files/{}/content",
-        lambda s, r, b, p: s.vector_store_file_content(p[0], p[1]),
+        lambda s, r, b, p: s.vector_stores.file_content(p[0], p[1]),
         beta=False,
     ),
     Endpoint(
         "vector_stores.file_batches.create",
         "POST",
         "/vector_stores/{}/file_batches",
-        lambda s, r, b, p: s.create_file_batch(p[0], b),
+        lambda s, r, b, p: s.vector_stores.create_batch(p[0], b),
         "CreateVectorStoreFileBatchRequest",
         beta=False,
     ),
@@ -278,21 +278,21 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "vector_stores.file_batches.retrieve",
         "GET",
         "/vector_stores/{}/file_batches/{}",
-        lambda s, r, b, p: s.file_batch(p[0], p[1]),
+        lambda s, r, b, p: s.vector_stores.batch(p[0], p[1]),
         beta=False,
     ),
     Endpoint(
         "vector_stores.file_batches.cancel",
         "POST",
         "/vector_stores/{}/file_batches/{}/cancel",
-        lambda s, r, b, p: s.cancel_file_batch(p[0], p[1]),
+        lambda s, r, b, p: s.vector_stores.cancel_batch(p[0], p[1]),
         beta=False,
     ),
     Endpoint(
         "vector_stores.file_batches.list_files",
         "GET",
         "/vector_stores/{}/file_batches/{}/files",
-        lambda s, r, b, p: s.list_file_batch_files(p[0], p[1], r.query),
+        lambda s, r, b, p: s.vector_stores.list_batch_files(p[0], p[1], r.query),
         beta=False,
     ),
 )
@@ -322,7 +322,7 @@ def _submit(store: Store, params: tuple[str, ...], body: Obj) -> Obj | ApiRespon
 def _upload(store: Store, request: ApiRequest) -> Obj:
     form = multipart.parse(request.headers.get("content-type", ""), request.body)
     file_part, purpose = form.get("file"), form.get("purpose")
-    return store.create_file(
+    return store.files.create(
         file_part.filename if file_part else None,
         file_part.content if file_part else None,
         purpose.content.decode() if purpose else None,
@@ -330,7 +330,9 @@ def _upload(store: Store, request: ApiRequest) -> Obj:
 
 
 def _file_content(store: Store, file_id: str) -> ApiResponse:
-    return ApiResponse(200, store.file(file_id).content, {"content-type": "application/octet-stream"})
+    return ApiResponse(
+        200, store.files.retrieve(file_id).content, {"content-type": "application/octet-stream"}
+    )
 
 
 class EndpointIndex:
