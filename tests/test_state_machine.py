@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from assistant_harness import FakeAssistants, Step, Timeline
+from assistant_harness.apis.assistants.statuses import ACTIVE
+from assistant_harness.apis.assistants.statuses import FINAL as TERMINAL
 from assistant_harness.apis.endpoints import EndpointIndex
-from assistant_harness.engine.lifecycle import ACTIVE, TERMINAL
 from assistant_harness.http.messages import ApiRequest, ApiResponse
 
 from . import spec as spec_helpers

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from .apis.assistants.statuses import RUN_MODEL
 from .apis.assistants.store import DEFAULT_TIMELINE, RunRequest, Store, TimelineSource
 from .backend import DEFAULT_POLL_AFTER_MS, Backend
 from .engine.clock import VirtualClock
@@ -87,7 +88,7 @@ class FakeAssistants:
         self.scenario = load_scenario(scenario) if scenario is not None else None
         source = timelines
         if timeline is not None:
-            source = _always(timeline)
+            source = _always(timeline.bind(RUN_MODEL))  # an impossible timeline fails here, not mid-test
         elif source is None and self.scenario is not None and self.scenario.runs:
             source = ScenarioTimelines(self.scenario, DEFAULT_TIMELINE)
         scripted_faults = self.scenario.make_faults() if self.scenario is not None else []

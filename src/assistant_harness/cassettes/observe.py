@@ -12,18 +12,19 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..apis.assistants.statuses import (
+    COMPLETED,
+    FAILED,
+    IN_PROGRESS,
+    INCOMPLETE,
+    REQUIRES_ACTION,
+    RUN_MODEL,
+    TIMESTAMP_OF,
+)
 from ..apis.endpoints import SERVED_ROOTS, EndpointIndex, UnservedEndpoint
 from ..engine import lifecycle as lc
 from ..scenario.model import RunScript, Scenario
 from .format import Interaction
-
-TIMESTAMP_OF = {
-    "queued": "created_at",
-    "in_progress": "started_at",
-    "completed": "completed_at",
-    "failed": "failed_at",
-    "cancelled": "cancelled_at",
-}
 
 
 @dataclass
@@ -220,43 +221,37 @@ def _timeline(run: ObservedRun) -> lc.Timeline:
     rounds = iter(run.tool_calls)
     for position, (at, status) in enumerate(transitions):
         last = position == len(transitions) - 1
-        duration = (
-            None if last or status == lc.REQUIRES_ACTION else max(0.0, transitions[position + 1][0] - at)
-        )
+        duration = None if last or status == REQUIRES_ACTION else max(0.0, transitions[position + 1][0] - at)
         payload: dict[str, Any] = {}
-        if status == lc.REQUIRES_ACTION:
+        if status == REQUIRES_ACTION:
             calls = next(rounds, [{"name": "unknown_tool", "arguments": "{}"}])
             payload["tool_calls"] = [
                 {"name": c["name"], "arguments": _arguments(c["arguments"])} for c in calls
             ]
-        elif status == lc.COMPLETED and run.reply is not None:
+        elif status == COMPLETED and run.reply is not None:
             payload["reply"] = run.reply
-        elif status == lc.FAILED and run.last_error:
+        elif status == FAILED and run.last_error:
             payload["last_error"] = {
                 "code": run.last_error.get("code", "server_error"),
                 "message": run.last_error.get("message", ""),
             }
-        elif status == lc.INCOMPLETE:
+        elif status == INCOMPLETE:
             payload["reason"] = run.incomplete_reason or "max_completion_tokens"
             if run.reply is not None:
                 payload["reply"] = run.reply
         steps.append(lc.Step(status, duration, payload))
-    if steps and steps[-1].status not in lc.TERMINAL and steps[-1].status != lc.REQUIRES_ACTION:
+    if steps and steps[-1].status not in RUN_MODEL.final and steps[-1].status != REQUIRES_ACTION:
         steps[-1] = lc.Step(steps[-1].status, None, steps[-1].payload)
-    return lc.Timeline(steps)
+    return lc.Timeline(steps, model=RUN_MODEL)
 
 
 def _fill_gaps(transitions: list[tuple[float, str]]) -> list[tuple[float, str]]:
     """Insert the statuses a poller missed (queued -> requires_action went through in_progress)."""
     out: list[tuple[float, str]] = []
     for at, status in transitions:
-        allowed = lc.RUN_TRANSITIONS.get(out[-1][1], frozenset()) if out else frozenset({status})
-        if (
-            status not in allowed
-            and lc.IN_PROGRESS in allowed
-            and status in lc.RUN_TRANSITIONS[lc.IN_PROGRESS]
-        ):
-            out.append((out[-1][0], lc.IN_PROGRESS))
+        allowed = RUN_MODEL.moves.get(out[-1][1], frozenset()) if out else frozenset({status})
+        if status not in allowed and IN_PROGRESS in allowed and status in RUN_MODEL.moves[IN_PROGRESS]:
+            out.append((out[-1][0], IN_PROGRESS))
         out.append((at, status))
     return out
 

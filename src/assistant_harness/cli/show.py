@@ -8,20 +8,11 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.text import Text
 
+from ..apis.assistants.statuses import STYLE
 from ..cassettes.observe import Observation, ObservedRun
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-STYLE = {
-    "completed": "green",
-    "failed": "red",
-    "expired": "red",
-    "cancelled": "yellow",
-    "incomplete": "yellow",
-    "requires_action": "magenta",
-    "cancelling": "yellow",
-}
 
 
 def render(console: Console, path: Path, observation: Observation) -> None:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import HangDetected
-from .lifecycle import TERMINAL
 
 if TYPE_CHECKING:
     from ..apis.assistants.runs import RunState
@@ -55,7 +54,7 @@ class HangDetector:
         now = self.clock.elapsed()
         if run.last_poll_at == now:
             run.same_moment_polls += 1
-            if run.same_moment_polls >= BUSY_POLLS and self.poll_step and not run.progress.is_terminal:
+            if run.same_moment_polls >= BUSY_POLLS and self.poll_step and not run.progress.is_final:
                 self.clock.advance(self.poll_step)
         else:
             run.same_moment_polls = 1
@@ -65,7 +64,8 @@ class HangDetector:
         """A run was fetched: raise if the code keeps polling it after it became final."""
         run.polls += 1
         status = run.obj["status"]
-        if self.limits is None or status not in TERMINAL:
+        model = run.progress.model
+        if self.limits is None or status not in model.final:
             return
         run.polls_after_final += 1
         now = self.clock.elapsed()
@@ -80,8 +80,9 @@ class HangDetector:
                 f"Run {run.obj['id']} has been '{status}' since {run.history[-1][1]:g} virtual seconds, yet "
                 f"it was polled {run.polls_after_final} times over {waited:g} virtual seconds after that "
                 f"({run.polls} polls in all): this loop does not stop on '{status}'. A polling loop must "
-                f"stop on every final status: {', '.join(sorted(TERMINAL))} "
-                "(and handle requires_action). Limits: "
+                f"stop on every final status: {', '.join(sorted(model.final))}"
+                + (f" (and handle {model.waiting})" if model.waiting else "")
+                + ". Limits: "
                 "FakeAssistants(hang_limits=HangLimits(polls=..., seconds=...)), or None to switch off."
             )
 

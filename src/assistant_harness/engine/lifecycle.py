@@ -1,57 +1,114 @@
-"""Run lifecycle engine: scripted timelines of statuses, and where a run stands at a given time.
+"""Lifecycle engine: scripted timelines of statuses, and where an object stands at a given time.
 
 This layer knows statuses, durations and events (an action submitted, a cancel, expiry) but no
-resource shapes: the Assistants store turns transitions into side effects (timestamps, messages,
-run steps), and a background-mode Responses fake can reuse it as it is. Times are virtual seconds
-on the owning fake's clock.
+resource shapes and no API's vocabulary: each API hands it one :class:`StatusModel` (its state
+machine as a table) and turns the transitions into side effects itself (timestamps, messages, run
+steps). Times are virtual seconds on the owning fake's clock.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 from ..errors import TimelineError
 
-QUEUED = "queued"
-IN_PROGRESS = "in_progress"
-REQUIRES_ACTION = "requires_action"
-CANCELLING = "cancelling"
-CANCELLED = "cancelled"
-FAILED = "failed"
-COMPLETED = "completed"
-INCOMPLETE = "incomplete"
-EXPIRED = "expired"
 
-TERMINAL = frozenset({CANCELLED, FAILED, COMPLETED, INCOMPLETE, EXPIRED})
-ACTIVE = frozenset({QUEUED, IN_PROGRESS, REQUIRES_ACTION, CANCELLING})
-STATUSES = TERMINAL | ACTIVE
+@dataclass(frozen=True)
+class StatusModel:
+    """One API's state machine as one table; the engine reads only this.
 
-#: Which status may follow which in a scripted timeline. Cancelling and expiry are events
-#: (a cancel request, the deadline), so they are also reachable from any active status at run time.
-RUN_TRANSITIONS: Mapping[str, frozenset[str]] = MappingProxyType(
-    {
-        QUEUED: frozenset({IN_PROGRESS, FAILED, EXPIRED, CANCELLING, CANCELLED}),
-        IN_PROGRESS: frozenset(
-            {REQUIRES_ACTION, COMPLETED, FAILED, INCOMPLETE, CANCELLING, CANCELLED, EXPIRED}
-        ),
-        REQUIRES_ACTION: frozenset({QUEUED, IN_PROGRESS, EXPIRED, FAILED, CANCELLING, CANCELLED}),
-        CANCELLING: frozenset({CANCELLED, COMPLETED, FAILED}),
-    }
-)
+    ``moves`` says which status a script may move to next from each non-final status; cancel,
+    submit and expiry are events, described by the named statuses below (``None``: the API has no
+    such thing).
+    """
+
+    noun: str  #: "run", "response", "file": used in error messages
+    moves: Mapping[str, frozenset[str]]
+    final: frozenset[str]
+    initial: str = "queued"
+    #: Holds until submit() (runs: "requires_action").
+    waiting: str | None = None
+    #: Appended when a script ends on ``waiting`` and the action arrives (runs: "completed").
+    after_submit: str | None = None
+    #: Held ``timeline.cancel_delay`` on a cancel (runs: "cancelling"); None: a cancel ends at once.
+    cancelling: str | None = None
+    #: None: this API cannot be cancelled.
+    cancelled: str | None = "cancelled"
+    #: None: never expires.
+    expired: str | None = None
+    #: The statuses the expiry deadline applies in.
+    expire_in: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        for status in self.moves:
+            if status in self.final:
+                raise ValueError(f"{self.noun} model: {status} is final, so it has no moves")
+        for name in ("cancelled", "expired"):
+            status = getattr(self, name)
+            if status is not None and status not in self.final:
+                raise ValueError(f"{self.noun} model: the {name} status {status!r} must be final")
+        if self.waiting is not None and self.waiting in self.final:
+            raise ValueError(f"{self.noun} model: the waiting status {self.waiting!r} cannot be final")
+        if self.expire_in & self.final:
+            raise ValueError(f"{self.noun} model: expire_in names final statuses")
+
+    @functools.cached_property
+    def statuses(self) -> frozenset[str]:
+        """Every status of the model."""
+        named = (self.initial, self.waiting, self.after_submit, self.cancelling, self.cancelled, self.expired)
+        return frozenset(
+            set(self.moves)
+            | self.final
+            | set().union(*self.moves.values())
+            | self.expire_in
+            | {s for s in named if s is not None}
+        )
+
+    def check_status(self, status: object, where: str = "") -> None:
+        """Raise :class:`TimelineError` unless ``status`` is one of the model's."""
+        if status not in self.statuses:
+            known = ", ".join(sorted(self.statuses))
+            raise TimelineError(f"{where}unknown status {status!r}; a {self.noun} status is one of: {known}")
+
+    def check(self, timeline: Timeline) -> None:
+        """Raise :class:`TimelineError` naming the step if ``timeline`` is impossible in this model."""
+        steps = timeline.steps
+        for index, step in enumerate(steps):
+            self.check_status(step.status, f"steps[{index}]: ")
+        for index, (step, following) in enumerate(itertools.pairwise(steps)):
+            if step.status in self.final:
+                raise TimelineError(
+                    f"steps[{index}]: {step.status} is final (a {self.noun} never leaves it), so it must "
+                    f"be the last step (found {following.status} after it)"
+                )
+            allowed = self.moves.get(step.status, frozenset())
+            if following.status not in allowed:
+                names = ", ".join(sorted(allowed)) or "nothing"
+                raise TimelineError(
+                    f"steps[{index + 1}]: a {self.noun} cannot go from {step.status} to "
+                    f"{following.status} (after {step.status} comes {names})"
+                )
+            if step.duration is None and step.status != self.waiting:
+                raise TimelineError(
+                    f"steps[{index}]: {step.status} has no duration but is not the last step; "
+                    "give it a duration in seconds"
+                )
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
     """One status held for ``duration`` virtual seconds.
 
-    ``duration=None`` holds the status until an event moves it on: tool outputs for
-    ``requires_action``, nothing at all for the last step (a terminal status, or a run that is
-    stuck forever). ``payload`` carries what the status means (tool calls, an error, the reply);
-    the engine does not read it.
+    ``duration=None`` (or infinity) holds the status until an event moves it on: the action a
+    waiting status waits for, a cancel, expiry; on the last step, nothing at all (a final status,
+    or a run that is stuck). ``payload`` carries what the status means (tool calls, an error, the
+    reply); the engine does not read it. Which statuses exist is the :class:`StatusModel`'s
+    business: a step is checked when its timeline is bound to one.
     """
 
     status: str
@@ -59,16 +116,13 @@ class Step:
     payload: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.status not in STATUSES:
-            known = ", ".join(sorted(STATUSES))
-            raise TimelineError(f"unknown status {self.status!r}; use one of: {known}")
-        if self.duration is not None and self.duration < 0:
+        if self.duration is not None and (math.isnan(self.duration) or self.duration < 0):
             raise TimelineError(f"{self.status} step has a negative duration ({self.duration!r})")
 
 
 @dataclass(frozen=True, slots=True)
 class Transition:
-    """The run entered ``steps[index]`` (status ``status``) at virtual time ``at``."""
+    """The object entered ``steps[index]`` (status ``status``) at virtual time ``at``."""
 
     index: int
     status: str
@@ -76,20 +130,31 @@ class Transition:
 
 
 class Timeline:
-    """An ordered, validated script of steps that every run created from it follows."""
+    """An ordered script of steps that every object created from it follows.
 
-    __slots__ = ("cancel_delay", "steps")
+    With ``model`` it is checked at once; without, when a fake binds it to its API's model.
+    ``expires=False`` says the script means what it says even past the API's expiry deadline (a
+    run scripted to hang for ever); by default an object still unfinished at its deadline expires.
+    """
+
+    __slots__ = ("cancel_delay", "expires", "model", "steps")
 
     def __init__(
         self,
         steps: Iterable[Step],
         *,
         cancel_delay: float = 1.0,
-        transitions: Mapping[str, frozenset[str]] = RUN_TRANSITIONS,
+        model: StatusModel | None = None,
+        expires: bool = True,
     ) -> None:
         self.steps: tuple[Step, ...] = tuple(steps)
         self.cancel_delay = cancel_delay
-        _validate(self.steps, transitions)
+        self.expires = expires
+        self.model = model
+        if not self.steps:
+            raise TimelineError("a timeline needs at least one step")
+        if model is not None:
+            model.check(self)
 
     @classmethod
     def of(cls, *spec: tuple[str, float | None] | str, **kwargs: Any) -> Timeline:
@@ -97,10 +162,21 @@ class Timeline:
         steps = [Step(s) if isinstance(s, str) else Step(s[0], s[1]) for s in spec]
         return cls(steps, **kwargs)
 
+    def bind(self, model: StatusModel) -> Timeline:
+        """This timeline, checked against ``model`` (once: a checked timeline remembers its model)."""
+        if self.model is not model:
+            model.check(self)
+            self.model = model
+        return self
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Timeline):
             return NotImplemented
-        return self.steps == other.steps and self.cancel_delay == other.cancel_delay
+        return (self.steps, self.cancel_delay, self.expires) == (
+            other.steps,
+            other.cancel_delay,
+            other.expires,
+        )
 
     __hash__ = None  # type: ignore[assignment]  # steps carry dict payloads
 
@@ -108,112 +184,120 @@ class Timeline:
         inner = ", ".join(
             f"{s.status}({s.duration:g}s)" if s.duration is not None else s.status for s in self.steps
         )
-        return f"Timeline[{inner}]"
-
-
-def _validate(steps: Sequence[Step], transitions: Mapping[str, frozenset[str]]) -> None:
-    if not steps:
-        raise TimelineError("a timeline needs at least one step")
-    for index, (step, following) in enumerate(itertools.pairwise(steps)):
-        if step.status in TERMINAL:
-            raise TimelineError(
-                f"steps[{index}]: {step.status} is terminal, so it must be the last step "
-                f"(found {following.status} after it)"
-            )
-        if following.status not in transitions.get(step.status, frozenset()):
-            allowed = ", ".join(sorted(transitions.get(step.status, frozenset()))) or "nothing"
-            raise TimelineError(
-                f"steps[{index + 1}]: a run cannot go from {step.status} to {following.status} "
-                f"(after {step.status} comes {allowed})"
-            )
-        if step.duration is None and step.status != REQUIRES_ACTION:
-            raise TimelineError(
-                f"steps[{index}]: {step.status} has no duration but is not the last step; "
-                "give it a duration in seconds"
-            )
+        return f"Timeline[{inner}]" if self.expires else f"Timeline[{inner}; never expires]"
 
 
 class Progress:
-    """Where one run stands on its timeline; moved by time and by events, never backwards.
+    """Where one object stands on its timeline; moved by time and by events, never backwards.
 
-    ``expires_at`` is the virtual time at which a run still in one of ``expire_in`` becomes
-    ``expired`` (``None``: never).
+    ``expires_at`` is the virtual time at which an object still in one of the model's
+    ``expire_in`` statuses becomes ``model.expired`` (``None``, or a timeline with
+    ``expires=False``: never).
     """
 
-    __slots__ = ("_cancel_delay", "entered_at", "expire_in", "expires_at", "index", "steps")
+    __slots__ = ("_cancel_delay", "entered_at", "expires_at", "index", "model", "steps")
 
     def __init__(
-        self,
-        timeline: Timeline,
-        started_at: float,
-        *,
-        expires_at: float | None = None,
-        expire_in: frozenset[str] = frozenset({QUEUED, REQUIRES_ACTION}),
+        self, timeline: Timeline, started_at: float, *, model: StatusModel, expires_at: float | None = None
     ) -> None:
+        timeline.bind(model)
+        self.model = model
         self.steps: list[Step] = list(timeline.steps)
         self.index = 0
         self.entered_at = started_at
-        self.expires_at = expires_at
-        self.expire_in = expire_in
+        self.expires_at = expires_at if timeline.expires and model.expired is not None else None
         self._cancel_delay = timeline.cancel_delay
 
     @property
     def step(self) -> Step:
-        """The step the run is in."""
+        """The step the object is in."""
         return self.steps[self.index]
 
     @property
     def status(self) -> str:
-        """The run's status."""
+        """The object's status."""
         return self.steps[self.index].status
 
     @property
-    def is_terminal(self) -> bool:
-        """True once the run can no longer change."""
-        return self.steps[self.index].status in TERMINAL
+    def is_final(self) -> bool:
+        """True once the object can no longer change."""
+        return self.steps[self.index].status in self.model.final
+
+    is_terminal = is_final
+
+    @property
+    def is_waiting(self) -> bool:
+        """True while the object waits for an action from the client (runs: ``requires_action``)."""
+        return self.steps[self.index].status == self.model.waiting
+
+    @property
+    def can_cancel(self) -> bool:
+        """Whether a cancel request would change anything now."""
+        status = self.steps[self.index].status
+        return (
+            self.model.cancelled is not None
+            and status not in self.model.final
+            and status != self.model.cancelling
+        )
+
+    def _due(self) -> float | None:
+        """When the current step ends by time alone (``None``: it holds until an event)."""
+        step = self.steps[self.index]
+        if step.duration is None or step.status == self.model.waiting or self.index + 1 >= len(self.steps):
+            return None
+        due = self.entered_at + step.duration
+        return due if math.isfinite(due) else None
+
+    def _expiry(self) -> float | None:
+        return self.expires_at if self.steps[self.index].status in self.model.expire_in else None
 
     def advance(self, now: float) -> list[Transition]:
-        """Move to where the run stands at ``now``; return the transitions passed on the way."""
+        """Move to where the object stands at ``now``; return the transitions passed on the way."""
         passed: list[Transition] = []
-        while True:
-            step = self.steps[self.index]
-            if step.status in TERMINAL:
-                return passed
-            due = None if step.duration is None else self.entered_at + step.duration
-            if step.status == REQUIRES_ACTION:
-                due = None
-            expiry = self.expires_at if step.status in self.expire_in else None
+        final = self.model.final
+        while self.steps[self.index].status not in final:
+            due = self._due()
+            expiry = self._expiry()
             if expiry is not None and expiry <= now and (due is None or expiry < due):
-                # Entering an expirable status after the deadline expires the run at once.
-                passed.append(self._enter_new(Step(EXPIRED), max(expiry, self.entered_at)))
-                return passed
-            if due is None or due > now or self.index + 1 >= len(self.steps):
-                return passed
+                # Entering an expirable status after the deadline expires the object at once.
+                assert self.model.expired is not None  # expires_at is None without it
+                passed.append(self._enter_new(Step(self.model.expired), max(expiry, self.entered_at)))
+                break
+            if due is None or due > now:
+                break
             self.index += 1
             self.entered_at = due
             passed.append(Transition(self.index, self.steps[self.index].status, due))
+        return passed
 
     def submit(self, now: float) -> Transition:
-        """The action a ``requires_action`` step waits for arrived: move to the next step."""
-        if self.status != REQUIRES_ACTION:
-            raise TimelineError(f"cannot submit an action to a run in status {self.status}")
+        """The action the waiting status waits for arrived: move to the next step."""
+        if not self.is_waiting:
+            raise TimelineError(f"cannot submit an action to a {self.model.noun} in status {self.status}")
         if self.index + 1 >= len(self.steps):
-            # A script that ends on requires_action: after the action the run completes.
-            self.steps.append(Step(COMPLETED))
+            if self.model.after_submit is None:
+                raise TimelineError(f"the {self.model.noun}'s script ends on {self.status}")
+            # A script that ends on the waiting status: after the action it moves on to after_submit.
+            self.steps.append(Step(self.model.after_submit))
         self.index += 1
         self.entered_at = now
         return Transition(self.index, self.step.status, now)
 
     def cancel(self, now: float) -> Transition:
-        """A cancel request arrived: ``cancelling`` now, ``cancelled`` after the timeline's delay."""
-        if self.is_terminal:
-            raise TimelineError(f"cannot cancel a run in status {self.status}")
+        """A cancel request arrived: ``model.cancelling`` for the timeline's delay, then
+        ``model.cancelled`` (at once when the model has no cancelling status)."""
+        if not self.can_cancel:
+            raise TimelineError(f"cannot cancel a {self.model.noun} in status {self.status}")
+        cancelled = self.model.cancelled
+        assert cancelled is not None  # can_cancel says so
+        if self.model.cancelling is None:
+            return self._enter_new(Step(cancelled), now)
         del self.steps[self.index + 1 :]
-        self.steps.append(Step(CANCELLING, self._cancel_delay))
-        self.steps.append(Step(CANCELLED))
+        self.steps.append(Step(self.model.cancelling, self._cancel_delay))
+        self.steps.append(Step(cancelled))
         self.index += 1
         self.entered_at = now
-        return Transition(self.index, CANCELLING, now)
+        return Transition(self.index, self.model.cancelling, now)
 
     def _enter_new(self, step: Step, at: float) -> Transition:
         del self.steps[self.index + 1 :]
@@ -224,12 +308,9 @@ class Progress:
 
     def next_change(self) -> float | None:
         """The virtual time of the next transition due to time alone (``None``: none is due)."""
-        step = self.steps[self.index]
-        if step.status in TERMINAL:
+        if self.steps[self.index].status in self.model.final:
             return None
-        due = None
-        if step.status != REQUIRES_ACTION and step.duration is not None and self.index + 1 < len(self.steps):
-            due = self.entered_at + step.duration
-        if self.expires_at is not None and step.status in self.expire_in:
-            due = self.expires_at if due is None else min(due, self.expires_at)
+        due, expiry = self._due(), self._expiry()
+        if expiry is not None:
+            due = expiry if due is None else min(due, expiry)
         return due

@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 import yaml
 
 from ..apis.assistants.runs import ReplyContext
+from ..apis.assistants.statuses import IN_PROGRESS, REQUIRES_ACTION, RUN_MODEL, STEP_KEYS
 from ..apis.common.errors import ApiError
 from ..apis.common.validation import validate
 from ..apis.endpoints import ENDPOINTS
@@ -34,12 +35,7 @@ REPLY_FIELDS = ("tool_output", "tool_outputs", "user_message")
 
 _TOP_KEYS = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads", "runs", "faults")
 _RUN_KEYS = ("steps", "assistant", "cancel_delay")
-_STEP_KEYS = {
-    "requires_action": ("status", "duration", "tool_calls"),
-    "failed": ("status", "duration", "error"),
-    "incomplete": ("status", "duration", "reason", "reply"),
-    "completed": ("status", "duration", "reply"),
-}
+_STEP_KEYS = {status: ("status", "duration", *keys) for status, keys in STEP_KEYS.items()}
 _FAULT_KEYS = tuple(f for f in Fault.__dataclass_fields__ if f not in ("seen", "fired", "_random"))
 
 
@@ -185,7 +181,7 @@ def parse(text: str, source: str = "<scenario>", *, name: str | None = None) -> 
         for i, item in enumerate(where.sequence(mapping.get("threads", []), "threads"))
     )
     outcome = mapping.get("outcome")
-    if outcome is not None and outcome not in lc.TERMINAL | {lc.REQUIRES_ACTION, lc.IN_PROGRESS}:
+    if outcome is not None and outcome not in RUN_MODEL.final | {REQUIRES_ACTION, IN_PROGRESS}:
         where.fail("outcome", f"{outcome!r} is not a run status")
     for key in ("seed", "poll_after_ms"):
         if key in mapping and not isinstance(mapping[key], int):
@@ -248,7 +244,7 @@ def _run(where: _Where, data: Any, path: str) -> RunScript:
     ]
     cancel_delay = where.number(mapping.get("cancel_delay", 1.0), f"{path}.cancel_delay")
     try:
-        timeline = lc.Timeline(steps, cancel_delay=cancel_delay)
+        timeline = lc.Timeline(steps, cancel_delay=cancel_delay, model=RUN_MODEL)
     except TimelineError as error:
         raise ScenarioError(f"{where.source}: {path}.{error}") from None
     assistant = mapping.get("assistant")
@@ -261,14 +257,14 @@ def _step(where: _Where, data: Any, path: str) -> lc.Step:
     if not isinstance(data, dict) or "status" not in data:
         where.fail(path, "a step needs a status")
     status = data["status"]
-    if status not in lc.STATUSES:
-        close = difflib.get_close_matches(str(status), sorted(lc.STATUSES), n=1)
+    if status not in RUN_MODEL.statuses:
+        close = difflib.get_close_matches(str(status), sorted(RUN_MODEL.statuses), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         where.fail(f"{path}.status", f"unknown status {status!r}{hint}")
     mapping = where.mapping(data, path, _STEP_KEYS.get(status, ("status", "duration")))
     duration = where.number(mapping["duration"], f"{path}.duration") if "duration" in mapping else None
     payload: dict[str, Any] = {}
-    if status == lc.REQUIRES_ACTION:
+    if status == REQUIRES_ACTION:
         calls = mapping.get("tool_calls")
         if not calls:
             where.fail(path, "requires_action needs tool_calls (a list of {name, arguments})")

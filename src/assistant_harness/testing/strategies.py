@@ -14,12 +14,12 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from ..apis.assistants.statuses import IN_PROGRESS, OUTCOMES, QUEUED, RUN_MODEL
 from ..apis.endpoints import ENDPOINTS
 from ..engine import lifecycle as lc
 from ..engine.faults import Fault
 from ..scenario.model import ERROR_CODES, INCOMPLETE_REASONS, RunScript, Scenario
 
-#: Every way a run can end, in the order shrinking prefers them.
 __all__ = [
     "ENDPOINT_NAMES",
     "OUTCOMES",
@@ -32,8 +32,6 @@ __all__ = [
     "tool_calls",
 ]
 
-OUTCOMES = ("completed", "failed", "incomplete", "cancelled", "expired")
-
 ENDPOINT_NAMES = tuple(sorted({e.name for e in ENDPOINTS}))
 
 
@@ -41,6 +39,9 @@ class GeneratedTimeline(lc.Timeline):
     """A drawn timeline; it prints as a scenario file, so a failing example can be saved and replayed."""
 
     __slots__ = ()
+
+    def __init__(self, steps: Sequence[lc.Step]) -> None:
+        super().__init__(steps, model=RUN_MODEL)
 
     def __repr__(self) -> str:
         return repr(Scenario(name="generated", runs=(RunScript(self),)))
@@ -160,8 +161,8 @@ def compact(steps: list[lc.Step]) -> list[lc.Step]:
         step = out[index]
         before = out[index - 1].status if index else None
         after = out[index + 1].status
-        removable = step.status in (lc.QUEUED, lc.IN_PROGRESS) and step.duration == 0
-        if removable and (before is None or after in lc.RUN_TRANSITIONS.get(before, frozenset())):
+        removable = step.status in (QUEUED, IN_PROGRESS) and step.duration == 0
+        if removable and (before is None or after in RUN_MODEL.moves.get(before, frozenset())):
             del out[index]
         else:
             index += 1

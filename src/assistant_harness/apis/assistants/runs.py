@@ -16,6 +16,17 @@ from typing import TYPE_CHECKING, Any
 from ...engine import lifecycle as lc
 from ..common.errors import ApiError
 from . import objects
+from .statuses import (
+    CANCELLED,
+    COMPLETED,
+    EXPIRED,
+    FAILED,
+    INCOMPLETE,
+    REPLIES,
+    REQUIRES_ACTION,
+    RUN_MODEL,
+    TIMESTAMP_OF,
+)
 
 if TYPE_CHECKING:
     from .store import Store, ThreadState
@@ -112,36 +123,22 @@ def split_text(text: str, size: int = DELTA_SIZE) -> list[str]:
 def apply(store: Store, run: RunState, transition: lc.Transition) -> None:
     """Make the resources reflect that ``run`` entered ``transition``."""
     step = run.progress.steps[transition.index]
-    if transition.status in (lc.COMPLETED, lc.INCOMPLETE):
+    status = transition.status
+    if status in REPLIES:
         _reply_text(run, step.payload)  # a computed reply that fails does so before anything changes
     obj = run.obj
-    run.history.append((transition.status, transition.at))
+    run.history.append((status, transition.at))
     at = store.timestamp(transition.at)
-    obj["status"] = transition.status
-    status = transition.status
-    if status == lc.IN_PROGRESS:
-        if obj["started_at"] is None:
-            obj["started_at"] = at
-    elif status == lc.REQUIRES_ACTION:
-        _require_action(store, run, step.payload, at)
-    elif status == lc.COMPLETED:
-        _complete(store, run, step.payload, at)
-    elif status == lc.FAILED:
-        obj["failed_at"] = at
-        obj["last_error"] = _last_error(step.payload)
-        _close_open_steps(run, "failed", at, obj["last_error"])
-    elif status == lc.CANCELLED:
-        obj["cancelled_at"] = at
-        _close_open_steps(run, "cancelled", at)
-    elif status == lc.EXPIRED:
-        _close_open_steps(run, "expired", at)
-    elif status == lc.INCOMPLETE:
-        reason = step.payload.get("reason", "max_completion_tokens")
-        obj["incomplete_details"] = {"reason": reason}
-        _write_reply(store, run, step.payload, at, incomplete_reason=reason)
-    if status in lc.TERMINAL:
+    obj["status"] = status
+    stamp = TIMESTAMP_OF.get(status)
+    if stamp is not None and obj[stamp] is None:
+        obj[stamp] = at
+    effect = ON_ENTER.get(status)
+    if effect is not None:
+        effect(store, run, step.payload, at)
+    if status in RUN_MODEL.final:
         obj["required_action"] = None
-        if status != lc.EXPIRED:
+        if status != EXPIRED:
             obj["expires_at"] = None
         if run.thread.active is run:
             run.thread.active = None
@@ -150,8 +147,8 @@ def apply(store: Store, run: RunState, transition: lc.Transition) -> None:
 
 def submit_tool_outputs(store: Store, run: RunState, outputs: list[Obj]) -> None:
     """Check ``outputs`` against the pending calls as the API does, then move the run on."""
-    status = run.obj["status"]
-    if status != lc.REQUIRES_ACTION:
+    if not run.progress.is_waiting:
+        status = run.obj["status"]
         raise ApiError(400, f'Runs in status "{status}" do not accept tool outputs.')
     expected = sorted(call["id"] for call in run.pending_calls)
     got = sorted(str(o.get("tool_call_id")) for o in outputs)
@@ -183,7 +180,7 @@ def submit_tool_outputs(store: Store, run: RunState, outputs: list[Obj]) -> None
 
 def cancel(store: Store, run: RunState) -> None:
     """Start cancelling an active run; 400 on a run that already ended."""
-    if run.progress.is_terminal or run.obj["status"] == lc.CANCELLING:
+    if not run.progress.can_cancel:
         raise ApiError(400, f"Cannot cancel run with status '{run.obj['status']}'.")
     apply(store, run, run.progress.cancel(store.clock.elapsed()))
 
@@ -224,8 +221,26 @@ def _require_action(store: Store, run: RunState, payload: Mapping[str, Any], at:
 
 
 def _complete(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
-    run.obj["completed_at"] = at
     _write_reply(store, run, payload, at)
+
+
+def _fail(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+    run.obj["last_error"] = _last_error(payload)
+    _close_open_steps(run, FAILED, at, run.obj["last_error"])
+
+
+def _cancelled(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+    _close_open_steps(run, CANCELLED, at)
+
+
+def _expire(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+    _close_open_steps(run, EXPIRED, at)
+
+
+def _incomplete(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+    reason = payload.get("reason", "max_completion_tokens")
+    run.obj["incomplete_details"] = {"reason": reason}
+    _write_reply(store, run, payload, at, incomplete_reason=reason)
 
 
 def _write_reply(
@@ -332,3 +347,16 @@ def _last_error(payload: Mapping[str, Any]) -> Obj:
 def _usage(messages: list[Obj], reply: str) -> Obj:
     prompt = sum(len(p["text"]["value"]) for m in messages for p in m["content"] if p.get("type") == "text")
     return objects.usage(prompt // 4 + 1, len(reply) // 4 + 1)
+
+
+Effect = Callable[["Store", RunState, Mapping[str, Any], int], None]
+
+#: What else changes when a run enters each status (beyond ``status`` and its timestamp).
+ON_ENTER: Mapping[str, Effect] = {
+    REQUIRES_ACTION: _require_action,
+    COMPLETED: _complete,
+    FAILED: _fail,
+    CANCELLED: _cancelled,
+    EXPIRED: _expire,
+    INCOMPLETE: _incomplete,
+}

@@ -16,6 +16,7 @@ from ..files.store import Files
 from ..vector_stores.store import FileTimelineSource, VectorStores, default_file_timelines
 from . import objects, resources, runs
 from .runs import RunState
+from .statuses import QUEUED, RUN_MODEL
 
 Obj = dict[str, Any]
 
@@ -23,7 +24,7 @@ Obj = dict[str, Any]
 RUN_TTL = 600.0
 
 #: The timeline every run follows unless a scenario says otherwise.
-DEFAULT_TIMELINE = lc.Timeline.of(("queued", 1.0), ("in_progress", 2.0), "completed")
+DEFAULT_TIMELINE = lc.Timeline.of(("queued", 1.0), ("in_progress", 2.0), "completed", model=RUN_MODEL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +233,7 @@ class Store:
             RunRequest(assistant["id"], thread_id, assistant["name"], self._runs_created, body)
         )
         self._runs_created += 1
-        progress = lc.Progress(timeline, now, expires_at=now + RUN_TTL)
+        progress = lc.Progress(timeline, now, model=RUN_MODEL, expires_at=now + RUN_TTL)
         run = RunState(obj, state, progress)
         if stream:
             snapshot = copy.deepcopy(obj)
@@ -244,8 +245,8 @@ class Store:
         state.runs[obj["id"]] = run
         state.active = run
         self.runs[obj["id"]] = run
-        if progress.status == lc.QUEUED:
-            run.history.append((lc.QUEUED, now))
+        if progress.status == QUEUED:
+            run.history.append((QUEUED, now))
         else:  # a timeline that starts past queued: its first status has side effects too
             runs.apply(self, run, lc.Transition(0, progress.status, now))
         self.sync(run)

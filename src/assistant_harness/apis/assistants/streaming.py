@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ...engine import lifecycle as lc
 from ...http.messages import ApiResponse
 
 if TYPE_CHECKING:
@@ -24,7 +23,7 @@ SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "cache-contro
 def play(store: Store, run: RunState) -> list[tuple[str, dict[str, Any]]]:
     """Move virtual time along the run's timeline until it waits for the client or ends."""
     store.sync(run)
-    while run.progress.status != lc.REQUIRES_ACTION and not run.progress.is_terminal:
+    while not run.progress.is_waiting and not run.progress.is_final:
         due = run.progress.next_change()
         if due is None:  # stuck for ever: a real stream would hang until the client gives up
             break
@@ -61,6 +60,6 @@ def error_event(message: str, code: str = "server_error") -> bytes:
 
 def stream_response(store: Store, run: RunState) -> ApiResponse:
     events = play(store, run)
-    ended = run.progress.status == lc.REQUIRES_ACTION or run.progress.is_terminal
+    ended = run.progress.is_waiting or run.progress.is_final
     chunks = render(events, done=ended)
     return ApiResponse(200, b"".join(chunks), dict(SSE_HEADERS), chunks=chunks)
