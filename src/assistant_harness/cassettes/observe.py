@@ -21,8 +21,10 @@ from ..apis.assistants.statuses import (
     RUN_MODEL,
     TIMESTAMP_OF,
 )
-from ..apis.endpoints import SERVED_ROOTS, EndpointIndex, UnservedEndpoint
+from ..apis.served import INDEX, SERVED_ROOTS
 from ..engine import lifecycle as lc
+from ..engine.faults import Fault
+from ..http.routing import EndpointIndex, UnservedEndpoint
 from ..scenario.model import RunScript, Scenario
 from .format import Interaction
 
@@ -80,7 +82,7 @@ def _objects(interaction: Interaction) -> list[tuple[str | None, Any]]:
 def observe(interactions: list[Interaction]) -> Observation:
     runs: dict[str, ObservedRun] = {}
     errors: list[HttpError] = []
-    index = EndpointIndex()
+    index = INDEX
     for number, interaction in enumerate(interactions):
         if interaction.status >= 400:
             errors.append(_error(number, interaction, index))
@@ -175,7 +177,7 @@ def endpoint_name(method: str, path: str, index: EndpointIndex | None = None) ->
     for start, segment in enumerate(segments):
         if segment in SERVED_ROOTS:
             try:
-                return (index or EndpointIndex()).find(method, "/" + "/".join(segments[start:]))[0].name
+                return (index or INDEX).find(method, "/" + "/".join(segments[start:]))[0].name
             except UnservedEndpoint:
                 return None
     return None
@@ -192,14 +194,14 @@ def to_scenario(interactions: list[Interaction], name: str = "recorded") -> Scen
         name=name,
         description=f"Replays {len(scripts)} recorded run(s) and {len(observation.errors)} HTTP error(s).",
         runs=scripts,
-        faults=tuple(faults_from(interactions)),
+        faults=tuple(Fault(**rule) for rule in faults_from(interactions)),
         outcome=observation.runs[0].status if observation.runs and observation.runs[0].transitions else None,
     )
 
 
 def faults_from(interactions: list[Interaction]) -> list[dict[str, Any]]:
     """One fault rule per recorded HTTP error, firing on the same request to that endpoint."""
-    index = EndpointIndex()
+    index = INDEX
     seen: dict[str, int] = {}
     faults = []
     for interaction in interactions:

@@ -26,6 +26,7 @@ from ..engine.clock import VirtualClock
 from ..engine.timepatch import TimePatch
 from ..errors import CassetteError, CassetteMismatch, ConfigurationError, SecretInCassetteError
 from ..http import fastlane, multipart
+from ..http.faults import Chunks
 from .format import WIRE_HEADERS, Body, Cassette, Interaction
 from .record_modes import RecordMode
 from .redaction import Redactor, redact_all, scan
@@ -258,7 +259,7 @@ class CassetteLane:
             headers = {k: v for k, v in found.response_headers.items() if k not in WIRE_HEADERS}
             chunks = found.response_body.chunks()
             raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-            return core.Response(found.status, headers=raw, content=fastlane.Chunks(chunks))
+            return core.Response(found.status, headers=raw, content=Chunks(chunks))
         if self.mode == RecordMode.NONE:
             from .redaction import redact_url
 

@@ -23,12 +23,12 @@ from ..apis.assistants.runs import ReplyContext
 from ..apis.assistants.statuses import IN_PROGRESS, REQUIRES_ACTION, RUN_MODEL, STEP_KEYS
 from ..apis.common.errors import ApiError
 from ..apis.common.validation import validate
-from ..apis.endpoints import ENDPOINTS
+from ..apis.served import INDEX
 from ..engine import lifecycle as lc
 from ..engine.faults import ERRORS, Fault
 from ..errors import ScenarioError, TimelineError
 
-ENDPOINT_NAMES = sorted({e.name for e in ENDPOINTS})
+ENDPOINT_NAMES = sorted(INDEX.by_name)
 ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
 INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
 REPLY_FIELDS = ("tool_output", "tool_outputs", "user_message")
@@ -36,7 +36,7 @@ REPLY_FIELDS = ("tool_output", "tool_outputs", "user_message")
 _TOP_KEYS = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads", "runs", "faults")
 _RUN_KEYS = ("steps", "assistant", "cancel_delay")
 _STEP_KEYS = {status: ("status", "duration", *keys) for status, keys in STEP_KEYS.items()}
-_FAULT_KEYS = tuple(f for f in Fault.__dataclass_fields__ if f not in ("seen", "fired", "_random"))
+_FAULT_KEYS = tuple(Fault.__dataclass_fields__)
 
 
 class TemplateReply:
@@ -77,8 +77,8 @@ class Scenario:
     name: str = "scenario"
     description: str = ""
     runs: tuple[RunScript, ...] = ()
-    #: Fault rules as keyword dicts (a fresh :class:`Fault` is made for every fake: they count requests).
-    faults: tuple[Mapping[str, Any], ...] = ()
+    #: Fault rules (frozen: each fake counts requests against them in its own counters).
+    faults: tuple[Fault, ...] = ()
     assistants: tuple[Mapping[str, Any], ...] = ()
     threads: tuple[Mapping[str, Any], ...] = ()
     seed: int | None = None
@@ -87,8 +87,14 @@ class Scenario:
     outcome: str | None = None
     source: str | None = field(default=None, compare=False)
 
+    def __post_init__(self) -> None:
+        # Rules given as keyword mappings (as older code built them) become Fault rules.
+        if any(not isinstance(rule, Fault) for rule in self.faults):
+            rules = tuple(r if isinstance(r, Fault) else Fault(**r) for r in self.faults)
+            object.__setattr__(self, "faults", rules)
+
     def make_faults(self) -> list[Fault]:
-        return [Fault(**spec) for spec in self.faults]
+        return list(self.faults)
 
     def to_yaml(self) -> str:
         """The scenario as a file that :func:`load` reads back (computed replies cannot be written)."""
@@ -310,7 +316,7 @@ def _reply(where: _Where, value: Any, path: str) -> TemplateReply | str:
     return TemplateReply(value) if fields else value
 
 
-def _fault(where: _Where, data: Any, path: str) -> dict[str, Any]:
+def _fault(where: _Where, data: Any, path: str) -> Fault:
     mapping = where.mapping(data, path, _FAULT_KEYS)
     endpoint = mapping.get("endpoint")
     if endpoint is not None and endpoint not in ENDPOINT_NAMES:
@@ -320,10 +326,9 @@ def _fault(where: _Where, data: Any, path: str) -> dict[str, Any]:
     if mapping.get("error") is not None and mapping["error"] not in ERRORS:
         where.fail(f"{path}.error", f"{mapping['error']!r} is not one of {', '.join(ERRORS)}")
     try:
-        Fault(**mapping)
+        return Fault(**mapping)
     except Exception as error:  # the Fault's own checks, with the path added
         where.fail(path, str(error))
-    return dict(mapping)
 
 
 def _seed_body(where: _Where, data: Any, path: str, schema: str) -> dict[str, Any]:
@@ -359,7 +364,7 @@ def to_data(scenario: Scenario) -> dict[str, Any]:
     if scenario.runs:
         data["runs"] = [_run_data(run) for run in scenario.runs]
     if scenario.faults:
-        data["faults"] = [dict(f) for f in scenario.faults]
+        data["faults"] = [f.to_mapping() for f in scenario.faults]
     return data
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ..apis.assistants.statuses import IN_PROGRESS, OUTCOMES, QUEUED, RUN_MODEL
-from ..apis.endpoints import ENDPOINTS
+from ..apis.served import INDEX
 from ..engine import lifecycle as lc
 from ..engine.faults import Fault
 from ..scenario.model import ERROR_CODES, INCOMPLETE_REASONS, RunScript, Scenario
@@ -32,7 +32,7 @@ __all__ = [
     "tool_calls",
 ]
 
-ENDPOINT_NAMES = tuple(sorted({e.name for e in ENDPOINTS}))
+ENDPOINT_NAMES = tuple(sorted(INDEX.by_name))
 
 
 class GeneratedTimeline(lc.Timeline):
@@ -212,5 +212,5 @@ def scenarios(
     runs = tuple(
         RunScript(draw(timelines(**timeline_options))) for _ in range(draw(st.integers(1, max_runs)))
     )
-    rules = tuple(draw(st.lists(faults(), max_size=max_faults)))
+    rules = tuple(Fault(**rule) for rule in draw(st.lists(faults(), max_size=max_faults)))
     return Scenario(name="generated", runs=runs, faults=rules)

@@ -20,11 +20,12 @@ from ..common.ids import IdGenerator
 from ..common.pagination import page
 from ..files.store import Files, StoredFile
 from . import objects
+from .statuses import CANCELLED, COMPLETED, FAILED, FILE_MODEL, IN_PROGRESS
 
 Obj = dict[str, Any]
 
 #: How a file is processed unless a scenario says otherwise: one virtual second, then ready.
-DEFAULT_FILE_TIMELINE = lc.Timeline([lc.Step("in_progress", 1.0), lc.Step("completed")])
+DEFAULT_FILE_TIMELINE = lc.Timeline([lc.Step(IN_PROGRESS, 1.0), lc.Step(COMPLETED)], model=FILE_MODEL)
 
 #: The expiry policy of a vector store the API makes for a thread (from attachments or helpers).
 THREAD_STORE_EXPIRY = {"anchor": "last_active_at", "days": 7}
@@ -150,7 +151,7 @@ class VectorStores:
             FileRequest(file_id, stored.obj["filename"], state.obj["id"], self._files_added)
         )
         self._files_added += 1
-        file_state = FileState(obj, lc.Progress(timeline, now))
+        file_state = FileState(obj, lc.Progress(timeline, now, model=FILE_MODEL))
         state.files[file_id] = file_state
         self._apply(file_state, file_state.progress.status, file_state.progress.step.payload)
         self._advance(file_state)
@@ -223,8 +224,8 @@ class VectorStores:
         for file_id in batch.file_ids:
             file_state = state.files.get(file_id)
             if file_state is not None and not file_state.progress.is_terminal:
-                file_state.progress = lc.Progress(lc.Timeline([lc.Step("cancelled")]), self._clock.elapsed())
-                self._apply(file_state, "cancelled", {})
+                file_state.progress.cancel(self._clock.elapsed())
+                self._apply(file_state, CANCELLED, {})
         self._refresh(state)
         return obj
 
@@ -304,7 +305,7 @@ class VectorStores:
     @staticmethod
     def _apply(file_state: FileState, status: str, payload: Mapping[str, Any]) -> None:
         file_state.obj["status"] = status
-        if status == "failed":
+        if status == FAILED:
             file_state.obj["last_error"] = objects.file_error(payload)
 
     def _refresh(self, state: VectorStoreState) -> None:
