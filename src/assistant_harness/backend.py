@@ -13,6 +13,7 @@ from .apis.assistants.streaming import error_event
 from .apis.common.dispatch import dispatch
 from .apis.common.ids import IdGenerator
 from .apis.served import INDEX
+from .apis.vector_stores.store import FileTimelineSource, default_file_timelines
 from .engine.clock import RealClock, VirtualClock
 from .engine.faults import Fault, FaultCounter, FaultRules
 from .engine.hangs import HangDetector, HangLimits
@@ -34,6 +35,7 @@ class Backend:
         clock: VirtualClock | None = None,
         seed: int = 0,
         timelines: TimelineSource = _default_timelines,
+        file_timelines: FileTimelineSource = default_file_timelines,
         poll_after_ms: int = DEFAULT_POLL_AFTER_MS,
         faults: Iterable[Fault | FaultCounter] = (),
         hang_limits: HangLimits | None = HangLimits(),  # noqa: B008  (frozen, so sharing is safe)
@@ -41,7 +43,7 @@ class Backend:
     ) -> None:
         self.clock = clock or VirtualClock()
         self.ids = IdGenerator(seed)
-        self.store = Store(self.clock, self.ids, timelines)
+        self.store = Store(self.clock, self.ids, timelines, file_timelines)
         self.poll_after_ms = poll_after_ms
         #: The fault rules, each with this backend's own counter (the rules are frozen and shared).
         self.faults = FaultRules(faults)

@@ -27,13 +27,24 @@ from ..apis.served import INDEX
 from ..engine import lifecycle as lc
 from ..engine.faults import ERRORS, Fault
 from ..errors import ScenarioError, TimelineError
+from .tools import FileScript, builtin_call, file_script, file_script_data
 
 ENDPOINT_NAMES = sorted(INDEX.by_name)
 ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
 INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
 REPLY_FIELDS = ("tool_output", "tool_outputs", "user_message")
 
-_TOP_KEYS = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads", "runs", "faults")
+_TOP_KEYS = (
+    "description",
+    "outcome",
+    "seed",
+    "poll_after_ms",
+    "assistants",
+    "threads",
+    "runs",
+    "file_processing",
+    "faults",
+)
 _RUN_KEYS = ("steps", "assistant", "cancel_delay")
 _STEP_KEYS = {status: ("status", "duration", *keys) for status, keys in STEP_KEYS.items()}
 _FAULT_KEYS = tuple(Fault.__dataclass_fields__)
@@ -86,6 +97,8 @@ class Scenario:
     #: The final status the scenario's first run reaches (documentation, checked by our tests).
     outcome: str | None = None
     source: str | None = field(default=None, compare=False)
+    #: How vector-store files are processed (the first script matching a file's name wins).
+    file_processing: tuple[FileScript, ...] = ()
 
     def __post_init__(self) -> None:
         # Rules given as keyword mappings (as older code built them) become Fault rules.
@@ -186,6 +199,10 @@ def parse(text: str, source: str = "<scenario>", *, name: str | None = None) -> 
         _seed_body(where, item, f"threads[{i}]", "CreateThreadRequest")
         for i, item in enumerate(where.sequence(mapping.get("threads", []), "threads"))
     )
+    file_processing = tuple(
+        file_script(where, item, f"file_processing[{i}]")
+        for i, item in enumerate(where.sequence(mapping.get("file_processing", []), "file_processing"))
+    )
     outcome = mapping.get("outcome")
     if outcome is not None and outcome not in RUN_MODEL.final | {REQUIRES_ACTION, IN_PROGRESS}:
         where.fail("outcome", f"{outcome!r} is not a run status")
@@ -203,6 +220,7 @@ def parse(text: str, source: str = "<scenario>", *, name: str | None = None) -> 
         poll_after_ms=mapping.get("poll_after_ms"),
         outcome=outcome,
         source=source,
+        file_processing=file_processing,
     )
 
 
@@ -270,6 +288,11 @@ def _step(where: _Where, data: Any, path: str) -> lc.Step:
     mapping = where.mapping(data, path, _STEP_KEYS.get(status, ("status", "duration")))
     duration = where.number(mapping["duration"], f"{path}.duration") if "duration" in mapping else None
     payload: dict[str, Any] = {}
+    if status == IN_PROGRESS and "tool_calls" in mapping:
+        payload["tool_calls"] = [
+            builtin_call(where, call, f"{path}.tool_calls[{i}]")
+            for i, call in enumerate(where.sequence(mapping["tool_calls"], f"{path}.tool_calls"))
+        ]
     if status == REQUIRES_ACTION:
         calls = mapping.get("tool_calls")
         if not calls:
@@ -295,7 +318,11 @@ def _step(where: _Where, data: Any, path: str) -> lc.Step:
 
 
 def _tool_call(where: _Where, data: Any, path: str) -> dict[str, Any]:
-    mapping = where.mapping(data, path, ("name", "arguments", "id"))
+    mapping = where.mapping(data, path, ("type", "name", "arguments", "id"))
+    if mapping.get("type", "function") != "function":
+        where.fail(
+            f"{path}.type", "a requires_action step calls functions; built-in tools run on in_progress steps"
+        )
     if not isinstance(mapping.get("name"), str):
         where.fail(path, "a tool call needs a name (the function to call)")
     arguments = mapping.get("arguments", {})
@@ -363,6 +390,8 @@ def to_data(scenario: Scenario) -> dict[str, Any]:
         data["threads"] = [dict(t) for t in scenario.threads]
     if scenario.runs:
         data["runs"] = [_run_data(run) for run in scenario.runs]
+    if scenario.file_processing:
+        data["file_processing"] = [file_script_data(script) for script in scenario.file_processing]
     if scenario.faults:
         data["faults"] = [f.to_mapping() for f in scenario.faults]
     return data

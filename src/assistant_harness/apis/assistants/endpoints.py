@@ -11,7 +11,7 @@ from typing import Any
 from ...http.messages import ApiRequest, ApiResponse
 from ...http.routing import Endpoint
 from ..common.errors import ApiError
-from . import runs, streaming
+from . import runs, streaming, tools
 from .store import Store
 
 Obj = dict[str, Any]
@@ -126,11 +126,12 @@ def submit_tool_outputs(
 
 
 def list_run_steps(store: Store, request: ApiRequest, *, thread_id: str, run_id: str) -> Obj:
-    return store.list_run_steps(thread_id, run_id, request.query)
+    listing = store.list_run_steps(thread_id, run_id, request.query)
+    return {**listing, "data": [tools.step_view(step, request.query) for step in listing["data"]]}
 
 
 def retrieve_run_step(store: Store, request: ApiRequest, *, thread_id: str, run_id: str, step_id: str) -> Obj:
-    return store.run_step(thread_id, run_id, step_id)
+    return tools.step_view(store.run_step(thread_id, run_id, step_id), request.query)
 
 
 _RUN = "/threads/{thread_id}/runs/{run_id}"

@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from ...engine import lifecycle as lc
 from ..common.errors import ApiError
-from . import objects
+from . import content, objects, tools
 from .statuses import (
     CANCELLED,
+    CANCELLING,
     COMPLETED,
     EXPIRED,
     FAILED,
+    IN_PROGRESS,
     INCOMPLETE,
     REPLIES,
     REQUIRES_ACTION,
@@ -92,6 +94,8 @@ class RunState:
     first_final_poll_at: float | None = None
     #: While a stream is open on the run: the events its changes emit, as (name, object snapshot).
     events: list[tuple[str, Obj]] | None = None
+    #: What the run's built-in tool calls (code interpreter, file search) did.
+    tools: tools.ToolRun = field(default_factory=lambda: tools.ToolRun())
 
 
 def emit(run: RunState, name: str, obj: Obj) -> None:
@@ -127,8 +131,11 @@ def apply(store: Store, run: RunState, transition: lc.Transition) -> None:
     if status in REPLIES:
         _reply_text(run, step.payload)  # a computed reply that fails does so before anything changes
     obj = run.obj
+    unchanged = obj["status"] == status and transition.index > 0  # another round of tool calls
     run.history.append((status, transition.at))
     at = store.timestamp(transition.at)
+    if run.tools.step is not None and status not in _ENDS_TOOL_CALLS:
+        tools.finish(store, run, at, _emitter(run))  # the built-in calls ran until now
     obj["status"] = status
     stamp = TIMESTAMP_OF.get(status)
     if stamp is not None and obj[stamp] is None:
@@ -142,7 +149,16 @@ def apply(store: Store, run: RunState, transition: lc.Transition) -> None:
             obj["expires_at"] = None
         if run.thread.active is run:
             run.thread.active = None
-    emit(run, f"thread.run.{status}", obj)
+    if not unchanged:
+        emit(run, f"thread.run.{status}", obj)
+
+
+#: The statuses that stop built-in tool calls still running (rather than let them finish).
+_ENDS_TOOL_CALLS = frozenset({FAILED, CANCELLED, EXPIRED, CANCELLING})
+
+
+def _emitter(run: RunState) -> tools.Emit:
+    return lambda name, obj: emit(run, name, obj)
 
 
 def submit_tool_outputs(store: Store, run: RunState, outputs: list[Obj]) -> None:
@@ -220,6 +236,19 @@ def _require_action(store: Store, run: RunState, payload: Mapping[str, Any], at:
     )
 
 
+def _work(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+    specs = payload.get("tool_calls")
+    if specs:  # built-in tool calls, running while this in_progress step lasts
+        tools.begin(
+            store,
+            run,
+            list(specs),
+            at,
+            lambda details, when: _new_step(store, run, details, when),
+            _emitter(run),
+        )
+
+
 def _complete(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     _write_reply(store, run, payload, at)
 
@@ -255,7 +284,7 @@ def _write_reply(
         at,
         thread.obj["id"],
         role="assistant",
-        content=[objects.text_part(text)],
+        content=tools.reply_content(run, text),
         assistant_id=run.obj["assistant_id"],
         run_id=run.obj["id"],
         status=status,
@@ -269,23 +298,25 @@ def _write_reply(
         store, run, {"type": "message_creation", "message_creation": {"message_id": message["id"]}}, at
     )
     if run.events is not None:
-        _emit_message(run, message, text)
+        _emit_message(run, message)
     thread.messages[message["id"]] = message
     usage = _usage(messages, text)
     step["status"] = status if status == "completed" else "failed"
     step["completed_at"] = at if status == "completed" else None
     step["usage"] = usage
-    run.obj["usage"] = usage
+    run.obj["usage"] = _total_usage(run)
     emit(run, f"thread.run.step.{step['status']}", step)
 
 
 def _reply_text(run: RunState, payload: Mapping[str, Any]) -> str:
     reply: str | ReplyFn | None = payload.get("reply")
     context = ReplyContext(run.obj, list(run.thread.messages.values()), run.tool_outputs)
-    return default_reply(context) if reply is None else reply if isinstance(reply, str) else reply(context)
+    if reply is None:
+        return tools.default_reply(run) or default_reply(context)
+    return reply if isinstance(reply, str) else reply(context)
 
 
-def _emit_message(run: RunState, message: Obj, text: str) -> None:
+def _emit_message(run: RunState, message: Obj) -> None:
     """The events a streamed reply sends: created, in progress, text deltas, then completed."""
     writing = {
         **message,
@@ -297,18 +328,21 @@ def _emit_message(run: RunState, message: Obj, text: str) -> None:
     }
     emit(run, "thread.message.created", writing)
     emit(run, "thread.message.in_progress", writing)
-    for chunk in split_text(text):
-        emit(
-            run,
-            "thread.message.delta",
-            {
-                "id": message["id"],
-                "object": "thread.message.delta",
-                "delta": {
-                    "content": [{"index": 0, "type": "text", "text": {"value": chunk, "annotations": []}}]
-                },
-            },
-        )
+    for index, part in enumerate(message["content"]):
+        if part["type"] == "text":
+            text = part["text"]
+            deltas = [
+                {"index": index, "type": "text", "text": delta}
+                for delta in content.text_deltas(text["value"], text["annotations"], split_text)
+            ]
+        else:
+            deltas = [{"index": index, **part}]
+        for delta in deltas:
+            emit(
+                run,
+                "thread.message.delta",
+                {"id": message["id"], "object": "thread.message.delta", "delta": {"content": [delta]}},
+            )
     emit(run, f"thread.message.{message['status']}", message)
 
 
@@ -331,6 +365,7 @@ def _close_open_steps(run: RunState, status: str, at: int, error: Obj | None = N
             step["last_error"] = error
     run.tool_step = None
     run.pending_calls = []
+    run.tools.step, run.tools.specs = None, []
 
 
 def _last_error(payload: Mapping[str, Any]) -> Obj:
@@ -344,6 +379,12 @@ def _last_error(payload: Mapping[str, Any]) -> Obj:
     return {"code": code, "message": message}
 
 
+def _total_usage(run: RunState) -> Obj:
+    """A run's usage: the sum over its steps (tool calls and the reply)."""
+    used = [step["usage"] for step in run.steps.values() if step["usage"]]
+    return objects.usage(sum(u["prompt_tokens"] for u in used), sum(u["completion_tokens"] for u in used))
+
+
 def _usage(messages: list[Obj], reply: str) -> Obj:
     prompt = sum(len(p["text"]["value"]) for m in messages for p in m["content"] if p.get("type") == "text")
     return objects.usage(prompt // 4 + 1, len(reply) // 4 + 1)
@@ -353,6 +394,7 @@ Effect = Callable[["Store", RunState, Mapping[str, Any], int], None]
 
 #: What else changes when a run enters each status (beyond ``status`` and its timestamp).
 ON_ENTER: Mapping[str, Effect] = {
+    IN_PROGRESS: _work,
     REQUIRES_ACTION: _require_action,
     COMPLETED: _complete,
     FAILED: _fail,

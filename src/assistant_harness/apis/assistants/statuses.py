@@ -20,12 +20,13 @@ EXPIRED = "expired"
 RUN_MODEL = StatusModel(
     noun="run",
     # Which status a scripted timeline may move to next. Cancelling and expiry are also events (a
-    # cancel request, the deadline), reachable from any active status at run time.
+    # cancel request, the deadline), reachable from any active status at run time. in_progress may
+    # follow itself: one step per round of built-in tool calls, the run's status unchanged.
     moves=MappingProxyType(
         {
             QUEUED: frozenset({IN_PROGRESS, FAILED, EXPIRED, CANCELLING, CANCELLED}),
             IN_PROGRESS: frozenset(
-                {REQUIRES_ACTION, COMPLETED, FAILED, INCOMPLETE, CANCELLING, CANCELLED, EXPIRED}
+                {IN_PROGRESS, REQUIRES_ACTION, COMPLETED, FAILED, INCOMPLETE, CANCELLING, CANCELLED, EXPIRED}
             ),
             REQUIRES_ACTION: frozenset({QUEUED, IN_PROGRESS, EXPIRED, FAILED, CANCELLING, CANCELLED}),
             CANCELLING: frozenset({CANCELLED, COMPLETED, FAILED}),
@@ -59,6 +60,7 @@ TIMESTAMP_OF = MappingProxyType(
 #: What a scenario step of each status may say beyond ``status`` and ``duration``.
 STEP_KEYS = MappingProxyType(
     {
+        IN_PROGRESS: ("tool_calls",),
         REQUIRES_ACTION: ("tool_calls",),
         FAILED: ("error",),
         INCOMPLETE: ("reason", "reply"),
