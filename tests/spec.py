@@ -58,3 +58,27 @@ def validator(schema_name: str) -> Any:
 
     root = {"$ref": f"#/components/schemas/{schema_name}", "components": {"schemas": components()}}
     return Draft202012Validator(root)
+
+
+VENDORED = Path(__file__).resolve().parent / "schemas" / "responses.json"
+
+
+@functools.lru_cache(maxsize=1)
+def vendored_components() -> dict[str, Any]:
+    """The response and event schemas vendored from the spec (tools/vendor_schemas.py): tests that
+    validate payloads with these run without ../shared."""
+    with VENDORED.open(encoding="utf-8") as handle:
+        loaded: dict[str, Any] = json.load(handle)["schemas"]
+    translated: dict[str, Any] = translate_nullable(loaded)
+    return translated
+
+
+def vendored_errors(schema_name: str, payload: Any) -> list[str]:
+    """Why ``payload`` is not a valid ``schema_name`` by the vendored spec (empty: it is valid)."""
+    from jsonschema import Draft202012Validator
+
+    root = {"$ref": f"#/components/schemas/{schema_name}", "components": {"schemas": vendored_components()}}
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in Draft202012Validator(root).iter_errors(payload)
+    ]

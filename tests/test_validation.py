@@ -95,6 +95,10 @@ def test_vendored_schemas_are_exactly_what_the_spec_gives() -> None:
     schemas = ROOT / "src" / "assistant_harness" / "apis" / "common" / "schemas"
     vendored = (schemas / "requests.json").read_text(encoding="utf-8")
     assert vendored == module.render(spec_helpers.SPEC_PATH), "run: python tools/vendor_schemas.py"
+    responses = (ROOT / "tests" / "schemas" / "responses.json").read_text(encoding="utf-8")
+    assert responses == module.render(spec_helpers.SPEC_PATH, module.RESPONSE_SCHEMAS), (
+        "run: python tools/vendor_schemas.py"
+    )
 
 
 def test_every_validated_request_schema_has_a_sample() -> None:

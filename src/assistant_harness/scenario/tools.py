@@ -11,7 +11,7 @@ from typing import Any, NoReturn, Protocol
 from ..apis.vector_stores.statuses import ERROR_CODES, FAILED, FILE_MODEL, STEP_KEYS
 from ..apis.vector_stores.store import DEFAULT_FILE_TIMELINE, FileRequest
 from ..engine import lifecycle as lc
-from ..errors import TimelineError
+from ..errors import ScenarioError, TimelineError
 
 #: The keys of each kind of built-in tool call.
 CALL_KEYS = {
@@ -84,7 +84,7 @@ def file_script(where: Where, data: Any, path: str) -> FileScript:
     try:
         timeline = lc.Timeline(steps, model=FILE_MODEL)
     except TimelineError as error:
-        where.fail(path, str(error))
+        raise ScenarioError(f"{where.source}: {path}.{error}") from None
     filename = mapping.get("filename")
     if filename is not None and not isinstance(filename, str):
         where.fail(f"{path}.filename", "must be a file name or a glob such as '*.pdf'")

@@ -35,21 +35,22 @@ def annotate(text: str, cited: Sequence[str], files: Mapping[str, str]) -> list[
     for match in MARKER.finditer(text):
         index = int(match.group(2))
         if index < len(cited):
-            found.append(_annotation(match, "file_citation", cited[index]))
+            found.append(_annotation(match.group(0), match.start(), "file_citation", cited[index]))
     for match in SANDBOX_LINK.finditer(text):
-        file_id = files.get(match.group(1))
+        link = match.group(0).rstrip(".,;:!?")  # a sentence's full stop is not part of the name
+        file_id = files.get(link[len("sandbox:/mnt/data/") :])
         if file_id is not None:
-            found.append(_annotation(match, "file_path", file_id))
+            found.append(_annotation(link, match.start(), "file_path", file_id))
     found.sort(key=lambda a: int(a["start_index"]))
     return found
 
 
-def _annotation(match: re.Match[str], kind: str, file_id: str) -> Obj:
+def _annotation(span: str, start: int, kind: str, file_id: str) -> Obj:
     return {
         "type": kind,
-        "text": match.group(0),
-        "start_index": match.start(),
-        "end_index": match.end(),
+        "text": span,
+        "start_index": start,
+        "end_index": start + len(span),
         kind: {"file_id": file_id},
     }
 
