@@ -285,7 +285,7 @@ def test_a_score_threshold_and_max_num_results_limit_the_results(
     client: openai.OpenAI, fake: FakeAssistants
 ) -> None:
     fake.backend.store.timelines = lambda _: SEARCH_RUN
-    assistant_id, llama, _ = _kb(client)
+    assistant_id, _, _ = _kb(client)
     client.beta.assistants.update(
         assistant_id,
         tools=[
@@ -396,12 +396,17 @@ def test_scenario_tool_calls_are_checked_naming_the_key() -> None:
         ("[{type: file_search, qurey: x}]", r"tool_calls\[0\].qurey: unknown key \(did you mean 'query'\?\)"),
     ]
     for calls, message in bad:
-        text = f"runs:\n  - steps:\n      - {{status: in_progress, duration: 1, tool_calls: {calls}}}\n      - {{status: completed}}\n"
+        text = (
+            "runs:\n  - steps:\n"
+            f"      - {{status: in_progress, duration: 1, tool_calls: {calls}}}\n"
+            "      - {status: completed}\n"
+        )
         with pytest.raises(ScenarioError, match=f"x.yaml: runs\\[0\\].steps\\[0\\].{message}"):
             Scenario.from_yaml(text, "x.yaml")
     with pytest.raises(ScenarioError, match="built-in tools run on in_progress steps"):
         Scenario.from_yaml(
-            "runs:\n  - steps: [{status: in_progress, duration: 1}, {status: requires_action, tool_calls: [{type: code_interpreter, name: x}]}]",
+            "runs:\n  - steps: [{status: in_progress, duration: 1},"
+            " {status: requires_action, tool_calls: [{type: code_interpreter, name: x}]}]",
             "x.yaml",
         )
 

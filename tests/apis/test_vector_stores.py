@@ -157,6 +157,9 @@ def test_file_processing_scripts_are_checked_naming_the_key() -> None:
         Scenario.from_yaml("file_processing:\n  - steps: [{status: failed, error: {code: oops}}]", "x.yaml")
     with pytest.raises(ScenarioError, match=r"file_processing\[0\].steps\[0\]: completed is final"):
         Scenario.from_yaml("file_processing:\n  - steps: [{status: completed}, {status: failed}]", "x.yaml")
-    text = "file_processing:\n- filename: '*.pdf'\n  steps:\n  - status: in_progress\n    duration: 2\n  - status: failed\n    error:\n      code: invalid_file\n"
+    text = (
+        "file_processing:\n- filename: '*.pdf'\n  steps:\n  - status: in_progress\n    duration: 2\n"
+        "  - status: failed\n    error:\n      code: invalid_file\n"
+    )
     loaded = Scenario.from_yaml(text)
     assert Scenario.from_yaml(loaded.to_yaml()).file_processing == loaded.file_processing
