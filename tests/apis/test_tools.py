@@ -432,3 +432,95 @@ def test_explicit_results_pick_files_and_scores(client: openai.OpenAI, fake: Fak
     assert (result.file_id, result.score) == (other, 0.9)
     text = client.beta.threads.messages.list(run.thread_id).data[0].content[0].text  # type: ignore[union-attr]
     assert text.annotations[0].file_citation.file_id == other  # type: ignore[union-attr]
+
+
+KNOWLEDGE = {
+    "goog-10k.pdf": b"Alphabet annual report. Revenue grew.",
+    "brka-10k.txt": b"Berkshire Hathaway annual report.",
+}
+QUESTION = "How many shares of AAPL were outstanding at the end of October 2023?"
+APPLE = b"Apple 10-K: 15,115,823,000 shares were outstanding as of October 20, 2023."
+
+
+def _cite(client: openai.OpenAI, text: Any) -> tuple[str, list[str]]:
+    """The citation loop of the File Search guide: markers replaced by [n], cited files listed."""
+    value, citations = text.value, []
+    for index, annotation in enumerate(text.annotations):
+        value = value.replace(annotation.text, f"[{index}]")
+        if file_citation := getattr(annotation, "file_citation", None):
+            citations.append(f"[{index}] {client.files.retrieve(file_citation.file_id).filename}")
+    return value, citations
+
+
+def test_the_file_search_guide_flow_streams_and_polls_cited_answers() -> None:
+    """The File Search quickstart's steps: a knowledge base uploaded and polled, a question with an
+    attachment (which makes the thread's vector store), a streamed run whose handler prints the
+    citations when the message is done, then a polled run and the same citation loop."""
+    printed: list[tuple[str, list[str]]] = []
+    with FakeAssistants("file_search_citations") as fake:
+        client = fake.client()
+        assistant = client.beta.assistants.create(model="gpt-4o", tools=[{"type": "file_search"}])
+        store = client.vector_stores.create(name="Financial Statements")
+        batch = client.vector_stores.file_batches.upload_and_poll(
+            vector_store_id=store.id, files=[(name, body) for name, body in KNOWLEDGE.items()]
+        )
+        assert (batch.status, batch.file_counts.completed) == ("completed", 2)
+        client.beta.assistants.update(
+            assistant.id, tool_resources={"file_search": {"vector_store_ids": [store.id]}}
+        )
+        apple = client.files.create(file=("aapl-10k.pdf", APPLE), purpose="assistants")
+        thread = client.beta.threads.create(
+            messages=[
+                {
+                    "role": "user",
+                    "content": QUESTION,
+                    "attachments": [{"file_id": apple.id, "tools": [{"type": "file_search"}]}],
+                }
+            ]
+        )
+        assert thread.tool_resources is not None and thread.tool_resources.file_search is not None
+        (thread_store,) = thread.tool_resources.file_search.vector_store_ids or []
+
+        class EventHandler(AssistantEventHandler):
+            def on_message_done(self, message: Any) -> None:
+                printed.append(_cite(client, message.content[0].text))
+
+        with client.beta.threads.runs.stream(
+            thread_id=thread.id, assistant_id=assistant.id, event_handler=EventHandler()
+        ) as stream:
+            stream.until_done()
+        run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+        (message,) = client.beta.threads.messages.list(thread_id=thread.id, run_id=run.id).data
+        printed.append(_cite(client, message.content[0].text))  # type: ignore[union-attr]
+        steps = client.beta.threads.runs.steps.list(run.id, thread_id=thread.id, order="asc").data
+    assert thread_store != store.id
+    names = [r.file_name for r in steps[0].step_details.tool_calls[0].file_search.results]  # type: ignore[union-attr]
+    assert names[0] == "aapl-10k.pdf" and sorted(names) == ["aapl-10k.pdf", "brka-10k.txt", "goog-10k.pdf"]
+    expected = (
+        "PEDro score: 7/10[0]. Allocation was concealed and assessors were blinded[0].",
+        ["[0] aapl-10k.pdf", "[1] aapl-10k.pdf"],
+    )
+    assert printed == [expected, expected]
+
+
+async def test_the_file_search_guide_flow_async() -> None:
+    with FakeAssistants("file_search_citations") as fake:
+        client = fake.async_client()
+        apple = await client.files.create(file=("aapl-10k.pdf", APPLE), purpose="assistants")
+        assistant = await client.beta.assistants.create(model="gpt-4o", tools=[{"type": "file_search"}])
+        thread = await client.beta.threads.create(
+            messages=[
+                {
+                    "role": "user",
+                    "content": QUESTION,
+                    "attachments": [{"file_id": apple.id, "tools": [{"type": "file_search"}]}],
+                }
+            ]
+        )
+        run = await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+        messages = await client.beta.threads.messages.list(thread_id=thread.id, run_id=run.id)
+        text = messages.data[0].content[0].text  # type: ignore[union-attr]
+        store_id = thread.tool_resources.file_search.vector_store_ids[0]  # type: ignore[union-attr, index]
+        files = await client.vector_stores.files.list(store_id)
+    assert [a.file_citation.file_id for a in text.annotations] == [apple.id, apple.id]  # type: ignore[union-attr]
+    assert [f.status for f in files.data] == ["completed"]
