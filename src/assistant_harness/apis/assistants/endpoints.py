@@ -10,7 +10,6 @@ from typing import Any
 
 from ...http.messages import ApiRequest, ApiResponse
 from ...http.routing import Endpoint
-from ..common.errors import ApiError
 from . import runs, streaming, tools
 from .store import Store
 
@@ -21,9 +20,12 @@ def _streams(body: Obj) -> bool:
     return body.get("stream") is True
 
 
-def _run_or_stream(store: Store, run: runs.RunState) -> Obj | ApiResponse:
-    """The run object, or (when the request asked to stream) its events as server-sent events."""
-    return streaming.stream_response(store, run) if run.events is not None else run.obj
+def _run_or_stream(
+    store: Store, run: runs.RunState, body: Obj, after: int | None = None
+) -> Obj | ApiResponse:
+    """The run object, or (when the request asked to stream) its events after ``after`` as
+    server-sent events."""
+    return streaming.stream_response(store, run, after) if _streams(body) else run.obj
 
 
 # -- assistants ------------------------------------------------------------------------------
@@ -53,7 +55,7 @@ def create_thread(store: Store, request: ApiRequest, *, body: Obj) -> Obj:
 
 
 def create_thread_and_run(store: Store, request: ApiRequest, *, body: Obj) -> Obj | ApiResponse:
-    return _run_or_stream(store, store.create_thread_and_run(body, stream=_streams(body)))
+    return _run_or_stream(store, store.create_thread_and_run(body), body)
 
 
 def retrieve_thread(store: Store, request: ApiRequest, *, thread_id: str) -> Obj:
@@ -90,7 +92,7 @@ def delete_message(store: Store, request: ApiRequest, *, thread_id: str, message
 
 # -- runs and steps --------------------------------------------------------------------------
 def create_run(store: Store, request: ApiRequest, *, thread_id: str, body: Obj) -> Obj | ApiResponse:
-    return _run_or_stream(store, store.create_run(thread_id, body, stream=_streams(body)))
+    return _run_or_stream(store, store.create_run(thread_id, body), body)
 
 
 def list_runs(store: Store, request: ApiRequest, *, thread_id: str) -> Obj:
@@ -115,14 +117,9 @@ def submit_tool_outputs(
     store: Store, request: ApiRequest, *, thread_id: str, run_id: str, body: Obj
 ) -> Obj | ApiResponse:
     run = store.run(thread_id, run_id)
-    if _streams(body):
-        run.events = []
-    try:
-        runs.submit_tool_outputs(store, run, list(body["tool_outputs"]))
-    except ApiError:
-        run.events = None
-        raise
-    return _run_or_stream(store, run)
+    before = run.log.last  # the stream sends what the submission sets off, not the run's past
+    runs.submit_tool_outputs(store, run, list(body["tool_outputs"]))
+    return _run_or_stream(store, run, body, before)
 
 
 def list_run_steps(store: Store, request: ApiRequest, *, thread_id: str, run_id: str) -> Obj:

@@ -7,13 +7,13 @@ then: timestamps, ``required_action`` and its tool calls, run steps, the assista
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...engine import lifecycle as lc
+from ...engine.events import EventLog, snapshot
 from ..common.errors import ApiError
 from . import content, objects, tools
 from .statuses import (
@@ -92,16 +92,17 @@ class RunState:
     same_moment_polls: int = 0
     #: The virtual moment the code first fetched the run in its final status.
     first_final_poll_at: float | None = None
-    #: While a stream is open on the run: the events its changes emit, as (name, object snapshot).
-    events: list[tuple[str, Obj]] | None = None
+    #: Every event the run's changes emitted, numbered from 0 (streams read it from a position).
+    log: EventLog = field(default_factory=EventLog)
+    #: The virtual moment of the change being applied (the time its events are logged at).
+    moment: float = 0.0
     #: What the run's built-in tool calls (code interpreter, file search) did.
     tools: tools.ToolRun = field(default_factory=lambda: tools.ToolRun())
 
 
 def emit(run: RunState, name: str, obj: Obj) -> None:
-    """Note an event for an open stream; the object is copied as it is at this moment."""
-    if run.events is not None:
-        run.events.append((name, copy.deepcopy(obj)))
+    """Log an event; the object is copied as it is at this moment."""
+    run.log.append(name, snapshot(obj), run.moment)
 
 
 #: A streamed reply arrives in deltas of about this many characters.
@@ -132,6 +133,7 @@ def apply(store: Store, run: RunState, transition: lc.Transition) -> None:
         _reply_text(run, step.payload)  # a computed reply that fails does so before anything changes
     obj = run.obj
     unchanged = obj["status"] == status and transition.index > 0  # another round of tool calls
+    run.moment = transition.at
     run.history.append((status, transition.at))
     at = store.timestamp(transition.at)
     if run.tools.step is not None and status not in _ENDS_TOOL_CALLS:
@@ -180,6 +182,7 @@ def submit_tool_outputs(store: Store, run: RunState, outputs: list[Obj]) -> None
             )
     now = store.clock.elapsed()
     at = store.timestamp(now)
+    run.moment = now
     by_id = {o["tool_call_id"]: o["output"] for o in outputs}
     if run.tool_step is not None:
         for call in run.tool_step["step_details"]["tool_calls"]:
@@ -297,8 +300,7 @@ def _write_reply(
     step = _new_step(
         store, run, {"type": "message_creation", "message_creation": {"message_id": message["id"]}}, at
     )
-    if run.events is not None:
-        _emit_message(run, message)
+    _emit_message(run, message)
     thread.messages[message["id"]] = message
     usage = _usage(messages, text)
     step["status"] = status if status == "completed" else "failed"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -207,14 +206,9 @@ class Store:
         return page(messages, query)
 
     # -- runs -------------------------------------------------------------------------------
-    def create_run(
-        self,
-        thread_id: str,
-        body: Obj,
-        *,
-        stream: bool = False,
-        first_events: list[tuple[str, Obj]] | None = None,
-    ) -> RunState:
+    def create_run(self, thread_id: str, body: Obj, *, thread_created: Obj | None = None) -> RunState:
+        """A new run on the thread. ``thread_created``: the thread was just made for it (its
+        ``thread.created`` event opens the run's event log)."""
         state = self.thread(thread_id)
         if state.active is not None:
             raise ApiError(400, f"Thread {thread_id} already has an active run {state.active.obj['id']}.")
@@ -234,14 +228,11 @@ class Store:
         )
         self._runs_created += 1
         progress = lc.Progress(timeline, now, model=RUN_MODEL, expires_at=now + RUN_TTL)
-        run = RunState(obj, state, progress)
-        if stream:
-            snapshot = copy.deepcopy(obj)
-            run.events = [
-                *(first_events or []),
-                ("thread.run.created", snapshot),
-                ("thread.run.queued", snapshot),
-            ]
+        run = RunState(obj, state, progress, moment=now)
+        if thread_created is not None:
+            runs.emit(run, "thread.created", thread_created)
+        runs.emit(run, "thread.run.created", obj)
+        runs.emit(run, "thread.run.queued", obj)
         state.runs[obj["id"]] = run
         state.active = run
         self.runs[obj["id"]] = run
@@ -252,12 +243,11 @@ class Store:
         self.sync(run)
         return run
 
-    def create_thread_and_run(self, body: Obj, *, stream: bool = False) -> RunState:
+    def create_thread_and_run(self, body: Obj) -> RunState:
         self.assistant(body["assistant_id"])  # a 404 must leave no thread behind
         thread_obj = self.create_thread(dict(body.get("thread") or {}))
         run_body = {k: v for k, v in body.items() if k not in ("thread", "tool_resources")}
-        first = [("thread.created", copy.deepcopy(thread_obj))]
-        return self.create_run(thread_obj["id"], run_body, stream=stream, first_events=first)
+        return self.create_run(thread_obj["id"], run_body, thread_created=thread_obj)
 
     def run(self, thread_id: str, run_id: str) -> RunState:
         state = self.thread(thread_id)
