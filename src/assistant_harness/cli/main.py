@@ -31,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--speed", type=float, default=1.0, help="virtual seconds per real second (default 1)")
     serve.add_argument("--seed", type=int, default=None, help="seed for ids (default: the scenario's, or 0)")
+    serve.add_argument(
+        "--detect-hangs",
+        action="store_true",
+        help="answer 422 (code hang_detected) to a client polling a run that can no longer change "
+        "(default: off)",
+    )
     return parser
 
 
@@ -124,11 +130,17 @@ def _cassettes_in(folder: Path) -> list[Path]:
 
 def _serve(args: argparse.Namespace) -> int:
     from ..engine.clock import RealClock
+    from ..engine.hangs import HangLimits
     from ..fake import FakeAssistants
     from ..http.asgi import ServeApp, run_server
 
     fake = FakeAssistants(
-        args.scenario, clock=RealClock(speed=args.speed), virtual_time=False, seed=args.seed
+        args.scenario,
+        clock=RealClock(speed=args.speed),
+        virtual_time=False,
+        seed=args.seed,
+        # Off by default: an ordinary client polling a finished run must not get an error.
+        hang_limits=HangLimits() if args.detect_hangs else None,
     )
     print(
         f"Serving the fake Assistants API at http://{args.host}:{args.port}/v1"

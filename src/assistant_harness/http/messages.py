@@ -20,6 +20,8 @@ _NOT_JSON = (
     "through our help center at help.openai.com.)"
 )
 
+_TOO_DEEP = f"The JSON body of your request nests objects and arrays more than {MAX_DEPTH} levels deep."
+
 
 class MalformedRequest(Exception):
     """The request cannot be read (not JSON, not UTF-8, nested too deep...): the API answers 400.
@@ -52,13 +54,13 @@ def parse_json(body: bytes) -> Any:
     surrogates, no infinities, nesting at most :data:`MAX_DEPTH` deep."""
     try:
         value = _decode(body.decode("utf-8"))
-    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise MalformedRequest(_NOT_JSON) from None
+    except RecursionError:  # nested deeper than the decoder goes
+        raise MalformedRequest(_TOO_DEEP) from None
     # The checks below walk the value, so they run only when the bytes say they may be needed.
     if body.count(b"[") + body.count(b"{") > MAX_DEPTH and _depth(value, MAX_DEPTH) > MAX_DEPTH:
-        raise MalformedRequest(
-            f"The JSON body of your request nests objects and arrays more than {MAX_DEPTH} levels deep."
-        )
+        raise MalformedRequest(_TOO_DEEP)
     if (b"\\ud" in body or b"\\uD" in body) and not _encodable(value):
         raise MalformedRequest(_NOT_JSON)  # a lone surrogate: not text, cannot be stored or answered
     return value

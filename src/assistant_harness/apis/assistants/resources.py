@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..common.errors import ApiError
+from ..common.errors import ApiError, missing
 from ..files.store import Files
 from ..vector_stores.store import THREAD_STORE_EXPIRY
 
@@ -26,11 +26,12 @@ Obj = dict[str, Any]
 def check_attachments(files: Files, attachments: Iterable[Mapping[str, Any]]) -> None:
     """400 for an attachment naming a file the fake does not have (before anything changes)."""
     for index, attachment in enumerate(attachments):
-        if attachment.get("file_id") not in files:
+        if "file_id" not in attachment:
+            raise missing(f"attachments[{index}].file_id")
+        if attachment["file_id"] not in files:
             raise ApiError(
                 400,
-                f"Invalid 'attachments[{index}].file_id': no file found with id "
-                f"'{attachment.get('file_id')}'.",
+                f"Invalid 'attachments[{index}].file_id': no file found with id '{attachment['file_id']}'.",
                 param=f"attachments[{index}].file_id",
                 code="invalid_value",
             )

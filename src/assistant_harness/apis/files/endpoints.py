@@ -25,7 +25,7 @@ def upload_file(state: HasFiles, request: ApiRequest) -> Obj:
     return state.files.create(
         file_part.filename if file_part else None,
         file_part.content if file_part else None,
-        purpose.content.decode() if purpose else None,
+        multipart.text(purpose, "purpose") if purpose else None,
     )
 
 

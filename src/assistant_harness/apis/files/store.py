@@ -99,4 +99,4 @@ class Files(Mapping[str, StoredFile]):
         files = [f.obj for f in self._items.values()]
         if "purpose" in query:
             files = [f for f in files if f["purpose"] == query["purpose"]]
-        return page(files, query)
+        return page(files, query, default_limit=10_000, max_limit=10_000)  # the spec's limits for files
