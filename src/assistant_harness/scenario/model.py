@@ -27,24 +27,15 @@ from ..apis.served import INDEX
 from ..engine import lifecycle as lc
 from ..engine.faults import ERRORS, Fault
 from ..errors import ScenarioError, TimelineError
-from .tools import FileScript, builtin_call, file_script, file_script_data
+from .tools import FileScript, builtin_call, file_script
 
 ENDPOINT_NAMES = sorted(INDEX.by_name)
 ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
 INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
 REPLY_FIELDS = ("tool_output", "tool_outputs", "user_message")
 
-_TOP_KEYS = (
-    "description",
-    "outcome",
-    "seed",
-    "poll_after_ms",
-    "assistants",
-    "threads",
-    "runs",
-    "file_processing",
-    "faults",
-)
+_TOP_KEYS = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads", "runs")
+_TOP_KEYS += ("file_processing", "faults")
 _RUN_KEYS = ("steps", "assistant", "cancel_delay")
 _STEP_KEYS = {status: ("status", "duration", *keys) for status, keys in STEP_KEYS.items()}
 _FAULT_KEYS = tuple(Fault.__dataclass_fields__)
@@ -111,6 +102,8 @@ class Scenario:
 
     def to_yaml(self) -> str:
         """The scenario as a file that :func:`load` reads back (computed replies cannot be written)."""
+        from .write import to_data  # write imports this module's types
+
         return yaml.safe_dump(to_data(self), sort_keys=False, allow_unicode=True, width=100)
 
     @classmethod
@@ -369,65 +362,6 @@ def _seed_body(where: _Where, data: Any, path: str, schema: str) -> dict[str, An
     if "id" in data and not isinstance(data["id"], str):
         where.fail(f"{path}.id", "must be text")
     return dict(data)
-
-
-# -- writing ---------------------------------------------------------------------------------
-
-
-def to_data(scenario: Scenario) -> dict[str, Any]:
-    """Plain data for YAML: the inverse of :func:`parse` (keys left out where they hold defaults)."""
-    data: dict[str, Any] = {}
-    if scenario.description:
-        data["description"] = scenario.description
-    if scenario.outcome:
-        data["outcome"] = scenario.outcome
-    for key in ("seed", "poll_after_ms"):
-        if getattr(scenario, key) is not None:
-            data[key] = getattr(scenario, key)
-    if scenario.assistants:
-        data["assistants"] = [dict(a) for a in scenario.assistants]
-    if scenario.threads:
-        data["threads"] = [dict(t) for t in scenario.threads]
-    if scenario.runs:
-        data["runs"] = [_run_data(run) for run in scenario.runs]
-    if scenario.file_processing:
-        data["file_processing"] = [file_script_data(script) for script in scenario.file_processing]
-    if scenario.faults:
-        data["faults"] = [f.to_mapping() for f in scenario.faults]
-    return data
-
-
-def _run_data(run: RunScript) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if run.assistant:
-        out["assistant"] = run.assistant
-    if run.timeline.cancel_delay != 1.0:
-        out["cancel_delay"] = run.timeline.cancel_delay
-    out["steps"] = [_step_data(step) for step in run.timeline.steps]
-    return out
-
-
-def _step_data(step: lc.Step) -> dict[str, Any]:
-    out: dict[str, Any] = {"status": step.status}
-    if step.duration is not None:
-        out["duration"] = int(step.duration) if float(step.duration).is_integer() else step.duration
-    payload = step.payload
-    if "tool_calls" in payload:
-        out["tool_calls"] = [dict(call) for call in payload["tool_calls"]]
-    if "last_error" in payload:
-        out["error"] = dict(payload["last_error"])
-    if "reason" in payload:
-        out["reason"] = payload["reason"]
-    reply = payload.get("reply")
-    if isinstance(reply, TemplateReply):
-        out["reply"] = reply.template
-    elif isinstance(reply, str):
-        out["reply"] = reply
-    elif reply is not None:
-        raise ScenarioError(
-            f"a {step.status} step's reply is computed by Python code and cannot be written to a file"
-        )
-    return out
 
 
 # -- playing ---------------------------------------------------------------------------------

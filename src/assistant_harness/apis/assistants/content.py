@@ -87,6 +87,26 @@ def text_deltas(text: str, notes: Sequence[Obj], split: Callable[[str], list[str
     return deltas
 
 
+#: A streamed reply arrives in deltas of about this many characters.
+DELTA_SIZE = 12
+
+
+def split_text(text: str, size: int = DELTA_SIZE) -> list[str]:
+    """The reply's text deltas: deterministic chunks that end on word boundaries where possible."""
+    chunks: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        piece = word if not current else " " + word
+        if current and len(current) + len(piece) > size:
+            chunks.append(current)
+            current = " " + word
+        else:
+            current += piece
+    if current:
+        chunks.append(current)
+    return chunks or [""]
+
+
 _TOKEN = re.compile(r"\s*\S+|\s+")
 
 

@@ -16,6 +16,7 @@ from ...engine import lifecycle as lc
 from ...engine.events import EventLog, snapshot
 from ..common.errors import ApiError
 from . import content, objects, tools
+from .content import DELTA_SIZE, split_text  # noqa: F401  (the names reply code imported from here)
 from .statuses import (
     CANCELLED,
     CANCELLING,
@@ -103,26 +104,6 @@ class RunState:
 def emit(run: RunState, name: str, obj: Obj) -> None:
     """Log an event; the object is copied as it is at this moment."""
     run.log.append(name, snapshot(obj), run.moment)
-
-
-#: A streamed reply arrives in deltas of about this many characters.
-DELTA_SIZE = 12
-
-
-def split_text(text: str, size: int = DELTA_SIZE) -> list[str]:
-    """The reply's text deltas: deterministic chunks that end on word boundaries where possible."""
-    chunks: list[str] = []
-    current = ""
-    for word in text.split(" "):
-        piece = word if not current else " " + word
-        if current and len(current) + len(piece) > size:
-            chunks.append(current)
-            current = " " + word
-        else:
-            current += piece
-    if current:
-        chunks.append(current)
-    return chunks or [""]
 
 
 def apply(store: Store, run: RunState, transition: lc.Transition) -> None:
