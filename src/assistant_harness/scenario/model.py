@@ -34,8 +34,8 @@ ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
 INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
 REPLY_FIELDS = ("tool_output", "tool_outputs", "user_message")
 
-_TOP_KEYS = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads", "runs")
-_TOP_KEYS += ("file_processing", "faults")
+_TOP_KEYS: tuple[str, ...] = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads")
+_TOP_KEYS += ("runs", "file_processing", "faults")
 _RUN_KEYS = ("steps", "assistant", "cancel_delay")
 _STEP_KEYS = {status: ("status", "duration", *keys) for status, keys in STEP_KEYS.items()}
 _FAULT_KEYS = tuple(Fault.__dataclass_fields__)
