@@ -281,6 +281,26 @@ def test_file_search_results_and_their_content_only_when_included(
     assert text.value.startswith("llamas.txt has what you asked for【")
 
 
+def test_a_stream_carries_result_content_when_the_run_was_created_with_include(fake: FakeAssistants) -> None:
+    fake.backend.store.timelines = lambda _: SEARCH_RUN
+    streams = _streams(fake)
+    client = fake.client()
+    assistant_id, _, _ = _kb(client)
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "llamas"}])
+    for include in ([], [RESULT_CONTENT]):
+        with client.beta.threads.runs.stream(
+            thread_id=thread.id, assistant_id=assistant_id, include=include
+        ) as stream:
+            stream.until_done()
+    done = [data for name, data in _events(streams) if name == "thread.run.step.completed"]
+    searched = [
+        d["step_details"]["tool_calls"][0]["file_search"]["results"][0]
+        for d in done
+        if d["type"] == "tool_calls"
+    ]
+    assert "content" not in searched[0] and searched[1]["content"][0]["text"].startswith("Llamas")
+
+
 def test_a_score_threshold_and_max_num_results_limit_the_results(
     client: openai.OpenAI, fake: FakeAssistants
 ) -> None:

@@ -92,7 +92,10 @@ def delete_message(store: Store, request: ApiRequest, *, thread_id: str, message
 
 # -- runs and steps --------------------------------------------------------------------------
 def create_run(store: Store, request: ApiRequest, *, thread_id: str, body: Obj) -> Obj | ApiResponse:
-    return _run_or_stream(store, store.create_run(thread_id, body), body)
+    run = store.create_run(thread_id, body)
+    # include[]=...content: the run's streamed file search steps carry their results' text.
+    run.tools.include_content = tools.wants_content(request.query)
+    return _run_or_stream(store, run, body)
 
 
 def list_runs(store: Store, request: ApiRequest, *, thread_id: str) -> Obj:

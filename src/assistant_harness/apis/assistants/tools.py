@@ -52,6 +52,8 @@ class ToolRun:
     #: Files the code interpreter wrote, by name (sandbox links resolve to them), and its images.
     files: dict[str, str] = field(default_factory=dict)
     images: list[str] = field(default_factory=list)
+    #: The run was created with ``include[]=`` the results' content (its stream events carry it).
+    include_content: bool = False
 
 
 def begin(
@@ -115,7 +117,7 @@ def finish(store: Store, run: RunState, at: int, emit: Emit) -> None:
     step["completed_at"] = at
     code = sum(len(s.get("input", "")) for s in run.tools.specs)
     step["usage"] = objects.usage(code // 4 + 50, code // 4 + 1)
-    emit("thread.run.step.completed", without_result_content(step))
+    emit("thread.run.step.completed", step if run.tools.include_content else without_result_content(step))
     run.tools.step, run.tools.specs = None, []
 
 
@@ -228,8 +230,11 @@ def without_result_content(step: Obj) -> Obj:
     return {**step, "step_details": {**details, "tool_calls": calls}}
 
 
+def wants_content(query: Mapping[str, str]) -> bool:
+    """Whether a request's ``include`` asks for file search results' content."""
+    return RESULT_CONTENT in (query.get("include"), query.get("include[]"))
+
+
 def step_view(step: Obj, query: Mapping[str, str]) -> Obj:
     """A run step as ``runs.steps.list/retrieve`` answer it, given the request's ``include``."""
-    if RESULT_CONTENT in (query.get("include"), query.get("include[]")):
-        return step
-    return without_result_content(step)
+    return step if wants_content(query) else without_result_content(step)
