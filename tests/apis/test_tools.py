@@ -431,6 +431,21 @@ def test_scenario_tool_calls_are_checked_naming_the_key() -> None:
         )
 
 
+def test_a_python_timeline_with_a_bad_call_fails_naming_it() -> None:
+    from assistant_harness import FakeBackendError
+
+    bad = Timeline(
+        [Step("in_progress", 1, payload={"tool_calls": [{"type": "code_interpreter"}]}), Step("completed")]
+    )
+    with FakeAssistants(timeline=bad) as fake:
+        client = fake.client()
+        assistant = client.beta.assistants.create(model="gpt-4o")
+        with pytest.raises(
+            FakeBackendError, match=r"tool_calls\[0\]: a code_interpreter call needs its input"
+        ):
+            client.beta.threads.create_and_run(assistant_id=assistant.id)
+
+
 def test_explicit_results_pick_files_and_scores(client: openai.OpenAI, fake: FakeAssistants) -> None:
     scripted = Timeline(
         [

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ...errors import TimelineError
 from . import content, objects
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ def begin(
     store: Store, run: RunState, specs: list[Mapping[str, Any]], at: int, new_step: NewStep, emit: Emit
 ) -> None:
     """The calls start: their step appears, with code input streamed in pieces."""
+    check(specs)
     calls: list[Obj] = []
     for spec in specs:
         call_id = spec.get("id") or store.ids.new("call")
@@ -90,6 +92,21 @@ def begin(
                 emit,
                 step,
                 [{"index": index, "type": "code_interpreter", "code_interpreter": {"input": piece}}],
+            )
+
+
+def check(specs: list[Mapping[str, Any]]) -> None:
+    """Refuse, naming the call, what a timeline written in Python got wrong (files are checked on load)."""
+    for index, spec in enumerate(specs):
+        kind = spec.get("type")
+        if kind not in ("code_interpreter", "file_search"):
+            raise TimelineError(
+                f"in_progress tool_calls[{index}]: type must be code_interpreter or file_search, "
+                f"not {kind!r} (function calls go on a requires_action step)"
+            )
+        if kind == "code_interpreter" and not isinstance(spec.get("input"), str):
+            raise TimelineError(
+                f"in_progress tool_calls[{index}]: a code_interpreter call needs its input (text)"
             )
 
 
