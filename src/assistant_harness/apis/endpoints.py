@@ -35,11 +35,17 @@ class Endpoint:
     template: str
     handler: Handler
     schema: str | None = None
-    returns_run: bool = False
+    #: The kind of object the endpoint answers when it changes over time ("run"): such answers carry
+    #: ``openai-poll-after-ms``, and hang detection watches GETs of them.
+    returns: str | None = None
     #: Assistants and threads need ``OpenAI-Beta: assistants=v2``; files and vector stores do not.
     beta: bool = True
     #: The handler reads the raw body itself (multipart uploads); otherwise a POST body is JSON.
     raw_body: bool = False
+
+    @property
+    def returns_run(self) -> bool:
+        return self.returns == "run"
 
     @property
     def lists(self) -> bool:
@@ -87,7 +93,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "/threads/runs",
         lambda s, r, b, p: _run_or_stream(s, s.create_thread_and_run(b), b),
         "CreateThreadAndRunRequest",
-        returns_run=True,
+        returns="run",
     ),
     Endpoint("threads.retrieve", "GET", "/threads/{}", lambda s, r, b, p: s.thread(p[0]).obj),
     Endpoint(
@@ -128,7 +134,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "/threads/{}/runs",
         lambda s, r, b, p: _run_or_stream(s, s.create_run(p[0], b), b),
         "CreateRunRequest",
-        returns_run=True,
+        returns="run",
     ),
     Endpoint("runs.list", "GET", "/threads/{}/runs", lambda s, r, b, p: s.list_runs(p[0], r.query)),
     Endpoint(
@@ -136,7 +142,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "GET",
         "/threads/{}/runs/{}",
         lambda s, r, b, p: s.run(p[0], p[1]).obj,
-        returns_run=True,
+        returns="run",
     ),
     Endpoint(
         "runs.update",
@@ -144,14 +150,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "/threads/{}/runs/{}",
         lambda s, r, b, p: s.update_run(p[0], p[1], b),
         "ModifyRunRequest",
-        returns_run=True,
+        returns="run",
     ),
     Endpoint(
         "runs.cancel",
         "POST",
         "/threads/{}/runs/{}/cancel",
         lambda s, r, b, p: _cancel(s, p),
-        returns_run=True,
+        returns="run",
     ),
     Endpoint(
         "runs.submit_tool_outputs",
@@ -159,7 +165,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "/threads/{}/runs/{}/submit_tool_outputs",
         lambda s, r, b, p: _submit(s, p, b),
         "SubmitToolOutputsRunRequest",
-        returns_run=True,
+        returns="run",
     ),
     Endpoint(
         "steps.list",

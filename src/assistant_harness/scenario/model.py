@@ -34,7 +34,7 @@ INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
 REPLY_FIELDS = ("tool_output", "tool_outputs", "user_message")
 
 _TOP_KEYS = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads", "runs", "faults")
-_RUN_KEYS = ("steps", "assistant", "cancel_delay")
+_RUN_KEYS = ("steps", "assistant", "cancel_delay", "expires")
 _STEP_KEYS = {status: ("status", "duration", *keys) for status, keys in STEP_KEYS.items()}
 _FAULT_KEYS = tuple(f for f in Fault.__dataclass_fields__ if f not in ("seen", "fired", "_random"))
 
@@ -243,8 +243,11 @@ def _run(where: _Where, data: Any, path: str) -> RunScript:
         for i, item in enumerate(where.sequence(mapping["steps"], f"{path}.steps"))
     ]
     cancel_delay = where.number(mapping.get("cancel_delay", 1.0), f"{path}.cancel_delay")
+    expires = mapping.get("expires", True)
+    if not isinstance(expires, bool):
+        where.fail(f"{path}.expires", f"must be true or false, not {expires!r}")
     try:
-        timeline = lc.Timeline(steps, cancel_delay=cancel_delay, model=RUN_MODEL)
+        timeline = lc.Timeline(steps, cancel_delay=cancel_delay, model=RUN_MODEL, expires=expires)
     except TimelineError as error:
         raise ScenarioError(f"{where.source}: {path}.{error}") from None
     assistant = mapping.get("assistant")
@@ -369,6 +372,8 @@ def _run_data(run: RunScript) -> dict[str, Any]:
         out["assistant"] = run.assistant
     if run.timeline.cancel_delay != 1.0:
         out["cancel_delay"] = run.timeline.cancel_delay
+    if not run.timeline.expires:
+        out["expires"] = False
     out["steps"] = [_step_data(step) for step in run.timeline.steps]
     return out
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...engine import lifecycle as lc
 from ...engine.events import EventLog, snapshot
+from ...engine.hangs import PollRecord
 from ..common.errors import ApiError
 from . import objects
 from .statuses import (
@@ -82,18 +83,26 @@ class RunState:
     tool_outputs: list[list[Obj]] = field(default_factory=list)
     #: Every status the run entered, with the virtual time it entered it (for timelines and ``show``).
     history: list[tuple[str, float]] = field(default_factory=list)
-    #: How often the run was fetched, and how often after it could no longer change.
-    polls: int = 0
-    polls_after_final: int = 0
-    #: For busy-poll detection: the virtual moment of the last fetch, and fetches at that moment.
-    last_poll_at: float | None = None
-    same_moment_polls: int = 0
-    #: The virtual moment the code first fetched the run in its final status.
-    first_final_poll_at: float | None = None
+    #: How the run was fetched (hang detection keeps it).
+    polling: PollRecord = field(default_factory=PollRecord)
     #: Every event the run's changes emitted, numbered from 0 (streams read it from a position).
     log: EventLog = field(default_factory=EventLog)
     #: The virtual moment of the change being applied (the time its events are logged at).
     moment: float = 0.0
+
+    @property
+    def id(self) -> str:
+        return str(self.obj["id"])
+
+    @property
+    def polls(self) -> int:
+        """How often the run was fetched."""
+        return self.polling.polls
+
+    @property
+    def polls_after_final(self) -> int:
+        """How often the run was fetched after it could no longer change."""
+        return self.polling.polls_unchanging
 
 
 def emit(run: RunState, name: str, obj: Obj) -> None:
