@@ -35,7 +35,7 @@ from common import Row, Stats, Target, ratios
 from hypothesis import given, settings
 
 from assistant_harness import FakeAssistants, Timeline, strategies
-from assistant_harness.apis.endpoints import ApiRequest, ApiResponse
+from assistant_harness.http.messages import ApiRequest, ApiResponse
 
 FINAL_STATUSES = ("completed", "failed", "incomplete")
 TARGET_PER_S = 200.0

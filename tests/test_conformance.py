@@ -8,13 +8,11 @@ from typing import Any
 import pytest
 
 from assistant_harness import FakeAssistants, Step, Timeline
-from assistant_harness.apis.endpoints import ENDPOINTS, EndpointIndex
+from assistant_harness.apis.served import INDEX
 from assistant_harness.http.messages import ApiRequest, ApiResponse
 
 from . import spec as spec_helpers
 from .tour import TOOL_TIMELINE, tour
-
-INDEX = EndpointIndex()
 
 
 def _response_schema(method: str, template: str, status: int) -> dict[str, Any] | None:
@@ -22,7 +20,7 @@ def _response_schema(method: str, template: str, status: int) -> dict[str, Any] 
     if status >= 400:
         return {"$ref": "#/components/schemas/ErrorResponse"}
     for path, operations in spec_helpers.spec()["paths"].items():
-        if _template(path) == template and method.lower() in operations:
+        if _template(path) == _template(template) and method.lower() in operations:
             content = operations[method.lower()]["responses"]["200"]["content"]
             schema: dict[str, Any] = content["application/json"]["schema"]
             return schema
@@ -62,10 +60,10 @@ def exchanges() -> list[tuple[ApiRequest, ApiResponse]]:
 
 def test_the_tour_covers_every_endpoint(exchanges: list[tuple[ApiRequest, ApiResponse]]) -> None:
     hit = {
-        INDEX.find(request.method, request.path)[0].template + " " + request.method
+        INDEX.find(request.method, request.path)[0].path + " " + request.method
         for request, _ in exchanges
     }
-    every = {endpoint.template + " " + endpoint.method for endpoint in ENDPOINTS}
+    every = {endpoint.path + " " + endpoint.method for endpoint in INDEX}
     assert every - hit == set()
 
 
@@ -75,8 +73,8 @@ def test_every_response_validates_against_the_spec(exchanges: list[tuple[ApiRequ
         endpoint, _ = INDEX.find(request.method, request.path)
         if response.headers.get("content-type") != "application/json":
             continue  # file content: raw bytes, as the spec says (type: string)
-        schema = _response_schema(request.method, endpoint.template, response.status)
-        assert schema is not None, f"no response schema in the spec for {request.method} {endpoint.template}"
+        schema = _response_schema(request.method, endpoint.path, response.status)
+        assert schema is not None, f"no response schema in the spec for {request.method} {endpoint.path}"
         payload = _allow_null_list_cursors(json.loads(response.content))
         problems += [f"{request.method} {request.path} -> {p}" for p in _validate(schema, payload)]
     assert problems == [], "\n".join(problems)
@@ -132,7 +130,7 @@ def test_terminal_runs_validate_against_the_spec(outcome: str) -> None:
     problems = []
     for request, response in seen:
         endpoint, _ = INDEX.find(request.method, request.path)
-        schema = _response_schema(request.method, endpoint.template, response.status)
+        schema = _response_schema(request.method, endpoint.path, response.status)
         assert schema is not None
         problems += _validate(schema, _allow_null_list_cursors(json.loads(response.content)))
     assert problems == [], "\n".join(problems)

@@ -9,7 +9,6 @@ import openai
 import pytest
 
 from assistant_harness import FakeAssistants, Step, Timeline
-from assistant_harness.apis.endpoints import EndpointIndex, UnservedEndpoint
 
 TOOL_RUN = Timeline(
     [
@@ -200,15 +199,6 @@ def test_attachment_must_name_an_uploaded_file(client: openai.OpenAI) -> None:
             content="x",
             attachments=[{"file_id": "file-nope", "tools": [{"type": "file_search"}]}],
         )
-
-
-def test_index_prefers_literal_segments() -> None:
-    index = EndpointIndex()
-    assert index.find("POST", "/threads/runs")[0].template == "/threads/runs"
-    endpoint, params = index.find("POST", "/threads/thread_1/runs/run_2/cancel")
-    assert endpoint.template == "/threads/{}/runs/{}/cancel" and params == ("thread_1", "run_2")
-    with pytest.raises(UnservedEndpoint, match="GET /chat/completions"):
-        index.find("GET", "/chat/completions")
 
 
 def test_a_failing_computed_reply_reaches_the_test_unwrapped_and_unretried() -> None:

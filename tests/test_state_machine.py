@@ -13,13 +13,12 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 from assistant_harness import FakeAssistants, Step, Timeline
 from assistant_harness.apis.assistants.statuses import ACTIVE
 from assistant_harness.apis.assistants.statuses import FINAL as TERMINAL
-from assistant_harness.apis.endpoints import EndpointIndex
+from assistant_harness.apis.served import INDEX
 from assistant_harness.http.messages import ApiRequest, ApiResponse
 
 from . import spec as spec_helpers
 from .test_conformance import _allow_null_list_cursors, _response_schema, _validate
 
-INDEX = EndpointIndex()
 TIMESTAMPS = ("created_at", "started_at", "completed_at", "failed_at", "cancelled_at")
 
 TIMELINES = [
@@ -152,7 +151,7 @@ class FakeBackendMachine(RuleBasedStateMachine):
         while getattr(self, "exchanges", None):
             request, response = self.exchanges.pop()
             endpoint, _ = INDEX.find(request.method, request.path)
-            schema = _response_schema(request.method, endpoint.template, response.status)
+            schema = _response_schema(request.method, endpoint.path, response.status)
             assert schema is not None
             problems = _validate(schema, _allow_null_list_cursors(json.loads(response.content)))
             assert problems == [], problems

@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterable
 
 from .apis.assistants.store import Store, TimelineSource, _default_timelines
 from .apis.assistants.streaming import error_event
+from .apis.common.dispatch import dispatch, error_response
 from .apis.common.ids import IdGenerator
-from .apis.endpoints import EndpointIndex, dispatch, error_response
+from .apis.served import INDEX
 from .engine.clock import VirtualClock
 from .engine.faults import STREAM_DROP, STREAM_ERROR, Fault, first_firing
 from .engine.hangs import HangDetector, HangLimits, Polled
@@ -21,8 +22,6 @@ from .http.messages import ApiRequest, ApiResponse
 DEFAULT_POLL_AFTER_MS = 1000
 #: How many past requests a backend keeps for inspection (a long-lived fake must not grow without end).
 REQUESTS_KEPT = 10_000
-
-_INDEX = EndpointIndex()
 
 
 class Backend:
@@ -61,7 +60,7 @@ class Backend:
         Raises :class:`~.router.UnservedEndpoint` for unknown paths and
         :class:`~.faults.TransportFault` when a fault rule breaks the connection.
         """
-        endpoint, params = _INDEX.find(request.method, request.path)
+        endpoint, params = INDEX.find(request.method, request.path)
         self.requests.append(request)
         self._requests_served += 1
         request_id = f"req_{self._requests_served:032x}"
@@ -80,7 +79,7 @@ class Backend:
                 return response
         # A poll: a GET of one object of a kind that changes over time, named by its last parameter.
         find = self.polled.get(endpoint.returns) if endpoint.returns and request.method == "GET" else None
-        polled = find(params[-1]) if find is not None and params else None
+        polled = find(params[endpoint.params[-1]]) if find is not None and endpoint.params else None
         if polled is not None:
             self.hangs.before_fetch(polled)
         try:

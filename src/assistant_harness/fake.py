@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .apis.assistants.statuses import RUN_MODEL
 from .apis.assistants.store import DEFAULT_TIMELINE, RunRequest, Store, TimelineSource
+from .apis.served import SERVED_ROOTS
 from .backend import DEFAULT_POLL_AFTER_MS, Backend
 from .engine.clock import VirtualClock
 from .engine.faults import Fault
@@ -108,7 +109,7 @@ class FakeAssistants:
         )
         if self.scenario is not None:
             self._seed_resources(self.scenario)
-        self.router = FakeRouter(self.backend.handle, self._bases)
+        self.router = FakeRouter(self.backend.handle, self._bases, SERVED_ROOTS)
         self._time = TimePatch(self.backend.clock) if virtual_time else None
         self._started = False
 

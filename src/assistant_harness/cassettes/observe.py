@@ -21,8 +21,9 @@ from ..apis.assistants.statuses import (
     RUN_MODEL,
     TIMESTAMP_OF,
 )
-from ..apis.endpoints import SERVED_ROOTS, EndpointIndex, UnservedEndpoint
+from ..apis.served import INDEX, SERVED_ROOTS
 from ..engine import lifecycle as lc
+from ..http.routing import EndpointIndex, UnservedEndpoint
 from ..scenario.model import RunScript, Scenario
 from .format import Interaction
 
@@ -80,7 +81,7 @@ def _objects(interaction: Interaction) -> list[tuple[str | None, Any]]:
 def observe(interactions: list[Interaction]) -> Observation:
     runs: dict[str, ObservedRun] = {}
     errors: list[HttpError] = []
-    index = EndpointIndex()
+    index = INDEX
     for number, interaction in enumerate(interactions):
         if interaction.status >= 400:
             errors.append(_error(number, interaction, index))
@@ -175,7 +176,7 @@ def endpoint_name(method: str, path: str, index: EndpointIndex | None = None) ->
     for start, segment in enumerate(segments):
         if segment in SERVED_ROOTS:
             try:
-                return (index or EndpointIndex()).find(method, "/" + "/".join(segments[start:]))[0].name
+                return (index or INDEX).find(method, "/" + "/".join(segments[start:]))[0].name
             except UnservedEndpoint:
                 return None
     return None
@@ -199,7 +200,7 @@ def to_scenario(interactions: list[Interaction], name: str = "recorded") -> Scen
 
 def faults_from(interactions: list[Interaction]) -> list[dict[str, Any]]:
     """One fault rule per recorded HTTP error, firing on the same request to that endpoint."""
-    index = EndpointIndex()
+    index = INDEX
     seen: dict[str, int] = {}
     faults = []
     for interaction in interactions:

@@ -13,11 +13,11 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from ..apis.endpoints import UnservedEndpoint
 from ..backend import Backend
 from ..engine.faults import TransportFault
 from ..errors import HarnessInterrupt
 from .messages import ApiRequest, ApiResponse, json_response
+from .routing import UnservedEndpoint
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]

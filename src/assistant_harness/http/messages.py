@@ -3,11 +3,98 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..apis.common.errors import ApiError
+#: How deep a request body may nest objects and arrays (the real API's bodies nest a handful deep;
+#: far deeper ones would overflow the validator's and the encoder's recursion).
+MAX_DEPTH = 64
+
+_NOT_JSON = (
+    "We could not parse the JSON body of your request. (HINT: This likely means you aren't "
+    "using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent "
+    "was not valid JSON. If you have trouble figuring out how to fix this, please contact us "
+    "through our help center at help.openai.com.)"
+)
+
+
+class MalformedRequest(Exception):
+    """The request cannot be read (not JSON, not UTF-8, nested too deep...): the API answers 400.
+
+    Raised by the HTTP layer; the API layer renders it as its own error body.
+    """
+
+    def __init__(self, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (math.inf, -math.inf):  # 1e999: JSON has no infinity, and the answer must be JSON
+        raise ValueError(text)
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN, Infinity, -Infinity: Python's json accepts them, JSON does not
+
+
+_decode = json.JSONDecoder(parse_float=_finite, parse_constant=_no_constant).decode
+
+
+def parse_json(body: bytes) -> Any:
+    """A request body as JSON, or :class:`MalformedRequest`: strict UTF-8, strict JSON, no lone
+    surrogates, no infinities, nesting at most :data:`MAX_DEPTH` deep."""
+    try:
+        value = _decode(body.decode("utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise MalformedRequest(_NOT_JSON) from None
+    # The checks below walk the value, so they run only when the bytes say they may be needed.
+    if body.count(b"[") + body.count(b"{") > MAX_DEPTH and _depth(value, MAX_DEPTH) > MAX_DEPTH:
+        raise MalformedRequest(
+            f"The JSON body of your request nests objects and arrays more than {MAX_DEPTH} levels deep."
+        )
+    if (b"\\ud" in body or b"\\uD" in body) and not _encodable(value):
+        raise MalformedRequest(_NOT_JSON)  # a lone surrogate: not text, cannot be stored or answered
+    return value
+
+
+def _depth(value: Any, limit: int) -> int:
+    """How deep ``value`` nests (stopping once past ``limit``), without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if level > limit:
+            return level
+        if isinstance(item, dict):
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1) for v in item)
+    return deepest
+
+
+def _encodable(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
 
 
 @dataclass(slots=True)
@@ -26,20 +113,10 @@ class ApiRequest:
     read_timeout: float | None = None
 
     def json(self) -> Any:
-        """The body as JSON (``{}`` when empty); 400 as the API words it when it is not JSON."""
+        """The body as JSON (``{}`` when empty); :class:`MalformedRequest` when it is not."""
         if not self.body:
             return {}
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            raise ApiError(
-                400,
-                "We could not parse the JSON body of your request. (HINT: This likely means you aren't "
-                "using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent "
-                "was not valid JSON. If you have trouble figuring out how to fix this, please contact us "
-                "through our "
-                "help center at help.openai.com.)",
-            ) from None
+        return parse_json(self.body)
 
 
 @dataclass(slots=True)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
 
+from .messages import MalformedRequest
+
 
 @dataclass(frozen=True, slots=True)
 class Part:
@@ -30,3 +32,11 @@ def parse(content_type: str, body: bytes) -> dict[str, Part]:
         payload = part.get_payload(decode=True)
         parts[name] = Part(name, filename, payload if isinstance(payload, bytes) else b"")
     return parts
+
+
+def text(part: Part, field: str) -> str:
+    """A text field's value; :class:`MalformedRequest` (a 400) when it is not UTF-8."""
+    try:
+        return part.content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedRequest(f"The '{field}' field of your form is not valid UTF-8 text.", field) from None

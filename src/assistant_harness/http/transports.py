@@ -20,11 +20,11 @@ import respx
 from respx.mocks import HTTPCoreMocker
 from respx.models import AllMockedAssertionError, PassThrough
 
-from ..apis.endpoints import SERVED_ROOTS, UnservedEndpoint
 from ..engine.faults import CONNECT, TransportFault
 from ..errors import UnservedEndpointError
 from . import fastlane
 from .messages import ApiRequest, ApiResponse
+from .routing import UnservedEndpoint
 
 HAS_HTTPX2 = (
     importlib.util.find_spec("httpx2") is not None and importlib.util.find_spec("httpcore2") is not None
@@ -96,10 +96,12 @@ def unserved_error(request: Any) -> UnservedEndpointError:
 class FakeRouter(respx.Router):
     """The respx router of one fake: its base URLs answered by the backend, other hosts passed on."""
 
-    def __init__(self, handle: Handle, base_urls: Iterable[BaseUrl]) -> None:
+    def __init__(self, handle: Handle, base_urls: Iterable[BaseUrl], roots: frozenset[str]) -> None:
         super().__init__(assert_all_called=False, assert_all_mocked=True)
         self._handle = handle
         self.base_urls = tuple(base_urls)
+        #: The first path segments the fake serves (``assistants``, ``threads``...).
+        self.roots = roots
 
     # The fake's own endpoints are answered here rather than by a respx route: a route costs two of
     # respx's mock-based call lists (~70 us) per fake, and respx only sees these requests when
@@ -143,7 +145,7 @@ class FakeRouter(respx.Router):
         for base in self.base_urls:
             if base.owns(scheme, host, port, path):
                 root = path[len(base.path) + 1 :].partition("/")[0]
-                return base if root in SERVED_ROOTS else None
+                return base if root in self.roots else None
         return None
 
     def claims(self, scheme: str, host: str, port: int, path: str) -> bool:

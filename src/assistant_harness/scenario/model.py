@@ -23,12 +23,12 @@ from ..apis.assistants.runs import ReplyContext
 from ..apis.assistants.statuses import IN_PROGRESS, REQUIRES_ACTION, RUN_MODEL, STEP_KEYS
 from ..apis.common.errors import ApiError
 from ..apis.common.validation import validate
-from ..apis.endpoints import ENDPOINTS
+from ..apis.served import INDEX
 from ..engine import lifecycle as lc
 from ..engine.faults import ERRORS, Fault
 from ..errors import ScenarioError, TimelineError
 
-ENDPOINT_NAMES = sorted({e.name for e in ENDPOINTS})
+ENDPOINT_NAMES = sorted(INDEX.by_name)
 ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
 INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
 REPLY_FIELDS = ("tool_output", "tool_outputs", "user_message")

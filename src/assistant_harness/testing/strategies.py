@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ..apis.assistants.statuses import IN_PROGRESS, OUTCOMES, QUEUED, RUN_MODEL
-from ..apis.endpoints import ENDPOINTS
+from ..apis.served import INDEX
 from ..engine import lifecycle as lc
 from ..engine.faults import Fault
 from ..scenario.model import ERROR_CODES, INCOMPLETE_REASONS, RunScript, Scenario
@@ -32,7 +32,7 @@ __all__ = [
     "tool_calls",
 ]
 
-ENDPOINT_NAMES = tuple(sorted({e.name for e in ENDPOINTS}))
+ENDPOINT_NAMES = tuple(sorted(INDEX.by_name))
 
 
 class GeneratedTimeline(lc.Timeline):
