@@ -16,7 +16,7 @@ from .apis.served import INDEX
 from .apis.vector_stores.store import FileTimelineSource, default_file_timelines
 from .engine.clock import RealClock, VirtualClock
 from .engine.faults import Fault, FaultCounter, FaultRules
-from .engine.hangs import HangDetector, HangLimits
+from .engine.hangs import HangDetector, HangLimits, Polled
 from .errors import FakeBackendError
 from .http.faults import before_answer, break_stream
 from .http.messages import ApiRequest, ApiResponse
@@ -56,6 +56,9 @@ class Backend:
         self._requests_served = 0
         # With time under the test's control (virtual_time=False, serve), busy polls move nothing.
         self.hangs = HangDetector(hang_limits, self.clock, poll_after_ms / 1000 if busy_poll_step else 0.0)
+        #: What an endpoint's ``returns`` names, found by its id (the last path parameter), for hang
+        #: detection. Each API adds its kinds of objects that clients poll.
+        self.polled: dict[str, Callable[[str], Polled | None]] = {"run": self.store.runs.get}
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         """Answer one request.
@@ -73,9 +76,11 @@ class Backend:
             if answer is not None:
                 self._notify(request, answer)
                 return answer
-        run = self.store.runs.get(params["run_id"]) if endpoint.name == "runs.retrieve" else None
-        if run is not None:
-            self.hangs.before_run_fetch(run)
+        # A poll: a GET of one object of a kind that changes over time, named by its last parameter.
+        find = self.polled.get(endpoint.returns) if endpoint.returns and request.method == "GET" else None
+        polled = find(params[endpoint.params[-1]]) if find is not None and endpoint.params else None
+        if polled is not None:
+            self.hangs.before_fetch(polled)
         try:
             response = dispatch(
                 self.store, endpoint, params, request, poll_after_ms=self.poll_after_ms, request_id=request_id
@@ -94,10 +99,10 @@ class Backend:
         response.headers["date"] = http_date(self.clock.time())
         self._notify(request, response)
         if response.status == 200:
-            if run is not None:
-                self.hangs.after_run_fetch(run)
+            if polled is not None:
+                self.hangs.after_fetch(polled)
             elif endpoint.lists:
-                self.hangs.after_listing(request, response)
+                self.hangs.after_listing(request.path, request.query, response.content)
         return response
 
     def _notify(self, request: ApiRequest, response: ApiResponse) -> None:

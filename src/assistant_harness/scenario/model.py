@@ -36,7 +36,7 @@ REPLY_FIELDS = ("tool_output", "tool_outputs", "user_message")
 
 _TOP_KEYS: tuple[str, ...] = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads")
 _TOP_KEYS += ("runs", "file_processing", "faults")
-_RUN_KEYS = ("steps", "assistant", "cancel_delay")
+_RUN_KEYS = ("steps", "assistant", "cancel_delay", "expires")
 _STEP_KEYS = {status: ("status", "duration", *keys) for status, keys in STEP_KEYS.items()}
 _FAULT_KEYS = tuple(Fault.__dataclass_fields__)
 
@@ -260,8 +260,11 @@ def _run(where: _Where, data: Any, path: str) -> RunScript:
         for i, item in enumerate(where.sequence(mapping["steps"], f"{path}.steps"))
     ]
     cancel_delay = where.number(mapping.get("cancel_delay", 1.0), f"{path}.cancel_delay")
+    expires = mapping.get("expires", True)
+    if not isinstance(expires, bool):
+        where.fail(f"{path}.expires", f"must be true or false, not {expires!r}")
     try:
-        timeline = lc.Timeline(steps, cancel_delay=cancel_delay, model=RUN_MODEL)
+        timeline = lc.Timeline(steps, cancel_delay=cancel_delay, model=RUN_MODEL, expires=expires)
     except TimelineError as error:
         raise ScenarioError(f"{where.source}: {path}.{error}") from None
     assistant = mapping.get("assistant")

@@ -39,6 +39,8 @@ def _run_data(run: RunScript) -> dict[str, Any]:
         out["assistant"] = run.assistant
     if run.timeline.cancel_delay != 1.0:
         out["cancel_delay"] = run.timeline.cancel_delay
+    if not run.timeline.expires:
+        out["expires"] = False
     out["steps"] = [_step_data(step) for step in run.timeline.steps]
     return out
 

@@ -23,8 +23,8 @@ def _streams(body: Obj) -> bool:
 def _run_or_stream(
     store: Store, run: runs.RunState, body: Obj, after: int | None = None
 ) -> Obj | ApiResponse:
-    """The run object, or (when the request asked to stream) its events after ``after`` as
-    server-sent events."""
+    """The run object, or (when the request asked to stream) its events after sequence number
+    ``after`` as server-sent events."""
     return streaming.stream_response(store, run, after) if _streams(body) else run.obj
 
 

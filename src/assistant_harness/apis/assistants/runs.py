@@ -2,7 +2,9 @@
 
 The lifecycle engine says *when* a run changes status; this module says *what else* changes
 then: timestamps, ``required_action`` and its tool calls, run steps, the assistant's message,
-``last_error``, ``usage``, and the thread's lock.
+``last_error``, ``usage``, and the thread's lock. A run needs little of the store around it: a
+clock, ids and timestamps (:class:`RunHost`) and its thread's messages and lock
+(:class:`RunThread`), so this module imports nothing from the store.
 """
 
 from __future__ import annotations
@@ -10,11 +12,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ...engine import lifecycle as lc
 from ...engine.events import EventLog, snapshot
+from ...engine.hangs import PollRecord
 from ..common.errors import ApiError
+from ..files.store import Files
+from ..vector_stores.store import VectorStores
 from . import content, objects, tools
 from .content import DELTA_SIZE, split_text  # noqa: F401  (the names reply code imported from here)
 from .statuses import (
@@ -31,10 +36,42 @@ from .statuses import (
     TIMESTAMP_OF,
 )
 
-if TYPE_CHECKING:
-    from .store import Store, ThreadState
-
 Obj = dict[str, Any]
+
+
+class Clock(Protocol):
+    def elapsed(self) -> float: ...
+
+
+class Ids(Protocol):
+    def new(self, kind: str) -> str: ...
+
+
+class RunHost(Protocol):
+    """What a run's side effects need of the store: the clock, new ids and API timestamps."""
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def ids(self) -> Ids: ...
+
+    def timestamp(self, elapsed: float) -> int: ...
+
+    @property
+    def files(self) -> Files: ...
+
+    @property
+    def vector_stores(self) -> VectorStores: ...
+
+
+class RunThread(Protocol):
+    """What a run needs of its thread: the thread object, its messages and its active-run lock."""
+
+    obj: Obj
+    messages: dict[str, Obj]
+    active: RunState | None
+
 
 #: The ``last_error`` a ``failed`` step gets for each error code when it gives no message.
 ERROR_MESSAGES = {
@@ -76,7 +113,7 @@ class RunState:
     """A run and everything the fake tracks about it beyond its API object."""
 
     obj: Obj
-    thread: ThreadState
+    thread: RunThread
     progress: lc.Progress
     steps: dict[str, Obj] = field(default_factory=dict)
     tool_step: Obj | None = None
@@ -85,14 +122,8 @@ class RunState:
     tool_outputs: list[list[Obj]] = field(default_factory=list)
     #: Every status the run entered, with the virtual time it entered it (for timelines and ``show``).
     history: list[tuple[str, float]] = field(default_factory=list)
-    #: How often the run was fetched, and how often after it could no longer change.
-    polls: int = 0
-    polls_after_final: int = 0
-    #: For busy-poll detection: the virtual moment of the last fetch, and fetches at that moment.
-    last_poll_at: float | None = None
-    same_moment_polls: int = 0
-    #: The virtual moment the code first fetched the run in its final status.
-    first_final_poll_at: float | None = None
+    #: How the run was fetched (hang detection keeps it).
+    polling: PollRecord = field(default_factory=PollRecord)
     #: Every event the run's changes emitted, numbered from 0 (streams read it from a position).
     log: EventLog = field(default_factory=EventLog)
     #: The virtual moment of the change being applied (the time its events are logged at).
@@ -100,13 +131,27 @@ class RunState:
     #: What the run's built-in tool calls (code interpreter, file search) did.
     tools: tools.ToolRun = field(default_factory=lambda: tools.ToolRun())
 
+    @property
+    def id(self) -> str:
+        return str(self.obj["id"])
+
+    @property
+    def polls(self) -> int:
+        """How often the run was fetched."""
+        return self.polling.polls
+
+    @property
+    def polls_after_final(self) -> int:
+        """How often the run was fetched after it could no longer change."""
+        return self.polling.polls_unchanging
+
 
 def emit(run: RunState, name: str, obj: Obj) -> None:
     """Log an event; the object is copied as it is at this moment."""
     run.log.append(name, snapshot(obj), run.moment)
 
 
-def apply(store: Store, run: RunState, transition: lc.Transition) -> None:
+def apply(store: RunHost, run: RunState, transition: lc.Transition) -> None:
     """Make the resources reflect that ``run`` entered ``transition``."""
     step = run.progress.steps[transition.index]
     status = transition.status
@@ -144,7 +189,7 @@ def _emitter(run: RunState) -> tools.Emit:
     return lambda name, obj: emit(run, name, obj)
 
 
-def submit_tool_outputs(store: Store, run: RunState, outputs: list[Obj]) -> None:
+def submit_tool_outputs(store: RunHost, run: RunState, outputs: list[Obj]) -> None:
     """Check ``outputs`` against the pending calls as the API does, then move the run on."""
     if not run.progress.is_waiting:
         status = run.obj["status"]
@@ -178,14 +223,14 @@ def submit_tool_outputs(store: Store, run: RunState, outputs: list[Obj]) -> None
     apply(store, run, run.progress.submit(now))
 
 
-def cancel(store: Store, run: RunState) -> None:
+def cancel(store: RunHost, run: RunState) -> None:
     """Start cancelling an active run; 400 on a run that already ended."""
     if not run.progress.can_cancel:
         raise ApiError(400, f"Cannot cancel run with status '{run.obj['status']}'.")
     apply(store, run, run.progress.cancel(store.clock.elapsed()))
 
 
-def _require_action(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _require_action(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     calls: list[Obj] = []
     for spec in payload.get("tool_calls", ()):
         arguments = spec.get("arguments", "{}")
@@ -220,7 +265,7 @@ def _require_action(store: Store, run: RunState, payload: Mapping[str, Any], at:
     )
 
 
-def _work(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _work(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     specs = payload.get("tool_calls")
     if specs:  # built-in tool calls, running while this in_progress step lasts
         tools.begin(
@@ -233,31 +278,36 @@ def _work(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> N
         )
 
 
-def _complete(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _complete(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     _write_reply(store, run, payload, at)
 
 
-def _fail(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _fail(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     run.obj["last_error"] = _last_error(payload)
     _close_open_steps(run, FAILED, at, run.obj["last_error"])
 
 
-def _cancelled(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _cancelled(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     _close_open_steps(run, CANCELLED, at)
 
 
-def _expire(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _expire(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     _close_open_steps(run, EXPIRED, at)
 
 
-def _incomplete(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _incomplete(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     reason = payload.get("reason", "max_completion_tokens")
     run.obj["incomplete_details"] = {"reason": reason}
     _write_reply(store, run, payload, at, incomplete_reason=reason)
 
 
 def _write_reply(
-    store: Store, run: RunState, payload: Mapping[str, Any], at: int, *, incomplete_reason: str | None = None
+    store: RunHost,
+    run: RunState,
+    payload: Mapping[str, Any],
+    at: int,
+    *,
+    incomplete_reason: str | None = None,
 ) -> None:
     thread = run.thread
     messages = list(thread.messages.values())
@@ -329,7 +379,7 @@ def _emit_message(run: RunState, message: Obj) -> None:
     emit(run, f"thread.message.{message['status']}", message)
 
 
-def _new_step(store: Store, run: RunState, details: Obj, at: int) -> Obj:
+def _new_step(store: RunHost, run: RunState, details: Obj, at: int) -> Obj:
     step = objects.run_step(store.ids.new("step"), at, run.obj, details)
     run.steps[step["id"]] = step
     created = (
@@ -373,7 +423,7 @@ def _usage(messages: list[Obj], reply: str) -> Obj:
     return objects.usage(prompt // 4 + 1, len(reply) // 4 + 1)
 
 
-Effect = Callable[["Store", RunState, Mapping[str, Any], int], None]
+Effect = Callable[[RunHost, RunState, Mapping[str, Any], int], None]
 
 #: What else changes when a run enters each status (beyond ``status`` and its timestamp).
 ON_ENTER: Mapping[str, Effect] = {

@@ -39,7 +39,8 @@ RUN_MODEL = StatusModel(
     cancelling=CANCELLING,
     cancelled=CANCELLED,
     expired=EXPIRED,
-    expire_in=frozenset({QUEUED, REQUIRES_ACTION}),
+    # As the API does: a run not finished by its expires_at expires, whatever its status.
+    expire_in=frozenset({QUEUED, IN_PROGRESS, REQUIRES_ACTION, CANCELLING}),
 )
 
 #: The statuses a run never leaves, and the ones it is still moving in.

@@ -12,14 +12,29 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ...errors import TimelineError
 from . import content, objects
 
 if TYPE_CHECKING:
-    from .runs import RunState
-    from .store import Store
+    from ..files.store import Files
+    from ..vector_stores.store import VectorStores
+    from .runs import Ids, RunState
+
+
+class ToolHost(Protocol):
+    """What built-in tool calls need of the store: new ids, the files, the vector stores."""
+
+    @property
+    def ids(self) -> Ids: ...
+
+    @property
+    def files(self) -> Files: ...
+
+    @property
+    def vector_stores(self) -> VectorStores: ...
+
 
 Obj = dict[str, Any]
 Emit = Callable[[str, Obj], None]
@@ -58,7 +73,7 @@ class ToolRun:
 
 
 def begin(
-    store: Store, run: RunState, specs: list[Mapping[str, Any]], at: int, new_step: NewStep, emit: Emit
+    store: ToolHost, run: RunState, specs: list[Mapping[str, Any]], at: int, new_step: NewStep, emit: Emit
 ) -> None:
     """The calls start: their step appears, with code input streamed in pieces."""
     check(specs)
@@ -110,7 +125,7 @@ def check(specs: list[Mapping[str, Any]]) -> None:
             )
 
 
-def finish(store: Store, run: RunState, at: int, emit: Emit) -> None:
+def finish(store: ToolHost, run: RunState, at: int, emit: Emit) -> None:
     """The calls end: outputs and results fill in, the step completes."""
     step = run.tools.step
     assert step is not None
@@ -149,7 +164,7 @@ def _delta(emit: Emit, step: Obj, tool_calls: list[Obj]) -> None:
     )
 
 
-def _run_code(store: Store, run: RunState, spec: Mapping[str, Any]) -> list[Obj]:
+def _run_code(store: ToolHost, run: RunState, spec: Mapping[str, Any]) -> list[Obj]:
     outputs: list[Obj] = []
     for item in spec.get("files") or ():
         name, body = (item, b"") if isinstance(item, str) else (item["name"], _bytes(item.get("content", "")))
@@ -170,7 +185,7 @@ def _bytes(value: str | bytes) -> bytes:
     return value if isinstance(value, bytes) else value.encode("utf-8")
 
 
-def _search(store: Store, run: RunState, spec: Mapping[str, Any]) -> Obj:
+def _search(store: ToolHost, run: RunState, spec: Mapping[str, Any]) -> Obj:
     tool = next((t for t in run.obj["tools"] if t.get("type") == "file_search"), None)
     options = (tool or objects.tool({"type": "file_search"}))["file_search"]
     ranking = {**objects.DEFAULT_RANKING, **options.get("ranking_options", {})}
