@@ -193,6 +193,17 @@ def test_rules_of_the_wrong_type_or_sign_are_refused(kwargs: dict[str, object], 
         Fault(**kwargs)  # type: ignore[arg-type]
 
 
+def test_counters_copy_and_read_through_safely() -> None:
+    import copy
+
+    counter = FaultCounter(Fault(status=500, nth=1))
+    counter.fires()
+    copied = copy.copy(counter)
+    assert (copied.seen, copied.fired, copied.status) == (1, 1, 500)
+    with pytest.raises(AttributeError):
+        counter.nonexistent  # noqa: B018
+
+
 def test_a_rule_round_trips_as_plain_data() -> None:
     rule = Fault(endpoint="runs.create", stream="drop", after_events=2)
     assert rule.to_mapping() == {"endpoint": "runs.create", "stream": "drop", "after_events": 2}

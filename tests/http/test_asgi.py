@@ -175,3 +175,14 @@ def test_hang_detection_when_asked_for_is_a_labelled_4xx() -> None:
         assert hang.status_code == 422 and hang.headers["x-should-retry"] == "false"
         assert hang.json()["error"]["code"] == "hang_detected"
         assert hang.json()["error"]["message"].startswith("assistant-harness: ")
+
+
+def test_serve_turns_hang_detection_on_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant_harness.cli.main import main as cli_main
+
+    made: list[FakeAssistants] = []
+    monkeypatch.setattr("assistant_harness.http.asgi.run_server", lambda app, host, port: made.append(app))
+    for argv, on in ((["serve"], False), (["serve", "--detect-hangs"], True)):
+        made.clear()
+        assert cli_main([*argv, "--port", "1"]) == 0
+        assert (made[0].backend.hangs.limits is not None) is on  # type: ignore[attr-defined]

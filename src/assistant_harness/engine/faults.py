@@ -208,6 +208,8 @@ class FaultCounter:
         return hit
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name == "rule":  # not set yet (copy, pickle): no recursion
+            raise AttributeError(name)
         return getattr(self.rule, name)
 
     def __repr__(self) -> str:

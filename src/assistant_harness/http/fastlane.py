@@ -17,7 +17,9 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, Protocol
 
-from .faults import BROKEN, Chunks
+# Re-exported: the cassette lane and older code use fastlane.Chunks and fastlane.BROKEN.
+from .faults import BROKEN as BROKEN
+from .faults import Chunks as Chunks
 from .messages import ApiRequest, ApiResponse, request_from
 
 #: (module, class names) whose request methods carry every request httpx/httpx2 send.

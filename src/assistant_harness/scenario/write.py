@@ -1,13 +1,19 @@
-"""Scenarios as plain data for YAML: the inverse of :func:`.model.parse` (``Scenario.to_yaml``)."""
+"""A scenario back into a file: the inverse of :func:`.load.parse` (computed replies cannot be written)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import yaml
+
 from ..engine import lifecycle as lc
 from ..errors import ScenarioError
 from .model import RunScript, Scenario, TemplateReply
 from .tools import file_script_data
+
+
+def to_yaml(scenario: Scenario) -> str:
+    return yaml.safe_dump(to_data(scenario), sort_keys=False, allow_unicode=True, width=100)
 
 
 def to_data(scenario: Scenario) -> dict[str, Any]:

@@ -134,6 +134,7 @@ def retrieve_run_step(store: Store, request: ApiRequest, *, thread_id: str, run_
     return tools.step_view(store.run_step(thread_id, run_id, step_id), request.query)
 
 
+_MSG = "/threads/{thread_id}/messages"
 _RUN = "/threads/{thread_id}/runs/{run_id}"
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -167,16 +168,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         create_message,
         schema="CreateMessageRequest",
     ),
-    Endpoint("messages.list", "GET", "/threads/{thread_id}/messages", list_messages, lists=True),
-    Endpoint("messages.retrieve", "GET", "/threads/{thread_id}/messages/{message_id}", retrieve_message),
+    Endpoint("messages.list", "GET", _MSG, list_messages, lists=True),
+    Endpoint("messages.retrieve", "GET", _MSG + "/{message_id}", retrieve_message),
     Endpoint(
-        "messages.update",
-        "POST",
-        "/threads/{thread_id}/messages/{message_id}",
-        update_message,
-        schema="ModifyMessageRequest",
+        "messages.update", "POST", _MSG + "/{message_id}", update_message, schema="ModifyMessageRequest"
     ),
-    Endpoint("messages.delete", "DELETE", "/threads/{thread_id}/messages/{message_id}", delete_message),
+    Endpoint("messages.delete", "DELETE", _MSG + "/{message_id}", delete_message),
     Endpoint(
         "runs.create",
         "POST",
