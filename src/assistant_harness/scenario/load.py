@@ -227,6 +227,10 @@ def _run(where: _Where, data: Any, path: str) -> RunScript:
         _step(where, item, f"{path}.steps[{i}]")
         for i, item in enumerate(where.sequence(mapping["steps"], f"{path}.steps"))
     ]
+    if steps and steps[-1].duration == math.inf:  # .inf holds a step until an event; the last holds anyway
+        where.fail(
+            f"{path}.steps[{len(steps) - 1}].duration", "the last step holds for ever already: leave .inf out"
+        )
     cancel_delay = where.number(mapping.get("cancel_delay", 1.0), f"{path}.cancel_delay")
     expires = mapping.get("expires", True)
     if not isinstance(expires, bool):
@@ -250,7 +254,7 @@ def _step(where: _Where, data: Any, path: str) -> lc.Step:
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         where.fail(f"{path}.status", f"unknown status {status!r}{hint}")
     mapping = where.mapping(data, path, _STEP_KEYS.get(status, ("status", "duration")))
-    duration = where.number(mapping["duration"], f"{path}.duration") if "duration" in mapping else None
+    duration = _duration(where, mapping["duration"], f"{path}.duration") if "duration" in mapping else None
     payload: dict[str, Any] = {}
     if status == IN_PROGRESS and "tool_calls" in mapping:
         payload["tool_calls"] = [
@@ -281,6 +285,13 @@ def _step(where: _Where, data: Any, path: str) -> lc.Step:
     if "reply" in mapping:
         payload["reply"] = _reply(where, mapping["reply"], f"{path}.reply")
     return lc.Step(status, duration, payload)
+
+
+def _duration(where: _Where, value: Any, path: str) -> float:
+    """A step's seconds, or ``.inf``: held until an event moves the run on (a cancel, expiry)."""
+    if isinstance(value, float) and value == math.inf:
+        return value
+    return where.number(value, path)
 
 
 def _tool_call(where: _Where, data: Any, path: str) -> dict[str, Any]:
