@@ -70,3 +70,14 @@ def validator(schema_name: str) -> Any:
 
     root = {"$ref": f"#/components/schemas/{schema_name}", "components": {"schemas": components()}}
     return Draft202012Validator(root)
+
+
+def vendored_errors(schema_name: str, payload: Any) -> list[str]:
+    """Why ``payload`` is not a valid ``schema_name`` by the vendored cut of the spec (empty: it is valid)."""
+    from jsonschema import Draft202012Validator
+
+    root = {"$ref": f"#/components/schemas/{schema_name}", "components": {"schemas": components()}}
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in Draft202012Validator(root).iter_errors(payload)
+    ]

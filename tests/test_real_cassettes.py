@@ -129,3 +129,29 @@ def test_the_vendored_copies_are_the_scrubbed_shared_ones() -> None:
             "run: python tools/vendor_cassettes.py"
         )
         assert "proj_" + "0" * 24 in vendored  # scrubbed, and still there for `scan` to flag
+
+
+def test_to_scenario_keeps_the_recorded_code_interpreter_call() -> None:
+    from assistant_harness import FakeAssistants
+    from assistant_harness.cassettes.format import Cassette
+    from assistant_harness.cassettes.observe import to_scenario
+
+    path = spec_helpers.require(spec_helpers.REAL_CASSETTES / STREAMING)
+    scenario = to_scenario(Cassette.load(path).interactions)
+    (working,) = [s for s in scenario.runs[0].timeline.steps if s.payload.get("tool_calls")]
+    (call,) = working.payload["tool_calls"]
+    assert call["type"] == "code_interpreter" and "sp.Eq(3*x + 11, 14)" in call["input"]
+    with FakeAssistants(scenario.from_yaml(scenario.to_yaml())) as fake:
+        client = fake.client()
+        assistant, thread = _setup(client)
+        code: list[str] = []
+
+        class Handler(AssistantEventHandler):
+            def on_tool_call_delta(self, delta: Any, snapshot: Any) -> None:
+                code.append(delta.code_interpreter.input or "")
+
+        with client.beta.threads.runs.stream(
+            thread_id=thread.id, assistant_id=assistant.id, event_handler=Handler()
+        ) as s:
+            s.until_done()
+    assert "".join(code) == call["input"]

@@ -144,5 +144,13 @@ def _check_details(fake: FakeAssistants, client: openai.OpenAI, name: str, run: 
         assert fake.clock.elapsed() >= 260
     elif name == "rate_limited_then_recovers":
         assert [f.fired for f in fake.faults] == [2]
+    elif name == "code_interpreter":
+        steps = client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id, order="asc").data
+        assert [s.type for s in steps] == ["tool_calls", "message_creation"]
+        assert text is not None and text.endswith("is \\(x = 1\\).")
+    elif name == "file_search_citations":  # nothing attached here: the markers stay plain text
+        assert text is not None and text.startswith("PEDro score: 7/10【4:0†source】")
+    elif name == "vector_store_file_fails":
+        assert text == "I could not find that in your files."
     elif name in ("server_errors_on_retrieve", "network_timeout"):
         assert [f.fired for f in fake.faults] == [1, 1]

@@ -37,7 +37,7 @@ class Collect(AssistantEventHandler):
         self.deltas.append(delta.value)
 
     def on_tool_call_created(self, tool_call: Any) -> None:
-        self.tool_calls.append(tool_call.function.name)
+        self.tool_calls.append(tool_call.function.name if tool_call.type == "function" else tool_call.type)
 
     def on_run_step_done(self, run_step: Any) -> None:
         self.steps_done.append(run_step.type)

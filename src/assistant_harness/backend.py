@@ -13,9 +13,10 @@ from .apis.assistants.streaming import error_event
 from .apis.common.dispatch import dispatch
 from .apis.common.ids import IdGenerator
 from .apis.served import INDEX
+from .apis.vector_stores.store import FileTimelineSource, default_file_timelines
 from .engine.clock import RealClock, VirtualClock
 from .engine.faults import Fault, FaultCounter, FaultRules
-from .engine.hangs import HangDetector, HangLimits
+from .engine.hangs import HangDetector, HangLimits, Polled
 from .errors import CallbackFailed, FakeBackendError, HarnessBugError, HarnessError, HarnessInterrupt
 from .http.faults import before_answer, break_stream
 from .http.messages import ApiRequest, ApiResponse
@@ -23,6 +24,7 @@ from .http.messages import ApiRequest, ApiResponse
 DEFAULT_POLL_AFTER_MS = 1000
 #: How many past requests a backend keeps for inspection (a long-lived fake must not grow without end).
 REQUESTS_KEPT = 10_000
+
 
 class Backend:
     """State (a :class:`Store`), fault rules and the endpoint index: ``handle(request) -> response``."""
@@ -33,6 +35,7 @@ class Backend:
         clock: VirtualClock | None = None,
         seed: int = 0,
         timelines: TimelineSource = _default_timelines,
+        file_timelines: FileTimelineSource = default_file_timelines,
         poll_after_ms: int = DEFAULT_POLL_AFTER_MS,
         faults: Iterable[Fault | FaultCounter] = (),
         hang_limits: HangLimits | None = HangLimits(),  # noqa: B008  (frozen, so sharing is safe)
@@ -40,7 +43,7 @@ class Backend:
     ) -> None:
         self.clock = clock or VirtualClock()
         self.ids = IdGenerator(seed)
-        self.store = Store(self.clock, self.ids, timelines)
+        self.store = Store(self.clock, self.ids, timelines, file_timelines)
         self.poll_after_ms = poll_after_ms
         #: The fault rules, each with this backend's own counter (the rules are frozen and shared).
         self.faults = FaultRules(faults)
@@ -53,6 +56,9 @@ class Backend:
         self._requests_served = 0
         # With time under the test's control (virtual_time=False, serve), busy polls move nothing.
         self.hangs = HangDetector(hang_limits, self.clock, poll_after_ms / 1000 if busy_poll_step else 0.0)
+        #: What an endpoint's ``returns`` names, found by its id (the last path parameter), for hang
+        #: detection. Each API adds its kinds of objects that clients poll.
+        self.polled: dict[str, Callable[[str], Polled | None]] = {"run": self.store.runs.get}
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         """Answer one request.
@@ -70,9 +76,11 @@ class Backend:
             if answer is not None:
                 self._notify(request, answer)
                 return answer
-        run = self.store.runs.get(params["run_id"]) if endpoint.name == "runs.retrieve" else None
-        if run is not None:
-            self.hangs.before_run_fetch(run)
+        # A poll: a GET of one object of a kind that changes over time, named by its last parameter.
+        find = self.polled.get(endpoint.returns) if endpoint.returns and request.method == "GET" else None
+        polled = find(params[endpoint.params[-1]]) if find is not None and endpoint.params else None
+        if polled is not None:
+            self.hangs.before_fetch(polled)
         try:
             response = dispatch(
                 self.store, endpoint, params, request, poll_after_ms=self.poll_after_ms, request_id=request_id
@@ -91,10 +99,10 @@ class Backend:
         response.headers["date"] = http_date(self.clock.time())
         self._notify(request, response)
         if response.status == 200:
-            if run is not None:
-                self.hangs.after_run_fetch(run)
+            if polled is not None:
+                self.hangs.after_fetch(polled)
             elif endpoint.lists:
-                self.hangs.after_listing(request, response)
+                self.hangs.after_listing(request.path, request.query, response.content)
         return response
 
     def _notify(self, request: ApiRequest, response: ApiResponse) -> None:

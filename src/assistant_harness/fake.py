@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .apis.assistants.statuses import RUN_MODEL
 from .apis.assistants.store import DEFAULT_TIMELINE, RunRequest, Store, TimelineSource
 from .apis.served import SERVED_ROOTS
+from .apis.vector_stores.store import default_file_timelines
 from .backend import DEFAULT_POLL_AFTER_MS, Backend
 from .engine.clock import VirtualClock
 from .engine.faults import Fault, FaultRules
@@ -26,6 +27,7 @@ from .http.transports import (
 )
 from .scenario.model import Scenario, ScenarioTimelines
 from .scenario.model import load as load_scenario
+from .scenario.tools import ScenarioFileTimelines
 from .settings import FakeSettings
 
 if TYPE_CHECKING:
@@ -107,6 +109,11 @@ class FakeAssistants:
             clock=settings.clock,
             seed=_first(settings.seed, self.scenario and self.scenario.seed, 0),
             timelines=source or _always(DEFAULT_TIMELINE),
+            file_timelines=(
+                ScenarioFileTimelines(self.scenario.file_processing)
+                if self.scenario is not None and self.scenario.file_processing
+                else default_file_timelines
+            ),
             poll_after_ms=_first(
                 settings.poll_after_ms, self.scenario and self.scenario.poll_after_ms, DEFAULT_POLL_AFTER_MS
             ),

@@ -32,13 +32,15 @@ from .model import (
     Scenario,
     TemplateReply,
 )
+from .tools import builtin_call, file_script
 
 ENDPOINT_NAMES = sorted(INDEX.by_name)
 #: The longest duration a file may give (about 31 years of virtual time).
 MAX_SECONDS = 1e9
 
-_TOP_KEYS = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads", "runs", "faults")
-_RUN_KEYS = ("steps", "assistant", "cancel_delay")
+_TOP_KEYS: tuple[str, ...] = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads")
+_TOP_KEYS += ("runs", "file_processing", "faults")
+_RUN_KEYS = ("steps", "assistant", "cancel_delay", "expires")
 _STEP_KEYS = {status: ("status", "duration", *keys) for status, keys in STEP_KEYS.items()}
 _FAULT_KEYS = tuple(Fault.__dataclass_fields__)
 
@@ -135,6 +137,10 @@ def _parse(data: dict[str, Any], source: str, name: str | None) -> Scenario:
         _seed_body(where, item, f"threads[{i}]", "CreateThreadRequest")
         for i, item in enumerate(where.sequence(mapping.get("threads", []), "threads"))
     )
+    file_processing = tuple(
+        file_script(where, item, f"file_processing[{i}]")
+        for i, item in enumerate(where.sequence(mapping.get("file_processing", []), "file_processing"))
+    )
     outcome = mapping.get("outcome")
     if outcome is not None and not isinstance(outcome, str):
         where.fail("outcome", f"must be a run status, not {outcome!r}")
@@ -155,6 +161,7 @@ def _parse(data: dict[str, Any], source: str, name: str | None) -> Scenario:
         poll_after_ms=mapping.get("poll_after_ms"),
         outcome=outcome,
         source=source,
+        file_processing=file_processing,
     )
 
 
@@ -220,9 +227,16 @@ def _run(where: _Where, data: Any, path: str) -> RunScript:
         _step(where, item, f"{path}.steps[{i}]")
         for i, item in enumerate(where.sequence(mapping["steps"], f"{path}.steps"))
     ]
+    if steps and steps[-1].duration == math.inf:  # .inf holds a step until an event; the last holds anyway
+        where.fail(
+            f"{path}.steps[{len(steps) - 1}].duration", "the last step holds for ever already: leave .inf out"
+        )
     cancel_delay = where.number(mapping.get("cancel_delay", 1.0), f"{path}.cancel_delay")
+    expires = mapping.get("expires", True)
+    if not isinstance(expires, bool):
+        where.fail(f"{path}.expires", f"must be true or false, not {expires!r}")
     try:
-        timeline = lc.Timeline(steps, cancel_delay=cancel_delay, model=RUN_MODEL)
+        timeline = lc.Timeline(steps, cancel_delay=cancel_delay, model=RUN_MODEL, expires=expires)
     except TimelineError as error:
         raise ScenarioError(f"{where.source}: {path}.{error}") from None
     assistant = mapping.get("assistant")
@@ -240,8 +254,13 @@ def _step(where: _Where, data: Any, path: str) -> lc.Step:
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         where.fail(f"{path}.status", f"unknown status {status!r}{hint}")
     mapping = where.mapping(data, path, _STEP_KEYS.get(status, ("status", "duration")))
-    duration = where.number(mapping["duration"], f"{path}.duration") if "duration" in mapping else None
+    duration = _duration(where, mapping["duration"], f"{path}.duration") if "duration" in mapping else None
     payload: dict[str, Any] = {}
+    if status == IN_PROGRESS and "tool_calls" in mapping:
+        payload["tool_calls"] = [
+            builtin_call(where, call, f"{path}.tool_calls[{i}]")
+            for i, call in enumerate(where.sequence(mapping["tool_calls"], f"{path}.tool_calls"))
+        ]
     if status == REQUIRES_ACTION:
         calls = mapping.get("tool_calls")
         if not calls:
@@ -268,8 +287,19 @@ def _step(where: _Where, data: Any, path: str) -> lc.Step:
     return lc.Step(status, duration, payload)
 
 
+def _duration(where: _Where, value: Any, path: str) -> float:
+    """A step's seconds, or ``.inf``: held until an event moves the run on (a cancel, expiry)."""
+    if isinstance(value, float) and value == math.inf:
+        return value
+    return where.number(value, path)
+
+
 def _tool_call(where: _Where, data: Any, path: str) -> dict[str, Any]:
-    mapping = where.mapping(data, path, ("name", "arguments", "id"))
+    mapping = where.mapping(data, path, ("type", "name", "arguments", "id"))
+    if mapping.get("type", "function") != "function":
+        where.fail(
+            f"{path}.type", "a requires_action step calls functions; built-in tools run on in_progress steps"
+        )
     if not isinstance(mapping.get("name"), str):
         where.fail(path, "a tool call needs a name (the function to call)")
     if "id" in mapping:

@@ -41,8 +41,8 @@ class GeneratedTimeline(lc.Timeline):
 
     __slots__ = ()
 
-    def __init__(self, steps: Sequence[lc.Step]) -> None:
-        super().__init__(steps, model=RUN_MODEL)
+    def __init__(self, steps: Sequence[lc.Step], *, expires: bool = True) -> None:
+        super().__init__(steps, model=RUN_MODEL, expires=expires)
 
     def __repr__(self) -> str:
         return repr(Scenario(name="generated", runs=(RunScript(self),)))
@@ -115,7 +115,8 @@ def timelines(
 
     Outcomes: completed (a reply), failed (each error code), incomplete (each reason), cancelled
     (by someone else), expired (left queued past the 10-minute expiry); with ``stuck=True`` also a
-    run that stays in progress for ever. Durations are whole virtual seconds up to ``max_duration``.
+    run that stays in progress for ever (``expires=False``: it does not even expire). Durations
+    are whole virtual seconds up to ``max_duration``.
     Shrinks towards no tool rounds, zero durations and ``outcomes[0]``. Arguments are checked when
     called, as Hypothesis checks its own (:class:`hypothesis.errors.InvalidArgument`).
     """
@@ -184,7 +185,7 @@ def _timelines(
         steps.append(lc.Step("incomplete", payload={"reason": draw(st.sampled_from(INCOMPLETE_REASONS))}))
     else:  # cancelled elsewhere (timelines() let no other name through)
         steps += [lc.Step("cancelling", draw(st.integers(0, 5))), lc.Step("cancelled")]
-    return GeneratedTimeline(compact(steps))
+    return GeneratedTimeline(compact(steps), expires=outcome != "stuck")
 
 
 def compact(steps: list[lc.Step]) -> list[lc.Step]:

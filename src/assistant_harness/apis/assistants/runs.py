@@ -2,26 +2,34 @@
 
 The lifecycle engine says *when* a run changes status; this module says *what else* changes
 then: timestamps, ``required_action`` and its tool calls, run steps, the assistant's message,
-``last_error``, ``usage``, and the thread's lock.
+``last_error``, ``usage``, and the thread's lock. A run needs little of the store around it: a
+clock, ids and timestamps (:class:`RunHost`) and its thread's messages and lock
+(:class:`RunThread`), so this module imports nothing from the store.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ...engine import lifecycle as lc
+from ...engine.events import EventLog, snapshot
+from ...engine.hangs import PollRecord
 from ...errors import call_user
 from ..common.errors import ApiError
-from . import objects
+from ..files.store import Files
+from ..vector_stores.store import VectorStores
+from . import content, objects, tools
+from .content import DELTA_SIZE, split_text  # noqa: F401  (the names reply code imported from here)
 from .statuses import (
     CANCELLED,
+    CANCELLING,
     COMPLETED,
     EXPIRED,
     FAILED,
+    IN_PROGRESS,
     INCOMPLETE,
     REPLIES,
     REQUIRES_ACTION,
@@ -29,10 +37,42 @@ from .statuses import (
     TIMESTAMP_OF,
 )
 
-if TYPE_CHECKING:
-    from .store import Store, ThreadState
-
 Obj = dict[str, Any]
+
+
+class Clock(Protocol):
+    def elapsed(self) -> float: ...
+
+
+class Ids(Protocol):
+    def new(self, kind: str) -> str: ...
+
+
+class RunHost(Protocol):
+    """What a run's side effects need of the store: the clock, new ids and API timestamps."""
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def ids(self) -> Ids: ...
+
+    def timestamp(self, elapsed: float) -> int: ...
+
+    @property
+    def files(self) -> Files: ...
+
+    @property
+    def vector_stores(self) -> VectorStores: ...
+
+
+class RunThread(Protocol):
+    """What a run needs of its thread: the thread object, its messages and its active-run lock."""
+
+    obj: Obj
+    messages: dict[str, Obj]
+    active: RunState | None
+
 
 #: The ``last_error`` a ``failed`` step gets for each error code when it gives no message.
 ERROR_MESSAGES = {
@@ -74,7 +114,7 @@ class RunState:
     """A run and everything the fake tracks about it beyond its API object."""
 
     obj: Obj
-    thread: ThreadState
+    thread: RunThread
     progress: lc.Progress
     steps: dict[str, Obj] = field(default_factory=dict)
     tool_step: Obj | None = None
@@ -83,45 +123,36 @@ class RunState:
     tool_outputs: list[list[Obj]] = field(default_factory=list)
     #: Every status the run entered, with the virtual time it entered it (for timelines and ``show``).
     history: list[tuple[str, float]] = field(default_factory=list)
-    #: How often the run was fetched, and how often after it could no longer change.
-    polls: int = 0
-    polls_after_final: int = 0
-    #: For busy-poll detection: the virtual moment of the last fetch, and fetches at that moment.
-    last_poll_at: float | None = None
-    same_moment_polls: int = 0
-    #: The virtual moment the code first fetched the run in its final status.
-    first_final_poll_at: float | None = None
-    #: While a stream is open on the run: the events its changes emit, as (name, object snapshot).
-    events: list[tuple[str, Obj]] | None = None
+    #: How the run was fetched (hang detection keeps it).
+    polling: PollRecord = field(default_factory=PollRecord)
+    #: Every event the run's changes emitted, numbered from 0 (streams read it from a position).
+    log: EventLog = field(default_factory=EventLog)
+    #: The virtual moment of the change being applied (the time its events are logged at).
+    moment: float = 0.0
+    #: What the run's built-in tool calls (code interpreter, file search) did.
+    tools: tools.ToolRun = field(default_factory=lambda: tools.ToolRun())
+
+    @property
+    def id(self) -> str:
+        return str(self.obj["id"])
+
+    @property
+    def polls(self) -> int:
+        """How often the run was fetched."""
+        return self.polling.polls
+
+    @property
+    def polls_after_final(self) -> int:
+        """How often the run was fetched after it could no longer change."""
+        return self.polling.polls_unchanging
 
 
 def emit(run: RunState, name: str, obj: Obj) -> None:
-    """Note an event for an open stream; the object is copied as it is at this moment."""
-    if run.events is not None:
-        run.events.append((name, copy.deepcopy(obj)))
+    """Log an event; the object is copied as it is at this moment."""
+    run.log.append(name, snapshot(obj), run.moment)
 
 
-#: A streamed reply arrives in deltas of about this many characters.
-DELTA_SIZE = 12
-
-
-def split_text(text: str, size: int = DELTA_SIZE) -> list[str]:
-    """The reply's text deltas: deterministic chunks that end on word boundaries where possible."""
-    chunks: list[str] = []
-    current = ""
-    for word in text.split(" "):
-        piece = word if not current else " " + word
-        if current and len(current) + len(piece) > size:
-            chunks.append(current)
-            current = " " + word
-        else:
-            current += piece
-    if current:
-        chunks.append(current)
-    return chunks or [""]
-
-
-def apply(store: Store, run: RunState, transition: lc.Transition) -> None:
+def apply(store: RunHost, run: RunState, transition: lc.Transition) -> None:
     """Make the resources reflect that ``run`` entered ``transition``."""
     step = run.progress.steps[transition.index]
     status = transition.status
@@ -131,8 +162,12 @@ def apply(store: Store, run: RunState, transition: lc.Transition) -> None:
         # leaves the run as it was; the effects below get the text.
         payload = {**payload, "reply": _reply_text(run, payload)}
     obj = run.obj
+    unchanged = obj["status"] == status and transition.index > 0  # another round of tool calls
+    run.moment = transition.at
     run.history.append((status, transition.at))
     at = store.timestamp(transition.at)
+    if run.tools.step is not None and status not in _ENDS_TOOL_CALLS:
+        tools.finish(store, run, at, _emitter(run))  # the built-in calls ran until now
     obj["status"] = status
     stamp = TIMESTAMP_OF.get(status)
     if stamp is not None and obj[stamp] is None:
@@ -146,10 +181,19 @@ def apply(store: Store, run: RunState, transition: lc.Transition) -> None:
             obj["expires_at"] = None
         if run.thread.active is run:
             run.thread.active = None
-    emit(run, f"thread.run.{status}", obj)
+    if not unchanged:
+        emit(run, f"thread.run.{status}", obj)
 
 
-def submit_tool_outputs(store: Store, run: RunState, outputs: list[Obj]) -> None:
+#: The statuses that stop built-in tool calls still running (rather than let them finish).
+_ENDS_TOOL_CALLS = frozenset({FAILED, CANCELLED, EXPIRED, CANCELLING})
+
+
+def _emitter(run: RunState) -> tools.Emit:
+    return lambda name, obj: emit(run, name, obj)
+
+
+def submit_tool_outputs(store: RunHost, run: RunState, outputs: list[Obj]) -> None:
     """Check ``outputs`` against the pending calls as the API does, then move the run on."""
     if not run.progress.is_waiting:
         status = run.obj["status"]
@@ -168,6 +212,7 @@ def submit_tool_outputs(store: Store, run: RunState, outputs: list[Obj]) -> None
             )
     now = store.clock.elapsed()
     at = store.timestamp(now)
+    run.moment = now
     by_id = {o["tool_call_id"]: o["output"] for o in outputs}
     if run.tool_step is not None:
         for call in run.tool_step["step_details"]["tool_calls"]:
@@ -182,14 +227,14 @@ def submit_tool_outputs(store: Store, run: RunState, outputs: list[Obj]) -> None
     apply(store, run, run.progress.submit(now))
 
 
-def cancel(store: Store, run: RunState) -> None:
+def cancel(store: RunHost, run: RunState) -> None:
     """Start cancelling an active run; 400 on a run that already ended."""
     if not run.progress.can_cancel:
         raise ApiError(400, f"Cannot cancel run with status '{run.obj['status']}'.")
     apply(store, run, run.progress.cancel(store.clock.elapsed()))
 
 
-def _require_action(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _require_action(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     calls: list[Obj] = []
     for spec in payload.get("tool_calls", ()):
         arguments = spec.get("arguments", "{}")
@@ -224,31 +269,49 @@ def _require_action(store: Store, run: RunState, payload: Mapping[str, Any], at:
     )
 
 
-def _complete(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _work(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+    specs = payload.get("tool_calls")
+    if specs:  # built-in tool calls, running while this in_progress step lasts
+        tools.begin(
+            store,
+            run,
+            list(specs),
+            at,
+            lambda details, when: _new_step(store, run, details, when),
+            _emitter(run),
+        )
+
+
+def _complete(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     _write_reply(store, run, payload, at)
 
 
-def _fail(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _fail(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     run.obj["last_error"] = _last_error(payload)
     _close_open_steps(run, FAILED, at, run.obj["last_error"])
 
 
-def _cancelled(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _cancelled(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     _close_open_steps(run, CANCELLED, at)
 
 
-def _expire(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _expire(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     _close_open_steps(run, EXPIRED, at)
 
 
-def _incomplete(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _incomplete(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     reason = payload.get("reason", "max_completion_tokens")
     run.obj["incomplete_details"] = {"reason": reason}
     _write_reply(store, run, payload, at, incomplete_reason=reason)
 
 
 def _write_reply(
-    store: Store, run: RunState, payload: Mapping[str, Any], at: int, *, incomplete_reason: str | None = None
+    store: RunHost,
+    run: RunState,
+    payload: Mapping[str, Any],
+    at: int,
+    *,
+    incomplete_reason: str | None = None,
 ) -> None:
     thread = run.thread
     messages = list(thread.messages.values())
@@ -259,7 +322,7 @@ def _write_reply(
         at,
         thread.obj["id"],
         role="assistant",
-        content=[objects.text_part(text)],
+        content=tools.reply_content(run, text),
         assistant_id=run.obj["assistant_id"],
         run_id=run.obj["id"],
         status=status,
@@ -272,14 +335,13 @@ def _write_reply(
     step = _new_step(
         store, run, {"type": "message_creation", "message_creation": {"message_id": message["id"]}}, at
     )
-    if run.events is not None:
-        _emit_message(run, message, text)
+    _emit_message(run, message)
     thread.messages[message["id"]] = message
     usage = _usage(messages, text)
     step["status"] = status if status == "completed" else "failed"
     step["completed_at"] = at if status == "completed" else None
     step["usage"] = usage
-    run.obj["usage"] = usage
+    run.obj["usage"] = _total_usage(run)
     emit(run, f"thread.run.step.{step['status']}", step)
 
 
@@ -287,11 +349,11 @@ def _reply_text(run: RunState, payload: Mapping[str, Any]) -> str:
     reply: str | ReplyFn | None = payload.get("reply")
     context = ReplyContext(run.obj, list(run.thread.messages.values()), run.tool_outputs)
     if reply is None:
-        return default_reply(context)
+        return tools.default_reply(run) or default_reply(context)
     return reply if isinstance(reply, str) else call_user("the computed reply", reply, context)
 
 
-def _emit_message(run: RunState, message: Obj, text: str) -> None:
+def _emit_message(run: RunState, message: Obj) -> None:
     """The events a streamed reply sends: created, in progress, text deltas, then completed."""
     writing = {
         **message,
@@ -303,22 +365,25 @@ def _emit_message(run: RunState, message: Obj, text: str) -> None:
     }
     emit(run, "thread.message.created", writing)
     emit(run, "thread.message.in_progress", writing)
-    for chunk in split_text(text):
-        emit(
-            run,
-            "thread.message.delta",
-            {
-                "id": message["id"],
-                "object": "thread.message.delta",
-                "delta": {
-                    "content": [{"index": 0, "type": "text", "text": {"value": chunk, "annotations": []}}]
-                },
-            },
-        )
+    for index, part in enumerate(message["content"]):
+        if part["type"] == "text":
+            text = part["text"]
+            deltas = [
+                {"index": index, "type": "text", "text": delta}
+                for delta in content.text_deltas(text["value"], text["annotations"], split_text)
+            ]
+        else:
+            deltas = [{"index": index, **part}]
+        for delta in deltas:
+            emit(
+                run,
+                "thread.message.delta",
+                {"id": message["id"], "object": "thread.message.delta", "delta": {"content": [delta]}},
+            )
     emit(run, f"thread.message.{message['status']}", message)
 
 
-def _new_step(store: Store, run: RunState, details: Obj, at: int) -> Obj:
+def _new_step(store: RunHost, run: RunState, details: Obj, at: int) -> Obj:
     step = objects.run_step(store.ids.new("step"), at, run.obj, details)
     run.steps[step["id"]] = step
     created = (
@@ -337,6 +402,7 @@ def _close_open_steps(run: RunState, status: str, at: int, error: Obj | None = N
             step["last_error"] = error
     run.tool_step = None
     run.pending_calls = []
+    run.tools.step, run.tools.specs = None, []
 
 
 def _last_error(payload: Mapping[str, Any]) -> Obj:
@@ -350,15 +416,22 @@ def _last_error(payload: Mapping[str, Any]) -> Obj:
     return {"code": code, "message": message}
 
 
+def _total_usage(run: RunState) -> Obj:
+    """A run's usage: the sum over its steps (tool calls and the reply)."""
+    used = [step["usage"] for step in run.steps.values() if step["usage"]]
+    return objects.usage(sum(u["prompt_tokens"] for u in used), sum(u["completion_tokens"] for u in used))
+
+
 def _usage(messages: list[Obj], reply: str) -> Obj:
     prompt = sum(len(p["text"]["value"]) for m in messages for p in m["content"] if p.get("type") == "text")
     return objects.usage(prompt // 4 + 1, len(reply) // 4 + 1)
 
 
-Effect = Callable[["Store", RunState, Mapping[str, Any], int], None]
+Effect = Callable[[RunHost, RunState, Mapping[str, Any], int], None]
 
 #: What else changes when a run enters each status (beyond ``status`` and its timestamp).
 ON_ENTER: Mapping[str, Effect] = {
+    IN_PROGRESS: _work,
     REQUIRES_ACTION: _require_action,
     COMPLETED: _complete,
     FAILED: _fail,

@@ -2,15 +2,18 @@
 
 A streamed request plays its run forward in virtual time until the run needs something from the
 client (``requires_action``: the stream ends, and the tool-output submission opens the next one)
-or ends. Each event carries the object exactly as polling would return it at that moment, since the
-events are emitted by the same side effects that polling sees.
+or ends, then sends the run's logged events from where the request started. Each event carries the
+object exactly as polling would return it at that moment, since the events are logged by the same
+side effects that polling sees.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from ...engine.events import Event
 from ...http.messages import ApiResponse
 
 if TYPE_CHECKING:
@@ -20,8 +23,9 @@ if TYPE_CHECKING:
 SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
 
 
-def play(store: Store, run: RunState) -> list[tuple[str, dict[str, Any]]]:
-    """Move virtual time along the run's timeline until it waits for the client or ends."""
+def play(store: Store, run: RunState, after: int | None = None) -> Sequence[Event]:
+    """Move virtual time along the run's timeline until it waits for the client or ends; return
+    the events logged after sequence number ``after`` (``None``: all of them)."""
     store.sync(run)
     while not run.progress.is_waiting and not run.progress.is_final:
         due = run.progress.next_change()
@@ -29,15 +33,14 @@ def play(store: Store, run: RunState) -> list[tuple[str, dict[str, Any]]]:
             break
         store.clock.advance_to(due)
         store.sync(run)
-    events, run.events = run.events or [], None
-    return events
+    return run.log.after(after)
 
 
-def render(events: list[tuple[str, dict[str, Any]]], *, done: bool = True) -> list[bytes]:
+def render(events: Sequence[Event], *, done: bool = True) -> list[bytes]:
     """One chunk per event, as the API sends them."""
     blocks = [
-        f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'), ensure_ascii=False)}\n\n"
-        for name, data in events
+        f"event: {e.name}\ndata: {json.dumps(e.data, separators=(',', ':'), ensure_ascii=False)}\n\n"
+        for e in events
     ]
     if done:
         blocks.append(DONE)
@@ -58,8 +61,9 @@ def error_event(message: str, code: str = "server_error") -> bytes:
     return f"event: error\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
 
 
-def stream_response(store: Store, run: RunState) -> ApiResponse:
-    events = play(store, run)
+def stream_response(store: Store, run: RunState, after: int | None = None) -> ApiResponse:
+    """The run's events after sequence number ``after`` as a server-sent event stream."""
+    events = play(store, run, after)
     ended = run.progress.is_waiting or run.progress.is_final
     chunks = render(events, done=ended)
     return ApiResponse(200, b"".join(chunks), dict(SSE_HEADERS), chunks=chunks)
