@@ -157,9 +157,10 @@ def apply(store: RunHost, run: RunState, transition: lc.Transition) -> None:
     step = run.progress.steps[transition.index]
     status = transition.status
     payload = step.payload
-    if status in REPLIES:
+    if status in REPLIES and callable(payload.get("reply")):
         # Computed once (a callable may count or draw), and before anything changes, so one that fails
-        # leaves the run as it was; the effects below get the text.
+        # leaves the run as it was; the effects below get the text. A default reply waits until the
+        # built-in tool calls have finished, since it cites what they found.
         payload = {**payload, "reply": _reply_text(run, payload)}
     obj = run.obj
     unchanged = obj["status"] == status and transition.index > 0  # another round of tool calls
