@@ -48,10 +48,9 @@ class StatusModel:
         for status in self.moves:
             if status in self.final:
                 raise ValueError(f"{self.noun} model: {status} is final, so it has no moves")
-        for name in ("cancelled", "expired"):
-            status = getattr(self, name)
+        for role, status in (("cancelled", self.cancelled), ("expired", self.expired)):
             if status is not None and status not in self.final:
-                raise ValueError(f"{self.noun} model: the {name} status {status!r} must be final")
+                raise ValueError(f"{self.noun} model: the {role} status {status!r} must be final")
         if self.waiting is not None and self.waiting in self.final:
             raise ValueError(f"{self.noun} model: the waiting status {self.waiting!r} cannot be final")
         if self.expire_in & self.final:
