@@ -24,7 +24,8 @@ import yaml
 from common import Row, Stats, Target, interleaved, per_call_seconds, ratios
 
 from assistant_harness import use_cassette
-from assistant_harness.cassettes.format import Body, Cassette, Interaction, to_vcr
+from assistant_harness.cassettes.format import Body, Cassette, Interaction
+from assistant_harness.cassettes.vcr import to_vcr
 
 SMALL = 10
 BIG = 10_000

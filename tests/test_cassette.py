@@ -108,7 +108,7 @@ def test_a_failed_write_leaves_the_old_cassette(tmp_path: Path, monkeypatch: pyt
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("not json", "not a JSON cassette"),
+        ("not json", r"bad.json:1:1: not valid JSON"),
         ('{"interactions": []}', "not an assistant-harness cassette"),
         (
             '{"format": "assistant-harness-cassette", "version": 9, "interactions": []}',
@@ -116,7 +116,7 @@ def test_a_failed_write_leaves_the_old_cassette(tmp_path: Path, monkeypatch: pyt
         ),
         (
             '{"format": "assistant-harness-cassette", "version": 1, "interactions": [{"request": {}}]}',
-            "malformed interaction",
+            r"interactions\[0\]\.response: must be a mapping",
         ),
     ],
 )
@@ -142,3 +142,56 @@ def test_written_cassettes_are_readable_like_any_file(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask  # not mkstemp's private 0600
+
+
+WRITER = """
+import os, sys
+from pathlib import Path
+from assistant_harness.cassettes.format import atomic_write
+
+def stuck(fd):  # the temporary file is written: say so, and wait to be killed
+    print("writing", flush=True)
+    sys.stdin.readline()
+
+os.fsync = stuck
+atomic_write(Path(sys.argv[1]), "new " * 10_000)
+"""
+
+
+def test_a_writer_killed_mid_write_leaves_the_old_file_and_the_next_write_cleans_up(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from assistant_harness.cassettes.format import atomic_write
+
+    target = tmp_path / "flow.json"
+    target.write_text("old", encoding="utf-8")
+    for _ in range(3):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(target)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert writer.stdout is not None
+        assert writer.stdout.readline() == "writing\n"
+        writer.send_signal(signal.SIGKILL)
+        writer.communicate(timeout=30)
+    assert target.read_text(encoding="utf-8") == "old"
+    # Each writer removed what the previous kill left: only the last one's is there.
+    assert len(list(tmp_path.glob(".flow.json.*.tmp"))) == 1
+    atomic_write(target, "new")
+    assert target.read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["flow.json"]  # stale files of dead writers gone
+
+
+def test_a_temporary_file_of_a_live_writer_is_left_alone(tmp_path: Path) -> None:
+    import os
+
+    from assistant_harness.cassettes.format import atomic_write
+
+    live = tmp_path / f".flow.json.{os.getppid()}.abcd.tmp"  # our parent is alive
+    live.write_text("in progress", encoding="utf-8")
+    atomic_write(tmp_path / "flow.json", "x")
+    assert live.exists()

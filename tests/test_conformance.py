@@ -60,8 +60,7 @@ def exchanges() -> list[tuple[ApiRequest, ApiResponse]]:
 
 def test_the_tour_covers_every_endpoint(exchanges: list[tuple[ApiRequest, ApiResponse]]) -> None:
     hit = {
-        INDEX.find(request.method, request.path)[0].path + " " + request.method
-        for request, _ in exchanges
+        INDEX.find(request.method, request.path)[0].path + " " + request.method for request, _ in exchanges
     }
     every = {endpoint.path + " " + endpoint.method for endpoint in INDEX}
     assert every - hit == set()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import time
 
 import openai
 import pytest
 
 from assistant_harness import ConfigurationError, FakeAssistants, Fault
+from assistant_harness.engine.faults import FaultCounter, FaultRules
 
 
 def _thread_and_run(client: openai.OpenAI) -> tuple[str, str]:
@@ -115,16 +118,16 @@ def test_latency_only_moves_the_clock() -> None:
 
 def test_probability_is_seeded_and_repeatable() -> None:
     def pattern(seed: int) -> list[bool]:
-        fault = Fault(status=500, probability=0.5, seed=seed)
-        return [fault.fires() for _ in range(40)]
+        counter = FaultCounter(Fault(status=500, probability=0.5, seed=seed))
+        return [counter.fires() for _ in range(40)]
 
     assert pattern(3) == pattern(3) and pattern(3) != pattern(4)
     assert 5 < sum(pattern(3)) < 35
 
 
 def test_nth_and_times_together() -> None:
-    fault = Fault(status=500, nth=2, times=3)
-    assert [fault.fires() for _ in range(6)] == [False, True, True, True, False, False]
+    counter = FaultCounter(Fault(status=500, nth=2, times=3))
+    assert [counter.fires() for _ in range(6)] == [False, True, True, True, False, False]
 
 
 def test_faults_can_be_added_while_running() -> None:
@@ -156,4 +159,52 @@ def test_a_fault_list_reused_across_fakes_starts_from_zero() -> None:
     for _ in range(2):
         with FakeAssistants(faults=shared) as fake, pytest.raises(openai.InternalServerError):
             fake.client().beta.threads.create()
-    assert shared[0].seen == 0  # the fakes counted on copies
+        assert (fake.faults[0].seen, fake.faults[0].fired) == (1, 1)  # each fake counts on its own
+        assert fake.faults[0].rule is shared[0]  # the frozen rule itself is shared, not copied
+
+
+def test_rules_are_frozen_and_the_counters_read_through() -> None:
+    rule = Fault(endpoint="runs.retrieve", status=503)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rule.status = 500  # type: ignore[misc]
+    rules = FaultRules([rule])
+    assert rules[0].endpoint == "runs.retrieve" and rules[0].seen == 0
+    rules.append(Fault(status=500))
+    rules[1:] = [Fault(status=502)]
+    assert [r.status for r in rules] == [503, 502] and rules.rules()[0] is rule
+    with pytest.raises(ConfigurationError, match="must be a Fault, not dict"):
+        rules.append({"status": 500})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"status": "429"}, "fault status='429' is a str; it must be int"),
+        ({"status": True}, "fault status=True is a bool; it must be int"),
+        ({"status": 500, "times": -1}, "times=-1: fire at least once"),
+        ({"status": 429, "retry_after": -5}, "retry_after=-5 must be a finite number, 0 or more"),
+        ({"latency": float("inf")}, "latency=inf must be a finite number"),
+        ({"latency": -10}, "latency=-10 must be a finite number"),
+        ({"status": 500, "should_retry": "no"}, "should_retry='no' is a str; it must be bool"),
+    ],
+)
+def test_rules_of_the_wrong_type_or_sign_are_refused(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigurationError, match=re.escape(message)):
+        Fault(**kwargs)  # type: ignore[arg-type]
+
+
+def test_counters_copy_and_read_through_safely() -> None:
+    import copy
+
+    counter = FaultCounter(Fault(status=500, nth=1))
+    counter.fires()
+    copied = copy.copy(counter)
+    assert (copied.seen, copied.fired, copied.status) == (1, 1, 500)
+    with pytest.raises(AttributeError):
+        counter.nonexistent  # noqa: B018
+
+
+def test_a_rule_round_trips_as_plain_data() -> None:
+    rule = Fault(endpoint="runs.create", stream="drop", after_events=2)
+    assert rule.to_mapping() == {"endpoint": "runs.create", "stream": "drop", "after_events": 2}
+    assert Fault.from_mapping(rule.to_mapping()) == rule

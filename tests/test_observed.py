@@ -11,7 +11,7 @@ from assistant_harness import FakeAssistants, Fault, use_cassette
 from assistant_harness.cassettes.format import Cassette
 from assistant_harness.cassettes.observe import _fill_gaps, observe, to_scenario
 from assistant_harness.cli.main import main
-from assistant_harness.scenario.model import load
+from assistant_harness.scenario.load import load
 
 
 def _tool_flow(client: openai.OpenAI) -> tuple[str, list[str], str]:
@@ -64,7 +64,7 @@ def test_to_scenario_plays_back_the_same_run_and_error(recorded: Path, tmp_path:
     assert main(["to-scenario", str(recorded), "-o", str(out)]) == 0
     scenario = load(out)
     assert scenario.outcome == "completed" and scenario.faults == (
-        {"endpoint": "runs.retrieve", "nth": 2, "status": 500},
+        Fault(endpoint="runs.retrieve", nth=2, status=500),
     )
     with FakeAssistants(scenario) as fake:
         assert _tool_flow(fake.client()) == ("completed", ["ask_database"], "The total is 136.25.")

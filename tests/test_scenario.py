@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant_harness import FakeAssistants, ScenarioError
-from assistant_harness.scenario import model as sc
+from assistant_harness.scenario import load as sc
 
 #: A run's first two steps, for error cases that differ in the third.
 STARTED = (
@@ -48,7 +48,7 @@ runs:
         ),
         (
             "runs:\n  - steps:\n      - {status: queued, duration: -2}\n",
-            "x.yaml: runs[0].steps[0].duration: must be a number of seconds >= 0, not -2",
+            "x.yaml: runs[0].steps[0].duration: must be a number of seconds from 0 to 1e+09, not -2",
         ),
         (
             "faults:\n  - {endpoint: run.retrieve, status: 500}\n",
@@ -69,7 +69,7 @@ runs:
         ("assistants:\n  - {name: Tutor}\n", "x.yaml: assistants[0]: Missing required parameter: 'model'."),
         ("runs: {steps: []}\n", "x.yaml: runs: expected a list, got dict"),
         ("colour: red\n", "x.yaml: colour: unknown key"),
-        ("runs: [\n", "x.yaml: not valid YAML"),
+        ("runs: [\n", "x.yaml:2:1: not valid YAML"),
     ],
 )
 def test_loader_errors_name_the_file_and_key_path(text: str, message: str) -> None:

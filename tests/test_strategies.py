@@ -8,7 +8,7 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from assistant_harness import FakeAssistants, Fault, Timeline
-from assistant_harness.scenario import model as sc
+from assistant_harness.scenario import load as sc
 from assistant_harness.testing.strategies import (
     compact,
     faults,

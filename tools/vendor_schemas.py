@@ -98,14 +98,61 @@ def render(spec_path: Path) -> str:
     return json.dumps(extract(spec), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def main(argv: list[str]) -> int:
-    spec_path = Path(argv[1]) if len(argv) > 1 else DEFAULT_SPEC
-    text = render(spec_path)
-    fd, tmp = tempfile.mkstemp(dir=TARGET.parent, prefix=".requests-", suffix=".json")
+# -- the operations the request fuzz drives (tests/test_fuzz.py) --------------------------------
+OPERATIONS_TARGET = ROOT / "tests" / "data" / "operations.json"
+#: Paths under these roots are the fake's to serve; the fuzz sends every operation the spec has there.
+SERVED_ROOTS = ("assistants", "threads", "files", "vector_stores")
+
+
+def operations(spec: dict[str, Any]) -> dict[str, Any]:
+    """Every spec operation under the served roots: method, path, query parameters, request body
+    (content type and schema name); with the multipart body schemas requests.json does not hold."""
+    out, refs = [], set()
+    for path, item in sorted(spec["paths"].items()):
+        if path.split("/")[1] not in SERVED_ROOTS:
+            continue
+        for method, op in sorted(item.items()):
+            if method not in ("get", "post", "delete"):
+                continue
+            query = [
+                {"name": p["name"], "required": p.get("required", False), "schema": _strip(p["schema"], refs)}
+                for p in op.get("parameters", [])
+                if p.get("in") == "query"
+            ]
+            body = None
+            for content_type, media in op.get("requestBody", {}).get("content", {}).items():
+                body = {"content_type": content_type, "schema": media["schema"]["$ref"].rsplit("/", 1)[-1]}
+            out.append({"method": method.upper(), "path": path, "query": query, "body": body})
+    todo = [o["body"]["schema"] for o in out if o["body"] and o["body"]["content_type"] != "application/json"]
+    components, extra = spec["components"]["schemas"], {}
+    while todo:  # the form schemas and what they reference
+        name = todo.pop()
+        if name not in extra:
+            found: set[str] = set()
+            extra[name] = _strip(components[name], found)
+            todo.extend(sorted(found))
+    return {"source": "openai/openai-openapi openapi.json (MIT)", "operations": out, "form_schemas": extra}
+
+
+def render_operations(spec_path: Path) -> str:
+    with spec_path.open(encoding="utf-8") as handle:
+        spec = json.load(handle)
+    return json.dumps(operations(spec), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _write(target: Path, text: str, source: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
-    os.replace(tmp, TARGET)
-    print(f"wrote {TARGET.relative_to(ROOT)} ({len(text)} bytes) from {spec_path}")
+    os.replace(tmp, target)
+    print(f"wrote {target.relative_to(ROOT)} ({len(text)} bytes) from {source}")
+
+
+def main(argv: list[str]) -> int:
+    spec_path = Path(argv[1]) if len(argv) > 1 else DEFAULT_SPEC
+    _write(TARGET, render(spec_path), spec_path)
+    _write(OPERATIONS_TARGET, render_operations(spec_path), spec_path)
     return 0
 
 

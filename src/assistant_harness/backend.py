@@ -10,13 +10,14 @@ from collections.abc import Callable, Iterable
 
 from .apis.assistants.store import Store, TimelineSource, _default_timelines
 from .apis.assistants.streaming import error_event
-from .apis.common.dispatch import dispatch, error_response
+from .apis.common.dispatch import dispatch
 from .apis.common.ids import IdGenerator
 from .apis.served import INDEX
-from .engine.clock import VirtualClock
-from .engine.faults import STREAM_DROP, STREAM_ERROR, Fault, first_firing
+from .engine.clock import RealClock, VirtualClock
+from .engine.faults import Fault, FaultCounter, FaultRules
 from .engine.hangs import HangDetector, HangLimits, Polled
 from .errors import FakeBackendError
+from .http.faults import before_answer, break_stream
 from .http.messages import ApiRequest, ApiResponse
 
 DEFAULT_POLL_AFTER_MS = 1000
@@ -34,7 +35,7 @@ class Backend:
         seed: int = 0,
         timelines: TimelineSource = _default_timelines,
         poll_after_ms: int = DEFAULT_POLL_AFTER_MS,
-        faults: Iterable[Fault] = (),
+        faults: Iterable[Fault | FaultCounter] = (),
         hang_limits: HangLimits | None = HangLimits(),  # noqa: B008  (frozen, so sharing is safe)
         busy_poll_step: bool = True,
     ) -> None:
@@ -42,7 +43,10 @@ class Backend:
         self.ids = IdGenerator(seed)
         self.store = Store(self.clock, self.ids, timelines)
         self.poll_after_ms = poll_after_ms
-        self.faults: list[Fault] = list(faults)
+        #: The fault rules, each with this backend's own counter (the rules are frozen and shared).
+        self.faults = FaultRules(faults)
+        # Fault latency: virtual time jumps; under `serve` (a real clock) the answer really waits.
+        self._pause = self.clock.sleep if isinstance(self.clock, RealClock) else self.clock.advance
         #: The latest requests (at most REQUESTS_KEPT), for tests to inspect.
         self.requests: deque[ApiRequest] = deque(maxlen=REQUESTS_KEPT)
         #: Called with every (request, response) pair; tests and recorders hook in here.
@@ -64,19 +68,12 @@ class Backend:
         self.requests.append(request)
         self._requests_served += 1
         request_id = f"req_{self._requests_served:032x}"
-        fault = first_firing(self.faults, endpoint.name, request.method) if self.faults else None
+        fault = self.faults.first_firing(endpoint.name, request.method) if self.faults else None
         if fault is not None:
-            latency = fault.latency
-            if latency is None and fault.error == "read_timeout":
-                latency = request.read_timeout or 0.0
-            if latency:
-                self.clock.advance(latency)
-            if fault.error is not None:
-                raise fault.transport_fault()
-            if fault.status is not None:
-                response = error_response(fault.api_error(), {"x-request-id": request_id})
-                self._notify(request, response)
-                return response
+            answer = before_answer(fault, request, self._pause, {"x-request-id": request_id})
+            if answer is not None:
+                self._notify(request, answer)
+                return answer
         # A poll: a GET of one object of a kind that changes over time, named by its last parameter.
         find = self.polled.get(endpoint.returns) if endpoint.returns and request.method == "GET" else None
         polled = find(params[endpoint.params[-1]]) if find is not None and endpoint.params else None
@@ -93,9 +90,9 @@ class Backend:
                 f"{type(error).__name__} while answering {request.method} {request.path}: {error}"
             ) from error
         if response.chunks is not None and self.faults:
-            fault = first_firing(self.faults, endpoint.name, request.method, streamed=True)
+            fault = self.faults.first_firing(endpoint.name, request.method, streamed=True)
             if fault is not None:
-                response = self._break_stream(response, fault)
+                response = break_stream(response, fault, error_event, self._pause)
         # As the real API does; from the virtual clock, so recordings and `show` get the fake's times.
         response.headers["date"] = http_date(self.clock.time())
         self._notify(request, response)
@@ -105,28 +102,6 @@ class Backend:
             elif endpoint.lists:
                 self.hangs.after_listing(request.path, request.query, response.content)
         return response
-
-    def _break_stream(self, response: ApiResponse, fault: Fault) -> ApiResponse:
-        chunks = list(response.chunks or [])
-        keep = fault.after_events
-        if fault.stream == STREAM_ERROR:
-            message = (
-                fault.message or "The server had an error while processing your request. Sorry about that!"
-            )
-            chunks = [*chunks[:keep], error_event(message)]
-            return ApiResponse(response.status, b"".join(chunks), response.headers, chunks=chunks)
-        if fault.stream == STREAM_DROP:
-            return ApiResponse(
-                response.status, b"".join(chunks[:keep]), response.headers, chunks=chunks, broken_after=keep
-            )
-        gap = fault.latency or 0.0  # slow: the clock moves before each event reaches the client
-        return ApiResponse(
-            response.status,
-            response.content,
-            response.headers,
-            chunks=chunks,
-            before_chunk=lambda: self.clock.advance(gap),
-        )
 
     def _notify(self, request: ApiRequest, response: ApiResponse) -> None:
         for listener in self.listeners:

@@ -55,3 +55,8 @@ class CassetteMismatch(HarnessInterrupt):
 
 class FakeBackendError(HarnessInterrupt):
     """Code the test gave the fake (a computed reply, a timeline picker, a redaction hook) raised."""
+
+
+class NetworkBlocked(HarnessInterrupt):
+    """A socket connection to a host that is not allowed, while the network is blocked (replay,
+    ``--block-network``); the message names the host."""

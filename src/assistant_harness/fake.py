@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
@@ -13,7 +12,7 @@ from .apis.assistants.store import DEFAULT_TIMELINE, RunRequest, Store, Timeline
 from .apis.served import SERVED_ROOTS
 from .backend import DEFAULT_POLL_AFTER_MS, Backend
 from .engine.clock import VirtualClock
-from .engine.faults import Fault
+from .engine.faults import Fault, FaultRules
 from .engine.hangs import HangLimits
 from .engine.lifecycle import Timeline
 from .engine.timepatch import TimePatch
@@ -102,8 +101,9 @@ class FakeAssistants:
             poll_after_ms=_first(
                 poll_after_ms, self.scenario and self.scenario.poll_after_ms, DEFAULT_POLL_AFTER_MS
             ),
-            # Copies: a rule counts requests, and a list reused across tests must start from zero.
-            faults=[*scripted_faults, *(dataclasses.replace(f) for f in faults)],
+            # Rules are frozen; the backend keeps its own counters, so a list reused across tests
+            # starts from zero.
+            faults=[*scripted_faults, *faults],
             hang_limits=hang_limits,
             busy_poll_step=virtual_time,
         )
@@ -121,8 +121,9 @@ class FakeAssistants:
             store.create_thread({k: v for k, v in body.items() if k != "id"}, body.get("id"))
 
     @property
-    def faults(self) -> list[Fault]:
-        """The active fault rules (add more at any time); each counts the requests it has seen."""
+    def faults(self) -> FaultRules:
+        """The active fault rules (``append(Fault(...))`` at any time), each with this fake's counts
+        (``fake.faults[0].fired``, ``.seen``)."""
         return self.backend.faults
 
     # -- state ------------------------------------------------------------------------------

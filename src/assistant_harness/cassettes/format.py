@@ -9,6 +9,7 @@ text as text, anything else as base64. Gzip is undone on the way in.
 from __future__ import annotations
 
 import base64
+import binascii
 import contextlib
 import gc
 import gzip
@@ -16,8 +17,9 @@ import json
 import os
 import tempfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -25,6 +27,8 @@ from urllib.parse import parse_qsl, urlsplit
 import yaml
 
 from ..errors import CassetteError
+from ..textfiles import TextFileError, decode, load_yaml, one_line, too_deep
+from .secrets import safe
 
 FORMAT = "assistant-harness-cassette"
 VERSION = 1
@@ -160,18 +164,91 @@ class Interaction:
         }
 
     @classmethod
-    def from_data(cls, data: Mapping[str, Any]) -> Interaction:
-        request, response = data["request"], data["response"]
+    def from_data(cls, data: Mapping[str, Any], where: str = "interaction") -> Interaction:
+        """An interaction from its stored form, every field checked (:class:`PlaceError` names it)."""
+        data = _mapping(data, where)
+        request = _mapping(data.get("request"), f"{where}.request")
+        response = _mapping(data.get("response"), f"{where}.response")
+        status = response.get("status")
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            raise PlaceError(f"{where}.response.status", f"must be an HTTP status (100-599), not {status!r}")
+        offset = response.get("offset")
+        if offset is not None and (
+            isinstance(offset, bool) or not isinstance(offset, (int, float)) or not 0 <= offset < 1e9
+        ):
+            raise PlaceError(f"{where}.response.offset", f"must be seconds >= 0, not {offset!r}")
         return cls(
-            method=request["method"],
-            url=request["url"],
-            request_headers=dict(request.get("headers", {})),
-            request_body=Body.from_data(request.get("body", {})),
-            status=int(response["status"]),
-            response_headers=dict(response.get("headers", {})),
-            response_body=Body.from_data(response.get("body", {})),
-            offset=response.get("offset"),
+            method=_text(request.get("method"), f"{where}.request.method"),
+            url=_text(request.get("url"), f"{where}.request.url"),
+            request_headers=_header_map(request.get("headers", {}), f"{where}.request.headers"),
+            request_body=_body(request.get("body", {}), f"{where}.request.body"),
+            status=status,
+            response_headers=_header_map(response.get("headers", {}), f"{where}.response.headers"),
+            response_body=_body(response.get("body", {}), f"{where}.response.body"),
+            offset=offset,
         )
+
+
+class PlaceError(Exception):
+    """A stored field with the wrong shape, at a key path."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+
+
+def _mapping(value: Any, path: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise PlaceError(path, f"must be a mapping, not {kind_of(value)}")
+    return value
+
+
+def _text(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise PlaceError(path, f"must be non-empty text, not {kind_of(value) if value != '' else 'empty'}")
+    return value
+
+
+def kind_of(value: Any) -> str:
+    return "missing" if value is None else type(value).__name__
+
+
+def _header_map(value: Any, path: str) -> dict[str, str]:
+    headers = _mapping(value, path)
+    for name, item in headers.items():
+        if not isinstance(item, str):
+            raise PlaceError(f"{path}.{name}", f"a header value must be text, not {kind_of(item)}")
+    return dict(headers)
+
+
+_BODY_TYPES: dict[str, tuple[type, ...]] = {
+    "empty": (type(None),),
+    "json": (dict, list, str, int, float, bool, type(None)),
+    "sse": (list,),
+    "text": (str,),
+    "base64": (str,),
+}
+
+
+def _body(value: Any, path: str) -> Body:
+    data = _mapping(value, path)
+    kind = data.get("kind", "empty")
+    if kind not in _BODY_TYPES:
+        raise PlaceError(f"{path}.kind", f"must be one of {', '.join(_BODY_TYPES)}, not {kind!r}")
+    body: Any = data.get("value")
+    if not isinstance(body, _BODY_TYPES[kind]):
+        raise PlaceError(f"{path}.value", f"a {kind} body cannot be {kind_of(body)}")
+    if kind == "base64":
+        try:
+            base64.b64decode(str(body), validate=True)
+        except (ValueError, binascii.Error):
+            raise PlaceError(f"{path}.value", "is not base64") from None
+    if kind == "sse":
+        for index, event in enumerate(list(body)):  # type: ignore[call-overload]
+            if not isinstance(event, Mapping):
+                raise PlaceError(
+                    f"{path}.value[{index}]", f"an event must be a mapping, not {kind_of(event)}"
+                )
+    return Body(kind, body)
 
 
 @dataclass
@@ -182,34 +259,40 @@ class Cassette:
     # -- reading ----------------------------------------------------------------------------
     @classmethod
     def load(cls, path: str | Path) -> Cassette:
-        """A cassette from a native (.json) or vcrpy v1 (.yaml/.yml) file."""
+        """A cassette from a native (.json) or vcrpy v1 (.yaml/.yml) file. Anything malformed is a
+        one-line :class:`CassetteError` naming the file and the place (line:column or key path)."""
+        from .vcr import from_vcr
+
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            raw = path.read_bytes()
         except FileNotFoundError:
             raise CassetteError(f"{path}: no such cassette") from None
-        if path.suffix in (".yaml", ".yml"):
-            return cls(from_vcr(_load_yaml(text, path), path), path)
+        except IsADirectoryError:
+            raise CassetteError(f"{path}: is a folder, not a cassette file") from None
         try:
-            with _no_gc():
-                data = json.loads(text)
-        except ValueError as error:
-            raise CassetteError(f"{path}: not a JSON cassette ({error})") from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise CassetteError(f'{path}: not an assistant-harness cassette (no "format": "{FORMAT}")')
-        if data.get("version") != VERSION:
-            raise CassetteError(
-                f"{path}: cassette version {data.get('version')} is not supported (this is {VERSION})"
-            )
-        try:
-            with _no_gc():
-                return cls([Interaction.from_data(i) for i in data["interactions"]], path)
-        except (KeyError, TypeError, ValueError) as error:
-            raise CassetteError(f"{path}: malformed interaction ({error!r})") from None
+            text = decode(raw)
+            if not text.strip():
+                raise TextFileError(
+                    "the file is empty; record it again (record_mode='once') or delete it", 1, 1
+                )
+            if path.suffix in (".yaml", ".yml"):
+                data = load_yaml(text)
+                if data is None:
+                    raise TextFileError("the file holds no data (only comments); record it again", 1, 1)
+                return cls(from_vcr(data), path)
+            return cls(_from_json(text), path)
+        except TextFileError as error:
+            raise CassetteError(safe(error.render(str(path)))) from None
+        except PlaceError as error:
+            problem = safe(one_line(str(error)))  # the message quotes the bad value: never a key
+            raise CassetteError(f"{path}: {problem}; fix the file or record it again") from None
 
     # -- writing ----------------------------------------------------------------------------
     def to_text(self, path: Path) -> str:
         if path.suffix in (".yaml", ".yml"):
+            from .vcr import to_vcr
+
             return yaml.safe_dump(to_vcr(self.interactions), sort_keys=False, allow_unicode=True, width=120)
         data = {
             "format": FORMAT,
@@ -247,8 +330,11 @@ def _no_gc() -> Iterator[None]:
 
 
 def atomic_write(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder, renamed over ``path`` when complete.
+    Temporary files left by a writer that was killed are removed by the next write."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    _remove_stale(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -262,82 +348,52 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def _load_yaml(text: str, path: Path) -> Any:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _from_json(text: str) -> list[Interaction]:
     try:
-        return yaml.load(text, Loader=loader)
-    except yaml.YAMLError as error:
-        raise CassetteError(f"{path}: not valid YAML ({error})") from None
-
-
-# -- vcrpy v1 ---------------------------------------------------------------------------------
-
-
-def _first(values: Any) -> str:
-    if isinstance(values, list):
-        return ", ".join(str(v) for v in values)
-    return str(values)
-
-
-def _headers(raw: Mapping[str, Any] | None) -> dict[str, str]:
-    return {str(k).lower(): _first(v) for k, v in (raw or {}).items()}
-
-
-def _vcr_body(raw: Any) -> bytes:
-    if isinstance(raw, dict):
-        raw = raw.get("string", "")
-    if raw is None:
-        return b""
-    return raw if isinstance(raw, bytes) else str(raw).encode("utf-8")
-
-
-def from_vcr(data: Any, path: Path | None = None) -> list[Interaction]:
-    """Interactions from a vcrpy v1 cassette (gzip ``!!binary`` bodies, mixed-case headers, null reasons)."""
-    if not isinstance(data, dict) or "interactions" not in data:
-        raise CassetteError(f"{path}: not a vcrpy cassette (no interactions)")
-    out = []
-    for item in data["interactions"]:
-        request, response = item["request"], item["response"]
-        request_headers = _headers(request.get("headers"))
-        response_headers = _headers(response.get("headers"))
-        status = response.get("status") or {}
-        out.append(
-            Interaction(
-                method=str(request["method"]).upper(),
-                url=str(request["uri"]),
-                request_headers={k: v for k, v in request_headers.items() if k not in WIRE_HEADERS},
-                request_body=Body.decode(
-                    _vcr_body(request.get("body")), request_headers.get("content-type", "")
-                ),
-                status=int(status.get("code", 200) if isinstance(status, dict) else status),
-                response_headers={k: v for k, v in response_headers.items() if k not in WIRE_HEADERS},
-                response_body=Body.decode(
-                    _vcr_body(response.get("body")),
-                    response_headers.get("content-type", ""),
-                    response_headers.get("content-encoding", ""),
-                ),
-            )
+        with _no_gc():
+            data = json.loads(text)
+    except ValueError as error:
+        if isinstance(error, json.JSONDecodeError):
+            raise TextFileError(f"not valid JSON: {error.msg}", error.lineno, error.colno) from None
+        raise TextFileError(f"not valid JSON: {one_line(str(error))}") from None
+    except RecursionError:
+        line, column = too_deep(text) or (None, None)
+        raise TextFileError("nested too deeply to be a cassette", line, column) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise PlaceError(
+            "format",
+            f'not an assistant-harness cassette (no "format": "{FORMAT}"); vcrpy cassettes end in .yaml',
         )
-    return out
-
-
-def to_vcr(interactions: Iterable[Interaction]) -> dict[str, Any]:
-    """A vcrpy v1 cassette (bodies as plain strings, so vcrpy replays them without gzip)."""
-    out = []
-    for interaction in interactions:
-        out.append(
-            {
-                "request": {
-                    "body": interaction.request_body.encode().decode("utf-8", errors="replace") or None,
-                    "headers": {k: [v] for k, v in sorted(interaction.request_headers.items())},
-                    "method": interaction.method,
-                    "uri": interaction.url,
-                },
-                "response": {
-                    "body": {"string": interaction.response_body.encode().decode("utf-8", errors="replace")},
-                    "headers": {k: [v] for k, v in sorted(interaction.response_headers.items())},
-                    "status": {"code": interaction.status, "message": None},
-                },
-            }
+    if data.get("version") != VERSION:
+        raise PlaceError(
+            "version",
+            f"cassette version {one_line(repr(data.get('version')), 40)} is not supported "
+            f"(this is {VERSION})",
         )
-    return {"interactions": out, "version": 1}
+    interactions = data.get("interactions")
+    if not isinstance(interactions, list):
+        raise PlaceError("interactions", f"must be a list, not {kind_of(interactions)}")
+    with _no_gc():
+        return [Interaction.from_data(item, f"interactions[{i}]") for i, item in enumerate(interactions)]
+
+
+def _remove_stale(path: Path) -> None:
+    """Remove ``.<name>.<pid>.XXXX.tmp`` files of ours whose writer is gone (and older unnamed ones)."""
+    prefix = f".{path.name}."
+    for stale in path.parent.glob(f"{glob_escape(prefix)}*.tmp"):
+        writer = stale.name[len(prefix) :].split(".", 1)[0]
+        if writer.isdigit() and _alive(int(writer)):
+            continue  # another process is writing it right now
+        stale.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # this process writes one file at a time per path: anything of ours is stale
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True

@@ -23,6 +23,7 @@ from ..apis.assistants.statuses import (
 )
 from ..apis.served import INDEX, SERVED_ROOTS
 from ..engine import lifecycle as lc
+from ..engine.faults import Fault
 from ..http.routing import EndpointIndex, UnservedEndpoint
 from ..scenario.model import RunScript, Scenario
 from .format import Interaction
@@ -193,7 +194,7 @@ def to_scenario(interactions: list[Interaction], name: str = "recorded") -> Scen
         name=name,
         description=f"Replays {len(scripts)} recorded run(s) and {len(observation.errors)} HTTP error(s).",
         runs=scripts,
-        faults=tuple(faults_from(interactions)),
+        faults=tuple(Fault(**rule) for rule in faults_from(interactions)),
         outcome=observation.runs[0].status if observation.runs and observation.runs[0].transitions else None,
     )
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
+import hashlib
+import re
 import threading
-import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ContextDecorator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,145 +24,60 @@ from typing import Any, TypeVar
 
 from ..engine.clock import VirtualClock
 from ..engine.timepatch import TimePatch
-from ..errors import CassetteError, CassetteMismatch, ConfigurationError, SecretInCassetteError
-from ..http import fastlane, multipart
+from ..errors import CassetteError, CassetteMismatch, SecretInCassetteError
+from ..http import fastlane
+from ..http.faults import Chunks
 from .format import WIRE_HEADERS, Body, Cassette, Interaction
+from .matching import (
+    DEFAULT_MATCH_ON,
+    Matcher,
+    ReplayIndex,
+    RequestKey,
+    interaction_key,
+    register_matcher,
+    resolve,
+)
+from .network import block_network, network_allowed
 from .record_modes import RecordMode
 from .redaction import Redactor, redact_all, scan
+from .secrets import safe, scrub_body, scrub_url
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-MATCHERS = ("method", "host", "path", "query", "body")
-DEFAULT_MATCH_ON = ("method", "path", "query", "body")
-_REAL_PERF_COUNTER = time.perf_counter
-
-
-# -- matching ------------------------------------------------------------------------------
-
-
-def canonical_body(body: bytes, content_type: str) -> str:
-    """A body as compared on replay: JSON with sorted keys (explicit nulls and ``"stream": false``
-    dropped, as the API reads them as absent), multipart by its fields, else the text."""
-    if not body:
-        return ""
-    if content_type.startswith("multipart/form-data"):
-        parts = multipart.parse(content_type, body)
-        return json.dumps(
-            sorted((p.name, p.filename or "", p.content.decode("latin-1")) for p in parts.values())
-        )
-    try:
-        value = json.loads(body)
-    except ValueError:
-        return body.decode("utf-8", errors="replace")
-    if isinstance(value, dict):
-        # Explicit defaults match their absence: older SDKs sent "stream": false and nulls.
-        value = {k: v for k, v in value.items() if v is not None and not (k == "stream" and v is False)}
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
-
-
-@dataclass(frozen=True)
-class RequestKey:
-    method: str
-    host: str
-    path: str
-    query: tuple[tuple[str, str], ...]
-    body: str
-
-    def select(self, match_on: tuple[str, ...]) -> tuple[Any, ...]:
-        return tuple(getattr(self, part) for part in match_on)
-
-
-def interaction_key(interaction: Interaction) -> RequestKey:
-    from urllib.parse import urlsplit
-
-    return RequestKey(
-        interaction.method,
-        urlsplit(interaction.url).hostname or "",
-        interaction.path,
-        tuple(interaction.query),
-        canonical_body(
-            interaction.request_body.encode(), interaction.request_headers.get("content-type", "")
-        ),
-    )
-
-
-class ReplayIndex:
-    """Recorded interactions by request key: O(1) per request, whatever the cassette's size."""
-
-    def __init__(self, interactions: Iterable[Interaction], match_on: tuple[str, ...]) -> None:
-        self.match_on = match_on
-        self.entries: list[tuple[RequestKey, Interaction]] = []
-        self._by_key: dict[tuple[Any, ...], list[Interaction]] = {}
-        self._used: dict[tuple[Any, ...], int] = {}
-        for interaction in interactions:
-            self.add(interaction)
-
-    def add(self, interaction: Interaction) -> None:
-        key = interaction_key(interaction)
-        self.entries.append((key, interaction))
-        self._by_key.setdefault(key.select(self.match_on), []).append(interaction)
-
-    def next(self, key: RequestKey, *, repeat_last: bool = True) -> Interaction | None:
-        """The next recorded answer to ``key``; once they are used up, the last one again (or
-        ``None`` with ``repeat_last=False``, so that new_episodes asks the upstream)."""
-        selected = key.select(self.match_on)
-        answers = self._by_key.get(selected)
-        if not answers:
-            return None
-        used = self._used.get(selected, 0)
-        if used >= len(answers) and not repeat_last:
-            return None
-        self._used[selected] = used + 1
-        return answers[min(used, len(answers) - 1)]
-
-    def explain(self, key: RequestKey, limit: int = 3) -> str:
-        """The closest recorded requests, and which matchers each one failed."""
-        scored = []
-        for index, (recorded, interaction) in enumerate(self.entries):
-            failed = [part for part in self.match_on if getattr(recorded, part) != getattr(key, part)]
-            scored.append((len(failed), "path" in failed, index, failed, recorded, interaction))
-        scored.sort(key=lambda item: (item[0], item[1], item[2]))
-        lines = []
-        for _, _, index, failed, recorded, interaction in scored[:limit]:
-            reasons = "; ".join(
-                _difference(part, getattr(recorded, part), getattr(key, part)) for part in failed
-            )
-            lines.append(f"  #{index} {interaction.method} {interaction.url}: {reasons}")
-        return "\n".join(lines) if lines else "  (the cassette is empty)"
-
-
-def _difference(part: str, recorded: Any, got: Any) -> str:
-    def short(value: Any) -> str:
-        text = value if isinstance(value, str) else repr(value)
-        return text if len(text) <= 120 else text[:117] + "..."
-
-    return f"{part} differs (recorded {short(recorded)}, got {short(got)})"
-
+__all__ = ["CassetteLane", "register_matcher", "use_cassette"]
 
 # -- the lane ------------------------------------------------------------------------------
 
 
-def _request_key(request: Any, body: bytes) -> RequestKey:
-    """The live request's key, after the same default redaction the recorded ones went through
-    (a redacted query value or JSON field must still match)."""
-    from urllib.parse import parse_qsl, unquote, urlsplit
+def _live_interaction(request: Any, body: bytes) -> Interaction:
+    """The live request as an (answerless) interaction, the way it would be recorded."""
+    from urllib.parse import urlunsplit
 
-    from .redaction import redact_url, scrub_value
-
-    target = request.url.target.decode("ascii")
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
-    content_type = headers.get("content-type", "")
-    parts = urlsplit(redact_url("http://h" + target))
-    if "json" in content_type and body:
-        with contextlib.suppress(ValueError):  # not JSON after all: compared as sent
-            body = json.dumps(scrub_value(json.loads(body))).encode()
-    return RequestKey(
-        request.method.decode("ascii"),
-        request.url.host.decode("ascii"),
-        unquote(parts.path),
-        tuple(sorted(parse_qsl(parts.query, keep_blank_values=True))),
-        canonical_body(body, content_type),
+    url = urlunsplit((request.url.scheme.decode(), _netloc(request), request.url.target.decode(), "", ""))
+    return Interaction(
+        method=request.method.decode("ascii"),
+        url=url,
+        request_headers={k: v for k, v in headers.items() if k not in WIRE_HEADERS},
+        request_body=Body.decode(body, headers.get("content-type", "")),
+        status=0,
+        response_headers={},
+        response_body=Body("empty"),
     )
+
+
+def _request_key(request: Any, body: bytes, hooks: tuple[Redactor, ...] = ()) -> RequestKey:
+    """The live request's key, after the same redaction the recorded ones went through (the default
+    one and the user's hooks): a redacted query value, JSON field or header must still match."""
+    live = _live_interaction(request, body)
+    if hooks:
+        live = redact_all([live], hooks)[0]
+    else:  # only what the key reads: the URL and the request body
+        live.url = scrub_url(live.url)
+        live.request_body = Body(
+            live.request_body.kind, scrub_body(live.request_body.kind, live.request_body.value)
+        )
+    return interaction_key(live)
 
 
 class _Recorder:
@@ -174,7 +89,6 @@ class _Recorder:
         self.stream = stream
         self.encoding = encoding
         self.chunks: list[bytes] = []
-        self.arrived: list[float] = []
         self.done = False
 
     def _finish(self) -> None:
@@ -185,14 +99,11 @@ class _Recorder:
                 self.interaction.response_headers.get("content-type", ""),
                 self.encoding,
             )
-            if body.kind == "sse" and not self.encoding:
-                _stamp_events(body.value, self.chunks, self.arrived)
             self.interaction.response_body = body
             self.lane.recorded(self.interaction)
 
     def _keep(self, chunk: bytes) -> None:
         self.chunks.append(chunk)
-        self.arrived.append(round(_REAL_PERF_COUNTER() - self.lane.started, 3))
 
     def __iter__(self) -> Iterator[bytes]:
         for chunk in self.stream:
@@ -219,23 +130,6 @@ class _Recorder:
         self._finish()
 
 
-def _stamp_events(events: list[dict[str, Any]], chunks: list[bytes], arrived: list[float]) -> None:
-    """Give each recorded event the time (seconds into the recording) its last byte arrived."""
-    import bisect
-
-    ends, total = [], 0
-    for chunk in chunks:
-        total += len(chunk)
-        ends.append(total)
-    text = b"".join(chunks)
-    position = 0
-    for event in events:
-        boundary = text.find(b"\n\n", position)
-        position = len(text) if boundary < 0 else boundary + 2
-        index = min(bisect.bisect_left(ends, position), len(arrived) - 1)
-        event["offset"] = arrived[index]
-
-
 class CassetteLane:
     """The fast-lane handler of one active cassette."""
 
@@ -243,7 +137,6 @@ class CassetteLane:
         self.cassette = cassette
         self.mode = mode
         self.index = index
-        self.started = _REAL_PERF_COUNTER()
         self.new: list[Interaction] = []
         self.lock = threading.Lock()
 
@@ -251,23 +144,23 @@ class CassetteLane:
         return host not in self.cassette.ignore_hosts
 
     def _replay(self, core: Any, request: Any, body: bytes) -> Any:
-        key = _request_key(request, body)
+        key = _request_key(request, body, self.cassette.redact)
         repeat = self.mode == RecordMode.NONE
         found = self.index.next(key, repeat_last=repeat) if self.index is not None else None
         if found is not None:
             headers = {k: v for k, v in found.response_headers.items() if k not in WIRE_HEADERS}
             chunks = found.response_body.chunks()
             raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-            return core.Response(found.status, headers=raw, content=fastlane.Chunks(chunks))
+            return core.Response(found.status, headers=raw, content=Chunks(chunks))
         if self.mode == RecordMode.NONE:
-            from .redaction import redact_url
-
-            url = redact_url(f"{request.url.scheme.decode()}://{key.host}{request.url.target.decode()}")
+            names = [m if isinstance(m, str) else getattr(m, "__name__", "?") for m in self.cassette.match_on]
             raise CassetteMismatch(
-                f"{self.cassette.path}: no recorded interaction matches {key.method} {url} "
-                f"(matching on {', '.join(self.cassette.match_on)}). "
-                f"Closest recorded requests:\n{self.index.explain(key) if self.index else '  (none)'}\n"
-                "Re-record with record_mode='new_episodes' (or 'all'), or change match_on."
+                safe(
+                    f"{self.cassette.path}: no recorded interaction matches {key.method} {key.url} "
+                    f"(matching on {', '.join(names)}). "
+                    f"Closest recorded requests:\n{self.index.explain(key) if self.index else '  (none)'}\n"
+                    "Re-record with record_mode='new_episodes' (or 'all'), or change match_on."
+                )
             )
         return None
 
@@ -279,21 +172,10 @@ class CassetteLane:
         return request
 
     def _start_recording(self, request: Any, body: bytes, response: Any) -> Any:
-        from urllib.parse import urlunsplit
-
-        request_headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
+        interaction = _live_interaction(request, _same_boundary(request, body))
+        interaction.status = response.status
         response_headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in response.headers}
-        url = urlunsplit((request.url.scheme.decode(), _netloc(request), request.url.target.decode(), "", ""))
-        interaction = Interaction(
-            method=request.method.decode("ascii"),
-            url=url,
-            request_headers={k: v for k, v in request_headers.items() if k not in WIRE_HEADERS},
-            request_body=Body.decode(body, request_headers.get("content-type", "")),
-            status=response.status,
-            response_headers={k: v for k, v in response_headers.items() if k not in WIRE_HEADERS},
-            response_body=Body("empty"),
-            offset=_REAL_PERF_COUNTER() - self.started,
-        )
+        interaction.response_headers = {k: v for k, v in response_headers.items() if k not in WIRE_HEADERS}
         recorder = _Recorder(self, interaction, response.stream, response_headers.get("content-encoding", ""))
         response.stream = recorder
         return response
@@ -319,6 +201,24 @@ class CassetteLane:
         return self._start_recording(request, body, await send(self._prepare(request)))
 
 
+def _same_boundary(request: Any, body: bytes) -> bytes:
+    """A multipart body and its content-type with the SDK's random boundary replaced by one derived
+    from the content, so that recording the same upload twice writes the same bytes."""
+    for index, (name, value) in enumerate(request.headers):
+        if name.lower() == b"content-type" and value.lower().startswith(b"multipart/"):
+            found = re.search(rb'boundary="?([^";]+)"?', value)
+            if found is None:
+                return body
+            old = found.group(1)
+            digest = hashlib.sha256(body.replace(old, b"")).hexdigest()[:24]
+            new = b"assistant-harness-" + digest.encode("ascii")
+            headers = list(request.headers)
+            headers[index] = (name, value.replace(old, new))
+            request.headers = headers
+            return body.replace(b"--" + old, b"--" + new)
+    return body
+
+
 def _netloc(request: Any) -> str:
     host = request.url.host.decode("ascii")
     port = request.url.port
@@ -334,31 +234,35 @@ def _netloc(request: Any) -> str:
 class use_cassette(ContextDecorator):
     """Record to / replay from the cassette at ``path`` (``.json`` native, ``.yaml`` vcrpy v1).
 
-    ``match_on`` picks what must be equal for a recorded answer to be replayed (from method, host,
-    path, query, body). ``redact`` adds hooks (``Interaction -> Interaction``) after the default
-    redaction. ``ignore_hosts`` are left alone (not recorded, not blocked). ``virtual_time`` makes
-    waits instant while replaying.
+    ``match_on`` picks what must be equal for a recorded answer to be replayed: built-in matchers
+    by name (method, host, path, query, body), names given to :func:`register_matcher`, or functions
+    ``(recorded, live) -> None | reason`` (see :mod:`.matching`). ``redact`` adds hooks
+    (``Interaction -> Interaction``) after the default redaction; they run on recordings before they
+    are written and on live requests before they are matched, so a redacted recording replays.
+    ``ignore_hosts`` are left alone (not recorded, not blocked). Replay blocks every other socket
+    connection, except to ``allowed_hosts``. ``virtual_time`` makes waits instant while replaying.
     """
 
     path: str | Path
     record_mode: str | RecordMode = RecordMode.NONE
-    match_on: tuple[str, ...] = DEFAULT_MATCH_ON
+    match_on: tuple[str | Matcher, ...] = DEFAULT_MATCH_ON
     redact: tuple[Redactor, ...] = ()
     ignore_hosts: tuple[str, ...] = ()
     virtual_time: bool = True
+    allowed_hosts: tuple[str, ...] = ()
     _lane: CassetteLane | None = field(default=None, init=False, repr=False)
     _time: TimePatch | None = field(default=None, init=False, repr=False)
     _existing: Cassette | None = field(default=None, init=False, repr=False)
+    _network: contextlib.ExitStack | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
         self.record_mode = RecordMode.parse(self.record_mode)
         self.match_on = tuple(self.match_on)
-        unknown = [m for m in self.match_on if m not in MATCHERS]
-        if unknown:
-            raise ConfigurationError(f"unknown matcher(s) {unknown}; choose from {', '.join(MATCHERS)}")
+        resolve(self.match_on)  # unknown names fail here, not at the first request
         self.redact = tuple(self.redact)
         self.ignore_hosts = tuple(self.ignore_hosts)
+        self.allowed_hosts = tuple(self.allowed_hosts)
 
     @property
     def recorded(self) -> list[Interaction]:
@@ -389,14 +293,20 @@ class use_cassette(ContextDecorator):
             _load_dotenv()
         self._lane = CassetteLane(self, mode, index)
         fastlane.open_lane(self._lane)
-        if mode == RecordMode.NONE and self.virtual_time:
-            self._time = TimePatch(VirtualClock())
-            try:
+        self._network = contextlib.ExitStack()
+        try:
+            if mode == RecordMode.NONE:  # replay: nothing but the allowed hosts is reachable
+                self._network.enter_context(block_network((*self.ignore_hosts, *self.allowed_hosts)))
+            else:  # a recording reaches its upstream, even under --block-network
+                self._network.enter_context(network_allowed())
+            if mode == RecordMode.NONE and self.virtual_time:
+                self._time = TimePatch(VirtualClock())
                 self._time.start()
-            except BaseException:
-                fastlane.close_lane(self._lane)
-                self._lane = self._time = None
-                raise
+        except BaseException:
+            fastlane.close_lane(self._lane)
+            self._network.close()
+            self._lane = self._time = self._network = None
+            raise
         return self
 
     def __exit__(
@@ -406,6 +316,9 @@ class use_cassette(ContextDecorator):
         if self._time is not None:
             self._time.stop()
             self._time = None
+        if self._network is not None:
+            self._network.close()
+            self._network = None
         if lane is None:
             return
         fastlane.close_lane(lane)
@@ -423,8 +336,9 @@ class use_cassette(ContextDecorator):
         if findings:
             listed = "\n".join(f"  {finding}" for finding in findings[:10])
             raise SecretInCassetteError(
-                f"{self.path}: refusing to write a cassette that still holds secrets or identifying data:\n"
-                f"{listed}\nAdd a redact= hook that removes them; nothing was written."
+                f"{self.path}: refusing to write a cassette that still holds secrets or identifying data "
+                f"({len(findings)} found):\n{listed}\n"
+                "A redact= hook put them back: fix the hook; nothing was written."
             )
         return Cassette(redacted, Path(self.path)).save()
 
@@ -449,7 +363,13 @@ class use_cassette(ContextDecorator):
 
     def _recreate(self) -> use_cassette:
         return use_cassette(
-            self.path, self.record_mode, self.match_on, self.redact, self.ignore_hosts, self.virtual_time
+            self.path,
+            self.record_mode,
+            self.match_on,
+            self.redact,
+            self.ignore_hosts,
+            self.virtual_time,
+            self.allowed_hosts,
         )
 
 

@@ -1,4 +1,4 @@
-"""The ``assistant-harness`` command: demo, show, to-scenario, scan, serve."""
+"""The ``assistant-harness`` command: demo, show, to-scenario, scan, redact, serve."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import HarnessError
 
@@ -25,12 +26,19 @@ def _parser() -> argparse.ArgumentParser:
     to_scenario.add_argument("-o", "--output", type=Path, help="write here (default: print)")
     scan = commands.add_parser("scan", help="fail if a cassette holds anything key-like or identifying")
     scan.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="cassette files or folders")
+    _add_redact(commands)
     serve = commands.add_parser("serve", help="run the fake as an HTTP server (default 127.0.0.1:8000)")
     serve.add_argument("--scenario", help="a shipped scenario's name or a scenario file")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--speed", type=float, default=1.0, help="virtual seconds per real second (default 1)")
     serve.add_argument("--seed", type=int, default=None, help="seed for ids (default: the scenario's, or 0)")
+    serve.add_argument(
+        "--detect-hangs",
+        action="store_true",
+        help="answer 422 (code hang_detected) to a client polling a run that can no longer change "
+        "(default: off)",
+    )
     return parser
 
 
@@ -91,9 +99,6 @@ def _to_scenario(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from ..cassettes.format import Cassette
-    from ..cassettes.redaction import scan, scan_text
-
     missing = [str(path) for path in args.paths if not path.exists()]
     if missing:
         print(f"assistant-harness scan: no such file or folder: {', '.join(missing)}", file=sys.stderr)
@@ -104,18 +109,84 @@ def _scan(args: argparse.Namespace) -> int:
         return 2
     dirty = 0
     for path in files:
-        findings = scan(Cassette.load(path).interactions)
-        # Also the raw text, for anything the loader drops: reported once each, if not found above.
-        known = {finding.excerpt for finding in findings}
-        raw = {
-            f.excerpt: f for f in scan_text(path.read_text(encoding="utf-8", errors="replace"), "raw text")
-        }
-        findings += [finding for excerpt, finding in raw.items() if excerpt not in known]
-        for finding in findings:
-            print(f"{path}: {finding}")
+        findings = _findings(path)
+        if findings:
+            print(_grouped(path, findings))
         dirty += bool(findings)
     print(f"scanned {len(files)} cassette(s): {dirty} with findings", file=sys.stderr)
+    if dirty:
+        print(
+            "Fix: `assistant-harness redact PATH...` replaces them in place; for new recordings, add the "
+            "names to redact= hooks (use_cassette(..., redact=[...]) or the plugin's redaction settings).",
+            file=sys.stderr,
+        )
     return 1 if dirty else 0
+
+
+def _findings(path: Path) -> list[Any]:
+    """What the one detector finds in a cassette: in its interactions, and in its raw text for
+    anything the loader leaves out (reported once, if not found above)."""
+    from ..cassettes.format import Cassette
+    from ..cassettes.redaction import scan, scan_text
+
+    findings = scan(Cassette.load(path).interactions)
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    for value in sorted({f.value for f in findings if f.value}, key=len, reverse=True):
+        text = text.replace(value, "")
+    return findings + scan_text(text, "raw text")
+
+
+def _grouped(path: Path, findings: list[Any]) -> str:
+    """Findings grouped by kind, each with how many and where (one line per kind, not per header)."""
+    import re
+    from collections import Counter
+
+    kinds: dict[str, Counter[str]] = {}
+    for finding in findings:
+        where = re.sub(r"^interactions\[\d+\]\.", "", finding.location)
+        where = re.sub(r"\[\d+\]", "[*]", where)
+        kinds.setdefault(finding.what, Counter())[where] += 1
+    lines = [f"{path}: {len(findings)} finding(s)"]
+    for what, places in kinds.items():
+        shown = ", ".join(
+            f"{place} x{count}" if count > 1 else place for place, count in places.most_common(4)
+        )
+        more = f", and {len(places) - 4} more place(s)" if len(places) > 4 else ""
+        lines.append(f"  {what} x{sum(places.values())}: {shown}{more}")
+    return "\n".join(lines)
+
+
+def _add_redact(commands: Any) -> None:
+    redact = commands.add_parser(
+        "redact", help="replace every secret in existing cassettes, in place (atomically)"
+    )
+    redact.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="cassette files or folders")
+
+
+def _redact(args: argparse.Namespace) -> int:
+    """Scrub recordings in place: the same detector as the write refusal and ``scan``."""
+    from ..cassettes.format import Cassette
+    from ..cassettes.redaction import redact_all, scan
+
+    missing = [str(path) for path in args.paths if not path.exists()]
+    if missing:
+        print(f"assistant-harness redact: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    files = [p for path in args.paths for p in ([path] if path.is_file() else sorted(_cassettes_in(path)))]
+    left = 0
+    for path in files:
+        cassette = Cassette.load(path)
+        found = scan(cassette.interactions)
+        if not found:
+            print(f"{path}: nothing to redact")
+            continue
+        cassette.interactions = redact_all(cassette.interactions)
+        cassette.save(path)
+        remaining = _findings(path)
+        left += bool(remaining)
+        print(f"{path}: redacted {len(found)} secret(s)" + (f"; {len(remaining)} left" if remaining else ""))
+    print(f"redacted {len(files)} cassette(s)", file=sys.stderr)
+    return 1 if left else 0
 
 
 def _cassettes_in(folder: Path) -> list[Path]:
@@ -124,11 +195,17 @@ def _cassettes_in(folder: Path) -> list[Path]:
 
 def _serve(args: argparse.Namespace) -> int:
     from ..engine.clock import RealClock
+    from ..engine.hangs import HangLimits
     from ..fake import FakeAssistants
     from ..http.asgi import ServeApp, run_server
 
     fake = FakeAssistants(
-        args.scenario, clock=RealClock(speed=args.speed), virtual_time=False, seed=args.seed
+        args.scenario,
+        clock=RealClock(speed=args.speed),
+        virtual_time=False,
+        seed=args.seed,
+        # Off by default: an ordinary client polling a finished run must not get an error.
+        hang_limits=HangLimits() if args.detect_hangs else None,
     )
     print(
         f"Serving the fake Assistants API at http://{args.host}:{args.port}/v1"
@@ -139,7 +216,14 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"demo": _demo, "show": _show, "to-scenario": _to_scenario, "scan": _scan, "serve": _serve}
+COMMANDS = {
+    "demo": _demo,
+    "show": _show,
+    "to-scenario": _to_scenario,
+    "scan": _scan,
+    "serve": _serve,
+    "redact": _redact,
+}
 
 
 if __name__ == "__main__":

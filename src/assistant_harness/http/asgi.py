@@ -3,20 +3,27 @@
 Any client (curl, other SDKs, another process) can use it, and it is the upstream for recording
 tests: record against it over real sockets, replay offline, compare. Runs progress in real time
 (times ``speed``), since the clients' sleeps cannot be made virtual from here.
+
+Faults apply as on the other adapters, over the socket: latency and slow streams really wait; a
+dropped stream closes the connection mid-body; a connect error or a read timeout closes it before
+any body (after holding it, for a read timeout, until the client gives up). Nothing a client sends
+is answered 500: hang detection is off unless asked for, and when it fires the answer is a 422
+labelled ``hang_detected``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
-from urllib.parse import parse_qsl, unquote
+from typing import Any, Protocol
+from urllib.parse import quote
 
-from ..backend import Backend
-from ..engine.faults import TransportFault
-from ..errors import HarnessInterrupt
-from .messages import ApiRequest, ApiResponse, json_response
+from ..engine.faults import READ_TIMEOUT, TransportFault
+from ..errors import HangDetected, HarnessInterrupt
+from .faults import Chunks
+from .messages import ApiRequest, ApiResponse, json_response, request_from
 from .routing import UnservedEndpoint
 
 Scope = MutableMapping[str, Any]
@@ -24,12 +31,25 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
-class ServeApp:
-    """An ASGI application answering ``{base_path}/...`` from a :class:`Backend`."""
+class Backend(Protocol):
+    def handle(self, request: ApiRequest) -> ApiResponse: ...
 
-    def __init__(self, backend: Backend, base_path: str = "/v1") -> None:
+
+#: How long (real seconds) a read-timeout fault holds a connection open if the client never gives up.
+HOLD_LIMIT = 600.0
+
+
+class _Dropped(Exception):
+    """A fault breaks the connection: the response is left incomplete (the server closes it)."""
+
+
+class ServeApp:
+    """An ASGI application answering ``{base_path}/...`` from ``handle`` (a :class:`Backend`'s)."""
+
+    def __init__(self, backend: Backend, base_path: str = "/v1", *, hold_limit: float = HOLD_LIMIT) -> None:
         self.backend = backend
         self.base_path = base_path.rstrip("/")
+        self.hold_limit = hold_limit
         self._lock = threading.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -43,52 +63,94 @@ class ServeApp:
                     return
         if scope["type"] != "http":
             return
-        body = b""
+        body = bytearray()
         while True:
             message = await receive()
             body += message.get("body", b"")
             if not message.get("more_body"):
                 break
-        response = await asyncio.to_thread(self._answer, scope, body)
-        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
-        await send({"type": "http.response.start", "status": response.status, "headers": headers})
-        await send({"type": "http.response.body", "body": response.content})
+        try:
+            response = await asyncio.to_thread(self._answer, scope, bytes(body))
+        except TransportFault as fault:
+            # A server cannot refuse a connection it has accepted: it closes it with no body, which
+            # the client sees as a broken connection (and the SDK retries, as for a connect error).
+            await _start(send, ApiResponse(503, b"", {"content-type": "application/json"}))
+            if fault.kind == READ_TIMEOUT:
+                await self._hold(receive)
+            return
+        await _start(send, response)
+        if response.chunks is None:
+            await send({"type": "http.response.body", "body": response.content})
+            return
+        await _send_chunks(send, response)
+
+    async def _hold(self, receive: Receive) -> None:
+        """Keep the connection silent until the client gives up (its read timeout) or the limit."""
+
+        async def disconnected() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(disconnected(), self.hold_limit)
 
     def _answer(self, scope: Scope, body: bytes) -> ApiResponse:
-        path = unquote(scope["path"])
+        raw_path = scope.get("raw_path") or quote(scope["path"]).encode("ascii")
+        target = raw_path.decode("latin-1")
+        query = scope.get("query_string", b"")
+        if query:
+            target += "?" + query.decode("latin-1")
         method = scope["method"]
+        path = target.partition("?")[0]
         if not (path == self.base_path or path.startswith(self.base_path + "/")):
             return _invalid_url(method, path)
-        request = ApiRequest(
-            method=method,
-            path=path[len(self.base_path) :] or "/",
-            query=dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)),
-            headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
-            body=body,
-            url=path,
-        )
+        request = request_from(method, target, self.base_path, scope["headers"], body, url=target)
         try:
             with self._lock:
                 return self.backend.handle(request)
         except UnservedEndpoint:
             return _invalid_url(method, path)
-        except TransportFault as fault:
-            return json_response(
-                503,
-                {"error": {"message": str(fault), "type": "server_error", "param": None, "code": fault.kind}},
-            )
-        except HarnessInterrupt as error:
-            return json_response(
-                500,
-                {
-                    "error": {
-                        "message": str(error),
-                        "type": "harness_error",
-                        "param": None,
-                        "code": type(error).__name__,
-                    }
-                },
-            )
+        except HangDetected as error:
+            # The client's loop, not the server, is at fault: a 4xx the SDK does not retry.
+            return _harness_error(422, error, "hang_detected")
+        except HarnessInterrupt as error:  # a bug in code the scenario handed the fake
+            return _harness_error(500, error, type(error).__name__)
+
+
+async def _start(send: Send, response: ApiResponse) -> None:
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers.items()]
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+
+
+async def _send_chunks(send: Send, response: ApiResponse) -> None:
+    """A streamed answer, one event per write; a slow stream's pauses run off the event loop, and a
+    dropped stream ends without completing the body (uvicorn then closes the connection)."""
+    chunks = Chunks.of(response, _Dropped)
+    iterator = iter(chunks)
+    while True:
+        try:
+            chunk = await asyncio.to_thread(next, iterator, None)
+        except _Dropped:
+            return
+        if chunk is None:
+            break
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    await send({"type": "http.response.body", "body": b""})
+
+
+def _harness_error(status: int, error: BaseException, code: str) -> ApiResponse:
+    return json_response(
+        status,
+        {
+            "error": {
+                "message": f"assistant-harness: {error}",
+                "type": "harness_error",
+                "param": None,
+                "code": code,
+            }
+        },
+        {"x-should-retry": "false"},
+    )
 
 
 def _invalid_url(method: str, path: str) -> ApiResponse:

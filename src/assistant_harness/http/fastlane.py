@@ -16,9 +16,11 @@ import importlib
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, unquote
 
-from .messages import ApiRequest, ApiResponse
+# Re-exported: the cassette lane and older code use fastlane.Chunks and fastlane.BROKEN.
+from .faults import BROKEN as BROKEN
+from .faults import Chunks as Chunks
+from .messages import ApiRequest, ApiResponse, request_from
 
 #: (module, class names) whose request methods carry every request httpx/httpx2 send.
 TARGETS = (
@@ -53,41 +55,6 @@ class Bytes:
         yield self.content
 
 
-class Chunks:
-    """A response body delivered as separate chunks (an event stream), sync or async.
-
-    With ``broken_after``, the connection breaks after that many chunks: ``error`` is raised.
-    """
-
-    def __init__(
-        self,
-        chunks: list[bytes],
-        broken_after: int | None = None,
-        error: Callable[[], Exception] | None = None,
-        before_chunk: Callable[[], None] | None = None,
-    ) -> None:
-        self.chunks = chunks
-        self.broken_after = broken_after
-        self.error = error
-        self.before_chunk = before_chunk
-
-    def __iter__(self) -> Iterator[bytes]:
-        for index, chunk in enumerate(self.chunks):
-            self._check(index)
-            if self.before_chunk is not None:
-                self.before_chunk()
-            yield chunk
-        self._check(len(self.chunks))
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for chunk in self:
-            yield chunk
-
-    def _check(self, index: int) -> None:
-        if self.broken_after is not None and index >= self.broken_after and self.error is not None:
-            raise self.error()
-
-
 class _State:
     def __init__(self) -> None:
         self.lanes: list[Lane] = []
@@ -108,17 +75,16 @@ def where(request: Any) -> tuple[str, str, int, str]:
 
 def to_api_request(request: Any, base_path: str, body: bytes) -> ApiRequest:
     """An httpcore request as an :class:`ApiRequest` relative to ``base_path``."""
-    target = request.url.target.decode("ascii")
-    path, _, query = target.partition("?")
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
+    url = request.url
+    target = url.target.decode("ascii")
     timeout = (request.extensions or {}).get("timeout") or {}
-    return ApiRequest(
-        method=request.method.decode("ascii"),
-        path=unquote(path[len(base_path) :]) or "/",
-        query=dict(parse_qsl(query, keep_blank_values=True)) if query else {},
-        headers=headers,
-        body=body,
-        url=f"{request.url.scheme.decode()}://{request.url.host.decode()}{target}",
+    return request_from(
+        request.method.decode("ascii"),
+        target,
+        base_path,
+        request.headers,
+        body,
+        url=f"{url.scheme.decode()}://{url.host.decode()}{target}",
         read_timeout=timeout.get("read"),
     )
 
@@ -128,13 +94,8 @@ def to_core_response(core: Any, response: ApiResponse) -> Any:
     if response.chunks is None:
         content: Any = Bytes(response.content)
     else:
-        content = Chunks(
-            response.parts(), response.broken_after, lambda: core.ReadError(BROKEN), response.before_chunk
-        )
+        content = Chunks.of(response, lambda: core.ReadError(BROKEN))
     return core.Response(response.status, headers=headers, content=content)
-
-
-BROKEN = "peer closed connection without sending complete message body (fault injected by assistant-harness)"
 
 
 def _sync_wrapper(core: Any, original: Any) -> Any:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, unquote
 
 #: How deep a request body may nest objects and arrays (the real API's bodies nest a handful deep;
 #: far deeper ones would overflow the validator's and the encoder's recursion).
@@ -18,6 +19,8 @@ _NOT_JSON = (
     "was not valid JSON. If you have trouble figuring out how to fix this, please contact us "
     "through our help center at help.openai.com.)"
 )
+
+_TOO_DEEP = f"The JSON body of your request nests objects and arrays more than {MAX_DEPTH} levels deep."
 
 
 class MalformedRequest(Exception):
@@ -51,13 +54,13 @@ def parse_json(body: bytes) -> Any:
     surrogates, no infinities, nesting at most :data:`MAX_DEPTH` deep."""
     try:
         value = _decode(body.decode("utf-8"))
-    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise MalformedRequest(_NOT_JSON) from None
+    except RecursionError:  # nested deeper than the decoder goes
+        raise MalformedRequest(_TOO_DEEP) from None
     # The checks below walk the value, so they run only when the bytes say they may be needed.
     if body.count(b"[") + body.count(b"{") > MAX_DEPTH and _depth(value, MAX_DEPTH) > MAX_DEPTH:
-        raise MalformedRequest(
-            f"The JSON body of your request nests objects and arrays more than {MAX_DEPTH} levels deep."
-        )
+        raise MalformedRequest(_TOO_DEEP)
     if (b"\\ud" in body or b"\\uD" in body) and not _encodable(value):
         raise MalformedRequest(_NOT_JSON)  # a lone surrogate: not text, cannot be stored or answered
     return value
@@ -117,6 +120,31 @@ class ApiRequest:
         if not self.body:
             return {}
         return parse_json(self.body)
+
+
+def request_from(
+    method: str,
+    target: str,
+    base_path: str,
+    headers: Iterable[tuple[bytes, bytes]],
+    body: bytes,
+    *,
+    url: str,
+    read_timeout: float | None = None,
+) -> ApiRequest:
+    """The one conversion every adapter uses: a request as the wire has it (``target``: the
+    percent-encoded path and query, under ``base_path``) as an :class:`ApiRequest`."""
+    path, _, query = target.partition("?")
+    return ApiRequest(
+        method=method,
+        path=unquote(path[len(base_path) :]) or "/",
+        query=dict(parse_qsl(query, keep_blank_values=True)) if query else {},
+        # A plain dict with lower-case names: httpx's Headers.get scans every header on each call.
+        headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in headers},
+        body=body,
+        url=url,
+        read_timeout=read_timeout,
+    )
 
 
 @dataclass(slots=True)

@@ -140,7 +140,10 @@ class EndpointIndex:
                 if take is None:
                     return endpoint, {}
                 found = take(segments)
+                # Dict displays: several times cheaper than dict(zip(...)) on this hot path.
                 if len(names) == 1:
                     return endpoint, {names[0]: found}
-                return endpoint, dict(zip(names, found, strict=True))
+                if len(names) == 2:
+                    return endpoint, {names[0]: found[0], names[1]: found[1]}
+                return endpoint, {name: found[i] for i, name in enumerate(names)}
         raise UnservedEndpoint(f"{method} {path}")

@@ -20,10 +20,10 @@ import respx
 from respx.mocks import HTTPCoreMocker
 from respx.models import AllMockedAssertionError, PassThrough
 
-from ..engine.faults import CONNECT, TransportFault
+from ..engine.faults import TransportFault
 from ..errors import UnservedEndpointError
-from . import fastlane
-from .messages import ApiRequest, ApiResponse
+from . import fastlane, faults
+from .messages import ApiRequest, ApiResponse, request_from
 from .routing import UnservedEndpoint
 
 HAS_HTTPX2 = (
@@ -61,23 +61,24 @@ def to_api_request(request: Any, base: BaseUrl) -> ApiRequest:
     """An httpx or httpx2 request as an :class:`ApiRequest` relative to ``base``."""
     url = request.url
     timeout = request.extensions.get("timeout") or {}
-    return ApiRequest(
-        method=request.method,
-        path=url.path[len(base.path) :] or "/",
-        query=dict(url.params.multi_items()) if url.query else {},
-        # A plain dict with lower-case names: httpx's Headers.get scans every header on each call.
-        headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers.raw},
-        body=request.content,
+    return request_from(
+        request.method,
+        url.raw_path.decode("ascii"),
+        base.path,
+        request.headers.raw,
+        request.content,
         url=str(url),
         read_timeout=timeout.get("read"),
     )
 
 
-def transport_error(module: Any, fault: TransportFault, request: Any) -> Exception:
+def transport_error(module: Any, fault: TransportFault, request: Any) -> BaseException:
     """``fault`` as ``module``'s (httpx or httpx2) own exception, which the SDK retries."""
-    kind = module.ConnectError if fault.kind == CONNECT else module.ReadTimeout
-    error: Exception = kind(str(fault), request=request)
-    return error
+    return faults.transport_error(
+        fault,
+        lambda text: module.ConnectError(text, request=request),
+        lambda text: module.ReadTimeout(text, request=request),
+    )
 
 
 def unserved_message(method: str, url: str) -> str:
@@ -161,7 +162,7 @@ class FakeRouter(respx.Router):
             raise UnservedEndpointError(unserved_message(api_request.method, api_request.url)) from None
         except TransportFault as fault:
             # httpx/httpx2 map these to their ConnectError / ReadTimeout, which the SDK retries.
-            raise (core.ConnectError if fault.kind == CONNECT else core.ReadTimeout)(str(fault)) from None
+            raise faults.transport_error(fault, core.ConnectError, core.ReadTimeout) from None
         return fastlane.to_core_response(core, response)
 
     async def handle_async(self, core: Any, request: Any, body: bytes, send: Any) -> Any:
@@ -351,7 +352,7 @@ def answer_with(handle: Handle, request: Any, base: BaseUrl, module: Any) -> Any
     stream = _stream_class(module)(
         answer.parts(),
         answer.broken_after,
-        lambda: module.ReadError(fastlane.BROKEN, request=request),
+        lambda: module.ReadError(faults.BROKEN, request=request),
         answer.before_chunk,
     )
     return module.Response(answer.status, headers=answer.headers, stream=stream)
@@ -370,7 +371,7 @@ def mock_transport(handle: Handle, base: BaseUrl, module: Any) -> Any:
 def _stream_class(module: Any) -> Any:
     """A body stream of ``module`` (httpx or httpx2) that sync and async clients can both read."""
 
-    class ChunkStream(fastlane.Chunks, module.SyncByteStream, module.AsyncByteStream):  # type: ignore[misc]
+    class ChunkStream(faults.Chunks, module.SyncByteStream, module.AsyncByteStream):  # type: ignore[misc]
         pass
 
     return ChunkStream

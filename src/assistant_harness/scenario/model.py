@@ -1,42 +1,25 @@
 """Scenarios: declarative files (YAML) that script runs, faults and seed data for a fake.
 
-A scenario file is written by people, so it is YAML: comments are allowed, nested lists of steps
-read naturally, and it needs no dependency beyond the one cassettes already use. Every mistake is
-reported with the file and the key path, e.g.
-``scenarios/x.yaml: runs[0].steps[2]: requires_action needs tool_calls``.
+This module is the model (what a scenario is, and how a fake plays its runs); :mod:`.load` reads
+files (every mistake reported with the file and the key path, or line and column) and :mod:`.write`
+turns a scenario back into a file.
 """
 
 from __future__ import annotations
 
-import difflib
-import functools
-import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
-from typing import Any, NoReturn
-
-import yaml
+from typing import Any
 
 from ..apis.assistants.runs import ReplyContext
-from ..apis.assistants.statuses import IN_PROGRESS, REQUIRES_ACTION, RUN_MODEL, STEP_KEYS
-from ..apis.common.errors import ApiError
-from ..apis.common.validation import validate
-from ..apis.served import INDEX
 from ..engine import lifecycle as lc
-from ..engine.faults import ERRORS, Fault
-from ..errors import ScenarioError, TimelineError
+from ..engine.faults import Fault
+from ..errors import ScenarioError
 
-ENDPOINT_NAMES = sorted(INDEX.by_name)
 ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
 INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
 REPLY_FIELDS = ("tool_output", "tool_outputs", "user_message")
-
-_TOP_KEYS = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads", "runs", "faults")
-_RUN_KEYS = ("steps", "assistant", "cancel_delay", "expires")
-_STEP_KEYS = {status: ("status", "duration", *keys) for status, keys in STEP_KEYS.items()}
-_FAULT_KEYS = tuple(f for f in Fault.__dataclass_fields__ if f not in ("seen", "fired", "_random"))
 
 
 class TemplateReply:
@@ -77,8 +60,8 @@ class Scenario:
     name: str = "scenario"
     description: str = ""
     runs: tuple[RunScript, ...] = ()
-    #: Fault rules as keyword dicts (a fresh :class:`Fault` is made for every fake: they count requests).
-    faults: tuple[Mapping[str, Any], ...] = ()
+    #: Fault rules (frozen: each fake counts requests against them in its own counters).
+    faults: tuple[Fault, ...] = ()
     assistants: tuple[Mapping[str, Any], ...] = ()
     threads: tuple[Mapping[str, Any], ...] = ()
     seed: int | None = None
@@ -87,16 +70,26 @@ class Scenario:
     outcome: str | None = None
     source: str | None = field(default=None, compare=False)
 
+    def __post_init__(self) -> None:
+        # Rules given as keyword mappings (as older code built them) become Fault rules.
+        if any(not isinstance(rule, Fault) for rule in self.faults):
+            rules = tuple(r if isinstance(r, Fault) else Fault(**r) for r in self.faults)
+            object.__setattr__(self, "faults", rules)
+
     def make_faults(self) -> list[Fault]:
-        return [Fault(**spec) for spec in self.faults]
+        return list(self.faults)
 
     def to_yaml(self) -> str:
         """The scenario as a file that :func:`load` reads back (computed replies cannot be written)."""
-        return yaml.safe_dump(to_data(self), sort_keys=False, allow_unicode=True, width=100)
+        from .write import to_yaml
+
+        return to_yaml(self)
 
     @classmethod
     def from_yaml(cls, text: str, source: str = "<scenario>") -> Scenario:
         """The inverse of :meth:`to_yaml`."""
+        from .load import parse
+
         return parse(text, source)
 
     def __repr__(self) -> str:
@@ -106,299 +99,6 @@ class Scenario:
         except ScenarioError:
             return f"Scenario(name={self.name!r}, runs={len(self.runs)}, faults={len(self.faults)})"
         return f"Scenario.from_yaml('''\n# Save as scenarios/{self.name}.yaml to replay it.\n{text}''')"
-
-
-# -- loading ---------------------------------------------------------------------------------
-
-
-def load(source: str | Path | Scenario | lc.Timeline) -> Scenario:
-    """A Scenario from a path, a shipped scenario's name (``"tool_call"``), a Scenario as is, or a
-    Timeline (every run follows it)."""
-    if isinstance(source, Scenario):
-        return source
-    if isinstance(source, lc.Timeline):
-        return Scenario(name="timeline", runs=(RunScript(source),))
-    path = Path(source)
-    if path.suffix not in (".yaml", ".yml") and len(path.parts) == 1:
-        return _load_shipped(str(source))
-    if not path.exists():
-        raise ScenarioError(f"{path}: no such scenario file")
-    return parse(path.read_text(encoding="utf-8"), str(path))
-
-
-def shipped() -> list[str]:
-    """The names of the scenarios that ship with assistant-harness."""
-    return sorted(p.name[: -len(".yaml")] for p in _shipped_dir().iterdir() if p.name.endswith(".yaml"))
-
-
-def _shipped_dir() -> Any:
-    packaged = resources.files("assistant_harness").joinpath("scenarios")
-    if packaged.is_dir():
-        return packaged
-    # A source checkout (editable install): the repository's top-level scenarios/ folder.
-    return Path(__file__).resolve().parents[3] / "scenarios"
-
-
-@functools.cache
-def _load_shipped(name: str) -> Scenario:
-    """A shipped scenario (parsed once per process: a Scenario is immutable)."""
-    return _parse_shipped(name)
-
-
-def _parse_shipped(name: str) -> Scenario:
-    entry = _shipped_dir().joinpath(f"{name}.yaml")
-    if not entry.is_file():
-        close = difflib.get_close_matches(name, shipped(), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else f"; shipped: {', '.join(shipped())}"
-        raise ScenarioError(f"no shipped scenario named {name!r}{hint}")
-    return parse(entry.read_text(encoding="utf-8"), f"scenarios/{name}.yaml", name=name)
-
-
-def parse(text: str, source: str = "<scenario>", *, name: str | None = None) -> Scenario:
-    """A Scenario from YAML text; ``source`` names the file in error messages."""
-    try:
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as error:
-        raise ScenarioError(f"{source}: not valid YAML: {error}") from None
-    if data is None:
-        data = {}
-    where = _Where(source)
-    mapping = where.mapping(data, "", _TOP_KEYS)
-    runs = tuple(
-        _run(where, item, f"runs[{i}]")
-        for i, item in enumerate(where.sequence(mapping.get("runs", []), "runs"))
-    )
-    faults = tuple(
-        _fault(where, item, f"faults[{i}]")
-        for i, item in enumerate(where.sequence(mapping.get("faults", []), "faults"))
-    )
-    assistants = tuple(
-        _seed_body(where, item, f"assistants[{i}]", "CreateAssistantRequest")
-        for i, item in enumerate(where.sequence(mapping.get("assistants", []), "assistants"))
-    )
-    threads = tuple(
-        _seed_body(where, item, f"threads[{i}]", "CreateThreadRequest")
-        for i, item in enumerate(where.sequence(mapping.get("threads", []), "threads"))
-    )
-    outcome = mapping.get("outcome")
-    if outcome is not None and outcome not in RUN_MODEL.final | {REQUIRES_ACTION, IN_PROGRESS}:
-        where.fail("outcome", f"{outcome!r} is not a run status")
-    for key in ("seed", "poll_after_ms"):
-        if key in mapping and not isinstance(mapping[key], int):
-            where.fail(key, f"must be a whole number, not {mapping[key]!r}")
-    return Scenario(
-        name=name or Path(source).stem,
-        description=str(mapping.get("description", "")).strip(),
-        runs=runs,
-        faults=faults,
-        assistants=assistants,
-        threads=threads,
-        seed=mapping.get("seed"),
-        poll_after_ms=mapping.get("poll_after_ms"),
-        outcome=outcome,
-        source=source,
-    )
-
-
-class _Where:
-    """Error reporting with the file and the key path."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, path: str, problem: str) -> NoReturn:
-        raise ScenarioError(f"{self.source}: {path}: {problem}" if path else f"{self.source}: {problem}")
-
-    def mapping(self, value: Any, path: str, allowed: Sequence[str]) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.fail(path, f"expected a mapping of keys, got {type(value).__name__}")
-        for key in value:
-            if key not in allowed:
-                close = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                self.fail(_join(path, str(key)), f"unknown key{hint}; allowed here: {', '.join(allowed)}")
-        return value
-
-    def sequence(self, value: Any, path: str) -> list[Any]:
-        if not isinstance(value, list):
-            self.fail(path, f"expected a list, got {type(value).__name__}")
-        return value
-
-    def number(self, value: Any, path: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            self.fail(path, f"must be a number of seconds >= 0, not {value!r}")
-        return float(value)
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _run(where: _Where, data: Any, path: str) -> RunScript:
-    mapping = where.mapping(data, path, _RUN_KEYS)
-    if "steps" not in mapping:
-        where.fail(path, "a run needs steps")
-    steps = [
-        _step(where, item, f"{path}.steps[{i}]")
-        for i, item in enumerate(where.sequence(mapping["steps"], f"{path}.steps"))
-    ]
-    cancel_delay = where.number(mapping.get("cancel_delay", 1.0), f"{path}.cancel_delay")
-    expires = mapping.get("expires", True)
-    if not isinstance(expires, bool):
-        where.fail(f"{path}.expires", f"must be true or false, not {expires!r}")
-    try:
-        timeline = lc.Timeline(steps, cancel_delay=cancel_delay, model=RUN_MODEL, expires=expires)
-    except TimelineError as error:
-        raise ScenarioError(f"{where.source}: {path}.{error}") from None
-    assistant = mapping.get("assistant")
-    if assistant is not None and not isinstance(assistant, str):
-        where.fail(f"{path}.assistant", "must be an assistant's name")
-    return RunScript(timeline, assistant)
-
-
-def _step(where: _Where, data: Any, path: str) -> lc.Step:
-    if not isinstance(data, dict) or "status" not in data:
-        where.fail(path, "a step needs a status")
-    status = data["status"]
-    if status not in RUN_MODEL.statuses:
-        close = difflib.get_close_matches(str(status), sorted(RUN_MODEL.statuses), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        where.fail(f"{path}.status", f"unknown status {status!r}{hint}")
-    mapping = where.mapping(data, path, _STEP_KEYS.get(status, ("status", "duration")))
-    duration = where.number(mapping["duration"], f"{path}.duration") if "duration" in mapping else None
-    payload: dict[str, Any] = {}
-    if status == REQUIRES_ACTION:
-        calls = mapping.get("tool_calls")
-        if not calls:
-            where.fail(path, "requires_action needs tool_calls (a list of {name, arguments})")
-        payload["tool_calls"] = [
-            _tool_call(where, call, f"{path}.tool_calls[{i}]")
-            for i, call in enumerate(where.sequence(calls, f"{path}.tool_calls"))
-        ]
-    if "error" in mapping:
-        error = where.mapping(mapping["error"], f"{path}.error", ("code", "message"))
-        if error.get("code", "server_error") not in ERROR_CODES:
-            where.fail(f"{path}.error.code", f"{error.get('code')!r} is not one of {', '.join(ERROR_CODES)}")
-        payload["last_error"] = dict(error)
-    if "reason" in mapping:
-        if mapping["reason"] not in INCOMPLETE_REASONS:
-            where.fail(
-                f"{path}.reason", f"{mapping['reason']!r} is not one of {', '.join(INCOMPLETE_REASONS)}"
-            )
-        payload["reason"] = mapping["reason"]
-    if "reply" in mapping:
-        payload["reply"] = _reply(where, mapping["reply"], f"{path}.reply")
-    return lc.Step(status, duration, payload)
-
-
-def _tool_call(where: _Where, data: Any, path: str) -> dict[str, Any]:
-    mapping = where.mapping(data, path, ("name", "arguments", "id"))
-    if not isinstance(mapping.get("name"), str):
-        where.fail(path, "a tool call needs a name (the function to call)")
-    arguments = mapping.get("arguments", {})
-    if not isinstance(arguments, (str, dict)):
-        where.fail(f"{path}.arguments", "must be a mapping (sent as JSON) or a JSON string")
-    return dict(mapping)
-
-
-def _reply(where: _Where, value: Any, path: str) -> TemplateReply | str:
-    if not isinstance(value, str):
-        where.fail(path, "must be text")
-    fields = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
-    for name in fields:
-        if name not in REPLY_FIELDS:
-            where.fail(
-                path, f"unknown placeholder {{{name}}}; use {', '.join('{' + f + '}' for f in REPLY_FIELDS)}"
-            )
-    return TemplateReply(value) if fields else value
-
-
-def _fault(where: _Where, data: Any, path: str) -> dict[str, Any]:
-    mapping = where.mapping(data, path, _FAULT_KEYS)
-    endpoint = mapping.get("endpoint")
-    if endpoint is not None and endpoint not in ENDPOINT_NAMES:
-        close = difflib.get_close_matches(str(endpoint), ENDPOINT_NAMES, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        where.fail(f"{path}.endpoint", f"{endpoint!r} is not an endpoint{hint}")
-    if mapping.get("error") is not None and mapping["error"] not in ERRORS:
-        where.fail(f"{path}.error", f"{mapping['error']!r} is not one of {', '.join(ERRORS)}")
-    try:
-        Fault(**mapping)
-    except Exception as error:  # the Fault's own checks, with the path added
-        where.fail(path, str(error))
-    return dict(mapping)
-
-
-def _seed_body(where: _Where, data: Any, path: str, schema: str) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        where.fail(path, "expected a mapping")
-    body = {k: v for k, v in data.items() if k != "id"}
-    try:
-        validate(schema, body)
-    except ApiError as error:
-        where.fail(path, error.message)
-    if "id" in data and not isinstance(data["id"], str):
-        where.fail(f"{path}.id", "must be text")
-    return dict(data)
-
-
-# -- writing ---------------------------------------------------------------------------------
-
-
-def to_data(scenario: Scenario) -> dict[str, Any]:
-    """Plain data for YAML: the inverse of :func:`parse` (keys left out where they hold defaults)."""
-    data: dict[str, Any] = {}
-    if scenario.description:
-        data["description"] = scenario.description
-    if scenario.outcome:
-        data["outcome"] = scenario.outcome
-    for key in ("seed", "poll_after_ms"):
-        if getattr(scenario, key) is not None:
-            data[key] = getattr(scenario, key)
-    if scenario.assistants:
-        data["assistants"] = [dict(a) for a in scenario.assistants]
-    if scenario.threads:
-        data["threads"] = [dict(t) for t in scenario.threads]
-    if scenario.runs:
-        data["runs"] = [_run_data(run) for run in scenario.runs]
-    if scenario.faults:
-        data["faults"] = [dict(f) for f in scenario.faults]
-    return data
-
-
-def _run_data(run: RunScript) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if run.assistant:
-        out["assistant"] = run.assistant
-    if run.timeline.cancel_delay != 1.0:
-        out["cancel_delay"] = run.timeline.cancel_delay
-    if not run.timeline.expires:
-        out["expires"] = False
-    out["steps"] = [_step_data(step) for step in run.timeline.steps]
-    return out
-
-
-def _step_data(step: lc.Step) -> dict[str, Any]:
-    out: dict[str, Any] = {"status": step.status}
-    if step.duration is not None:
-        out["duration"] = int(step.duration) if float(step.duration).is_integer() else step.duration
-    payload = step.payload
-    if "tool_calls" in payload:
-        out["tool_calls"] = [dict(call) for call in payload["tool_calls"]]
-    if "last_error" in payload:
-        out["error"] = dict(payload["last_error"])
-    if "reason" in payload:
-        out["reason"] = payload["reason"]
-    reply = payload.get("reply")
-    if isinstance(reply, TemplateReply):
-        out["reply"] = reply.template
-    elif isinstance(reply, str):
-        out["reply"] = reply
-    elif reply is not None:
-        raise ScenarioError(
-            f"a {step.status} step's reply is computed by Python code and cannot be written to a file"
-        )
-    return out
 
 
 # -- playing ---------------------------------------------------------------------------------
@@ -426,3 +126,20 @@ class ScenarioTimelines:
         used = self._used.get(key, 0)
         self._used[key] = used + 1
         return scripts[min(used, len(scripts) - 1)]
+
+
+# The loading functions under their old import path (``fake`` and users import them from here).
+
+
+def load(source: str | Path | Scenario | lc.Timeline) -> Scenario:
+    """See :func:`.load.load`."""
+    from .load import load as load_
+
+    return load_(source)
+
+
+def parse(text: str, source: str = "<scenario>", *, name: str | None = None) -> Scenario:
+    """See :func:`.load.parse`."""
+    from .load import parse as parse_
+
+    return parse_(text, source, name=name)

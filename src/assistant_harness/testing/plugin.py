@@ -50,6 +50,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="where cassettes live (default: a 'cassettes' folder beside each test module)",
     )
+    _add_network_options(group)
     group.addoption(
         "--scenario-dir",
         default=None,
@@ -163,3 +164,34 @@ def _assistant_harness_markers(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("fake_assistants")
     if request.node.get_closest_marker("assistant_cassette") is not None:
         request.getfixturevalue("assistant_cassette")
+
+
+# -- --block-network (as pytest-recording's) ---------------------------------------------------
+
+
+def _add_network_options(group: Any) -> None:
+    group.addoption(
+        "--block-network",
+        action="store_true",
+        default=False,
+        help="refuse every socket connection during tests, except to --allowed-hosts "
+        "(a cassette that is recording still reaches its upstream)",
+    )
+    group.addoption(
+        "--allowed-hosts",
+        default="",
+        help="comma-separated hosts (names or addresses) that --block-network lets through",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _assistant_harness_block_network(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With --block-network, each test runs with every socket connection refused but the allowed ones."""
+    if not request.config.getoption("block_network", default=False):
+        yield
+        return
+    from ..cassettes.network import block_network
+
+    allowed = [h for h in str(request.config.getoption("allowed_hosts") or "").split(",") if h.strip()]
+    with block_network(allowed):
+        yield

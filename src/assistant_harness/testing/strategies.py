@@ -213,5 +213,5 @@ def scenarios(
     runs = tuple(
         RunScript(draw(timelines(**timeline_options))) for _ in range(draw(st.integers(1, max_runs)))
     )
-    rules = tuple(draw(st.lists(faults(), max_size=max_faults)))
+    rules = tuple(Fault(**rule) for rule in draw(st.lists(faults(), max_size=max_faults)))
     return Scenario(name="generated", runs=runs, faults=rules)

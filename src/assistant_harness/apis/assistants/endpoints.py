@@ -229,8 +229,10 @@ def list_file_batch_files(store: Store, request: ApiRequest, *, vector_store_id:
     return store.list_file_batch_files(vector_store_id, batch_id, request.query)
 
 
+_MSG = "/threads/{thread_id}/messages"
 _RUN = "/threads/{thread_id}/runs/{run_id}"
 _VS = "/vector_stores/{vector_store_id}"
+_BATCH = _VS + "/file_batches/{batch_id}"
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("assistants.create", "POST", "/assistants", create_assistant, schema="CreateAssistantRequest"),
@@ -263,16 +265,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         create_message,
         schema="CreateMessageRequest",
     ),
-    Endpoint("messages.list", "GET", "/threads/{thread_id}/messages", list_messages, lists=True),
-    Endpoint("messages.retrieve", "GET", "/threads/{thread_id}/messages/{message_id}", retrieve_message),
+    Endpoint("messages.list", "GET", _MSG, list_messages, lists=True),
+    Endpoint("messages.retrieve", "GET", _MSG + "/{message_id}", retrieve_message),
     Endpoint(
-        "messages.update",
-        "POST",
-        "/threads/{thread_id}/messages/{message_id}",
-        update_message,
-        schema="ModifyMessageRequest",
+        "messages.update", "POST", _MSG + "/{message_id}", update_message, schema="ModifyMessageRequest"
     ),
-    Endpoint("messages.delete", "DELETE", "/threads/{thread_id}/messages/{message_id}", delete_message),
+    Endpoint("messages.delete", "DELETE", _MSG + "/{message_id}", delete_message),
     Endpoint(
         "runs.create",
         "POST",
@@ -375,24 +373,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         schema="CreateVectorStoreFileBatchRequest",
         beta=False,
     ),
-    Endpoint(
-        "vector_stores.file_batches.retrieve",
-        "GET",
-        f"{_VS}/file_batches/{{batch_id}}",
-        retrieve_file_batch,
-        beta=False,
-    ),
-    Endpoint(
-        "vector_stores.file_batches.cancel",
-        "POST",
-        f"{_VS}/file_batches/{{batch_id}}/cancel",
-        cancel_file_batch,
-        beta=False,
-    ),
+    Endpoint("vector_stores.file_batches.retrieve", "GET", _BATCH, retrieve_file_batch, beta=False),
+    Endpoint("vector_stores.file_batches.cancel", "POST", _BATCH + "/cancel", cancel_file_batch, beta=False),
     Endpoint(
         "vector_stores.file_batches.list_files",
         "GET",
-        f"{_VS}/file_batches/{{batch_id}}/files",
+        _BATCH + "/files",
         list_file_batch_files,
         lists=True,
         beta=False,

@@ -187,11 +187,13 @@ class Store:
 
     def _check_attachments(self, body: Mapping[str, Any]) -> None:
         for index, attachment in enumerate(body.get("attachments") or ()):
-            if attachment.get("file_id") not in self.files:
+            if "file_id" not in attachment:
+                raise missing(f"attachments[{index}].file_id")
+            if attachment["file_id"] not in self.files:
                 raise ApiError(
                     400,
                     f"Invalid 'attachments[{index}].file_id': no file found with id "
-                    f"'{attachment.get('file_id')}'.",
+                    f"'{attachment['file_id']}'.",
                     param=f"attachments[{index}].file_id",
                     code="invalid_value",
                 )
@@ -329,8 +331,7 @@ class Store:
         files = [f.obj for f in self.files.values()]
         if "purpose" in query:
             files = [f for f in files if f["purpose"] == query["purpose"]]
-        listing = page(files, query)
-        return listing
+        return page(files, query, default_limit=10_000, max_limit=10_000)  # the spec's limits for files
 
     # -- vector stores ----------------------------------------------------------------------
     def create_vector_store(self, body: Obj) -> Obj:

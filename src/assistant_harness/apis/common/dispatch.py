@@ -31,7 +31,11 @@ def dispatch(
         body = request.json() if request.method == "POST" and not endpoint.raw_body else None
         if endpoint.schema is not None:
             validate(endpoint.schema, body)
-        result = endpoint.call(state, request, params, body)
+        # Endpoint.call, inlined: one frame less on every request.
+        if endpoint.takes_body:
+            result = endpoint.handler(state, request, body=body, **params)
+        else:
+            result = endpoint.handler(state, request, **params)
     except ApiError as error:
         return error_response(error, headers)
     except MalformedRequest as error:

@@ -13,14 +13,21 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
 
-def page(items: Sequence[Obj], query: Mapping[str, str]) -> Obj:
+def page(
+    items: Sequence[Obj],
+    query: Mapping[str, str],
+    *,
+    default_limit: int = DEFAULT_LIMIT,
+    max_limit: int = MAX_LIMIT,
+) -> Obj:
     """One page of ``items`` (oldest first) as a list object.
 
     ``first_id``/``last_id`` are null on an empty page, as the real API sends them (the spec says
     string; see docs/fidelity.md). ``has_more`` is false on the last page, so the SDK's
-    auto-pagination stops without an extra request.
+    auto-pagination stops without an extra request. Limits are 1-100 (default 20) except where an
+    endpoint says otherwise (``files.list``: 1-10,000, default 10,000).
     """
-    limit = _limit(query.get("limit"))
+    limit = _limit(query.get("limit"), default_limit, max_limit)
     order = query.get("order", "desc")
     if order not in ("asc", "desc"):
         raise invalid_value("order", order, ["asc", "desc"])
@@ -52,9 +59,9 @@ def _position(ordered: Sequence[Obj], object_id: str) -> int:
     return -1
 
 
-def _limit(raw: str | None) -> int:
+def _limit(raw: str | None, default: int, most: int) -> int:
     if raw is None:
-        return DEFAULT_LIMIT
+        return default
     try:
         limit = int(raw)
     except ValueError:
@@ -71,10 +78,10 @@ def _limit(raw: str | None) -> int:
             param="limit",
             code="integer_below_min_value",
         )
-    if limit > MAX_LIMIT:
+    if limit > most:
         raise ApiError(
             400,
-            f"Invalid 'limit': integer above maximum value. Expected a value <= {MAX_LIMIT}, "
+            f"Invalid 'limit': integer above maximum value. Expected a value <= {most}, "
             f"but got {limit} instead.",
             param="limit",
             code="integer_above_max_value",

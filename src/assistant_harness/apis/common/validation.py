@@ -36,6 +36,9 @@ def _load() -> dict[str, Schema]:
 
 SCHEMAS: dict[str, Schema] = _load()
 
+# The spec says ``format: uri`` here (prose, dropped when vendoring); the API refuses an empty url.
+SCHEMAS["MessageContentImageUrlObject"]["properties"]["image_url"]["properties"]["url"]["minLength"] = 1
+
 
 def validate(schema_name: str, body: Any) -> None:
     """Raise :class:`ApiError` (400) if ``body`` does not fit the named request schema."""
@@ -70,6 +73,9 @@ def _resolve(schema: Schema) -> Schema:
 
 
 def _nullable(schema: Schema) -> bool:
+    # ``nullable`` may sit beside a ``$ref`` ({"$ref": ..., "nullable": true}): read it before resolving.
+    if schema.get("nullable"):
+        return True
     schema = _resolve(schema)
     if schema.get("nullable") or schema.get("type") == "null":
         return True
@@ -77,9 +83,9 @@ def _nullable(schema: Schema) -> bool:
 
 
 def _check(schema: Schema, value: Any, path: str) -> None:
-    schema = _resolve(schema)
     if value is None and _nullable(schema):
         return
+    schema = _resolve(schema)
     for sub in schema.get("allOf", ()):
         _check(sub, value, path)
     options = schema.get("oneOf") or schema.get("anyOf")
@@ -106,6 +112,17 @@ def _check(schema: Schema, value: Any, path: str) -> None:
         _check_array(schema, value, path)
     elif actual in ("integer", "number"):
         _check_number(schema, value, path)
+    elif actual == "string" and "minLength" in schema and len(value) < schema["minLength"]:
+        raise ApiError(
+            400,
+            f"Invalid '{path}': empty string. Expected a string with minimum length "
+            f"{schema['minLength']}, but got an empty string instead."
+            if not value
+            else f"Invalid '{path}': string too short. Expected a string with minimum length "
+            f"{schema['minLength']}, but got a string with length {len(value)} instead.",
+            param=path,
+            code="empty_string" if not value else "string_below_min_length",
+        )
     elif actual == "string" and "maxLength" in schema and len(value) > schema["maxLength"]:
         raise ApiError(
             400,

@@ -1,0 +1,363 @@
+"""Reading scenario files: every mistake is one line naming the file and the place, e.g.
+``scenarios/x.yaml: runs[0].steps[2]: requires_action needs tool_calls`` or, for YAML syntax,
+``scenarios/x.yaml:4:7: not valid YAML: ...``; values are checked for type and range (finite,
+non-negative durations; whole-number statuses...), and reading is bounded (see :mod:`..textfiles`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import math
+import string
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any, NoReturn
+
+from ..apis.assistants.statuses import IN_PROGRESS, REQUIRES_ACTION, RUN_MODEL, STEP_KEYS
+from ..apis.common.errors import ApiError
+from ..apis.common.validation import validate
+from ..apis.served import INDEX
+from ..cassettes.secrets import safe
+from ..engine import lifecycle as lc
+from ..engine.faults import ERRORS, Fault
+from ..errors import ScenarioError, TimelineError
+from ..textfiles import TextFileError, decode, load_yaml, one_line
+from .model import (
+    ERROR_CODES,
+    INCOMPLETE_REASONS,
+    REPLY_FIELDS,
+    RunScript,
+    Scenario,
+    TemplateReply,
+)
+
+ENDPOINT_NAMES = sorted(INDEX.by_name)
+#: The longest duration a file may give (about 31 years of virtual time).
+MAX_SECONDS = 1e9
+
+_TOP_KEYS = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads", "runs", "faults")
+_RUN_KEYS = ("steps", "assistant", "cancel_delay", "expires")
+_STEP_KEYS = {status: ("status", "duration", *keys) for status, keys in STEP_KEYS.items()}
+_FAULT_KEYS = tuple(Fault.__dataclass_fields__)
+
+
+def load(source: str | Path | Scenario | lc.Timeline) -> Scenario:
+    """A Scenario from a path, a shipped scenario's name (``"tool_call"``), a Scenario as is, or a
+    Timeline (every run follows it)."""
+    if isinstance(source, Scenario):
+        return source
+    if isinstance(source, lc.Timeline):
+        return Scenario(name="timeline", runs=(RunScript(source),))
+    path = Path(source)
+    if path.suffix not in (".yaml", ".yml") and len(path.parts) == 1:
+        return _load_shipped(str(source))
+    if not path.exists():
+        raise ScenarioError(f"{path}: no such scenario file")
+    if path.is_dir():
+        raise ScenarioError(f"{path}: is a folder, not a scenario file")
+    try:
+        text = decode(path.read_bytes())
+    except TextFileError as error:
+        raise ScenarioError(error.render(str(path))) from None
+    return parse(text, str(path))
+
+
+def shipped() -> list[str]:
+    """The names of the scenarios that ship with assistant-harness."""
+    return sorted(p.name[: -len(".yaml")] for p in _shipped_dir().iterdir() if p.name.endswith(".yaml"))
+
+
+def _shipped_dir() -> Any:
+    packaged = resources.files("assistant_harness").joinpath("scenarios")
+    if packaged.is_dir():
+        return packaged
+    # A source checkout (editable install): the repository's top-level scenarios/ folder.
+    return Path(__file__).resolve().parents[3] / "scenarios"
+
+
+@functools.cache
+def _load_shipped(name: str) -> Scenario:
+    """A shipped scenario (parsed once per process: a Scenario is immutable)."""
+    return _parse_shipped(name)
+
+
+def _parse_shipped(name: str) -> Scenario:
+    entry = _shipped_dir().joinpath(f"{name}.yaml")
+    if not entry.is_file():
+        close = difflib.get_close_matches(name, shipped(), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; shipped: {', '.join(shipped())}"
+        raise ScenarioError(f"no shipped scenario named {name!r}{hint}")
+    return parse(entry.read_text(encoding="utf-8"), f"scenarios/{name}.yaml", name=name)
+
+
+def parse(text: str, source: str = "<scenario>", *, name: str | None = None) -> Scenario:
+    """A Scenario from YAML text; ``source`` names the file in error messages."""
+    try:
+        data = load_yaml(text)
+    except TextFileError as error:
+        raise ScenarioError(error.render(source)) from None
+    if data is None:
+        raise ScenarioError(
+            f"{source}:1:1: the file is empty; a scenario needs at least runs: or faults: "
+            "(see docs/scenarios.md)"
+        )
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            f"{source}:1:1: expected a mapping of keys (runs:, faults:, ...), got {type(data).__name__}"
+        )
+    try:
+        return _parse(data, source, name)
+    except ScenarioError:
+        raise
+    except (TypeError, ValueError, OverflowError, RecursionError, KeyError) as error:
+        # A combination the checks below missed: still one line naming the file, never a traceback.
+        raise ScenarioError(f"{source}: cannot be read ({one_line(str(error))})") from None
+
+
+def _parse(data: dict[str, Any], source: str, name: str | None) -> Scenario:
+    where = _Where(source)
+    mapping = where.mapping(data, "", _TOP_KEYS)
+    runs = tuple(
+        _run(where, item, f"runs[{i}]")
+        for i, item in enumerate(where.sequence(mapping.get("runs", []), "runs"))
+    )
+    faults = tuple(
+        _fault(where, item, f"faults[{i}]")
+        for i, item in enumerate(where.sequence(mapping.get("faults", []), "faults"))
+    )
+    assistants = tuple(
+        _seed_body(where, item, f"assistants[{i}]", "CreateAssistantRequest")
+        for i, item in enumerate(where.sequence(mapping.get("assistants", []), "assistants"))
+    )
+    threads = tuple(
+        _seed_body(where, item, f"threads[{i}]", "CreateThreadRequest")
+        for i, item in enumerate(where.sequence(mapping.get("threads", []), "threads"))
+    )
+    outcome = mapping.get("outcome")
+    if outcome is not None and not isinstance(outcome, str):
+        where.fail("outcome", f"must be a run status, not {outcome!r}")
+    if outcome is not None and outcome not in RUN_MODEL.final | {REQUIRES_ACTION, IN_PROGRESS}:
+        where.fail("outcome", f"{outcome!r} is not a run status")
+    if "seed" in mapping and (isinstance(mapping["seed"], bool) or not isinstance(mapping["seed"], int)):
+        where.fail("seed", f"must be a whole number, not {mapping['seed']!r}")
+    if "poll_after_ms" in mapping:
+        where.count(mapping["poll_after_ms"], "poll_after_ms", maximum=int(MAX_SECONDS * 1000))
+    return Scenario(
+        name=name or Path(source).stem,
+        description=str(mapping.get("description", "")).strip(),
+        runs=runs,
+        faults=faults,
+        assistants=assistants,
+        threads=threads,
+        seed=mapping.get("seed"),
+        poll_after_ms=mapping.get("poll_after_ms"),
+        outcome=outcome,
+        source=source,
+    )
+
+
+class _Where:
+    """Error reporting with the file and the key path."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, path: str, problem: str) -> NoReturn:
+        problem = safe(one_line(problem, 300))  # messages quote values: never a key
+        raise ScenarioError(f"{self.source}: {path}: {problem}" if path else f"{self.source}: {problem}")
+
+    def mapping(self, value: Any, path: str, allowed: Sequence[str]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(path, f"expected a mapping of keys, got {type(value).__name__}")
+        for key in value:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), allowed, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                self.fail(_join(path, str(key)), f"unknown key{hint}; allowed here: {', '.join(allowed)}")
+        return value
+
+    def sequence(self, value: Any, path: str) -> list[Any]:
+        if not isinstance(value, list):
+            self.fail(path, f"expected a list, got {type(value).__name__}")
+        return value
+
+    def number(self, value: Any, path: str) -> float:
+        """Seconds: finite, >= 0 and at most :data:`MAX_SECONDS`."""
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not (0 <= value <= MAX_SECONDS)  # also false for NaN
+            or not math.isfinite(float(value))
+        ):
+            shown = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else "a huge number"
+            self.fail(path, f"must be a number of seconds from 0 to {MAX_SECONDS:g}, not {shown}")
+        return float(value)
+
+    def count(self, value: Any, path: str, *, minimum: int = 0, maximum: int = 10**9) -> int:
+        """A whole number in ``[minimum, maximum]``."""
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            shown = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else "a huge number"
+            self.fail(path, f"must be a whole number from {minimum} to {maximum}, not {shown}")
+        return value
+
+    def text(self, value: Any, path: str) -> str:
+        if not isinstance(value, str):
+            self.fail(path, f"must be text, not {type(value).__name__} {value!r}")
+        return value
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _run(where: _Where, data: Any, path: str) -> RunScript:
+    mapping = where.mapping(data, path, _RUN_KEYS)
+    if "steps" not in mapping:
+        where.fail(path, "a run needs steps")
+    steps = [
+        _step(where, item, f"{path}.steps[{i}]")
+        for i, item in enumerate(where.sequence(mapping["steps"], f"{path}.steps"))
+    ]
+    cancel_delay = where.number(mapping.get("cancel_delay", 1.0), f"{path}.cancel_delay")
+    expires = mapping.get("expires", True)
+    if not isinstance(expires, bool):
+        where.fail(f"{path}.expires", f"must be true or false, not {expires!r}")
+    try:
+        timeline = lc.Timeline(steps, cancel_delay=cancel_delay, model=RUN_MODEL, expires=expires)
+    except TimelineError as error:
+        raise ScenarioError(f"{where.source}: {path}.{error}") from None
+    assistant = mapping.get("assistant")
+    if assistant is not None and not isinstance(assistant, str):
+        where.fail(f"{path}.assistant", "must be an assistant's name")
+    return RunScript(timeline, assistant)
+
+
+def _step(where: _Where, data: Any, path: str) -> lc.Step:
+    if not isinstance(data, dict) or "status" not in data:
+        where.fail(path, "a step needs a status")
+    status = data["status"]
+    if not isinstance(status, str) or status not in RUN_MODEL.statuses:
+        close = difflib.get_close_matches(str(status), sorted(RUN_MODEL.statuses), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        where.fail(f"{path}.status", f"unknown status {status!r}{hint}")
+    mapping = where.mapping(data, path, _STEP_KEYS.get(status, ("status", "duration")))
+    duration = where.number(mapping["duration"], f"{path}.duration") if "duration" in mapping else None
+    payload: dict[str, Any] = {}
+    if status == REQUIRES_ACTION:
+        calls = mapping.get("tool_calls")
+        if not calls:
+            where.fail(path, "requires_action needs tool_calls (a list of {name, arguments})")
+        payload["tool_calls"] = [
+            _tool_call(where, call, f"{path}.tool_calls[{i}]")
+            for i, call in enumerate(where.sequence(calls, f"{path}.tool_calls"))
+        ]
+    if "error" in mapping:
+        error = where.mapping(mapping["error"], f"{path}.error", ("code", "message"))
+        if "message" in error:
+            where.text(error["message"], f"{path}.error.message")
+        if error.get("code", "server_error") not in ERROR_CODES:
+            where.fail(f"{path}.error.code", f"{error.get('code')!r} is not one of {', '.join(ERROR_CODES)}")
+        payload["last_error"] = dict(error)
+    if "reason" in mapping:
+        if mapping["reason"] not in INCOMPLETE_REASONS:
+            where.fail(
+                f"{path}.reason", f"{mapping['reason']!r} is not one of {', '.join(INCOMPLETE_REASONS)}"
+            )
+        payload["reason"] = mapping["reason"]
+    if "reply" in mapping:
+        payload["reply"] = _reply(where, mapping["reply"], f"{path}.reply")
+    return lc.Step(status, duration, payload)
+
+
+def _tool_call(where: _Where, data: Any, path: str) -> dict[str, Any]:
+    mapping = where.mapping(data, path, ("name", "arguments", "id"))
+    if not isinstance(mapping.get("name"), str):
+        where.fail(path, "a tool call needs a name (the function to call)")
+    if "id" in mapping:
+        where.text(mapping["id"], f"{path}.id")
+    arguments = mapping.get("arguments", {})
+    if not isinstance(arguments, (str, dict)):
+        where.fail(f"{path}.arguments", "must be a mapping (sent as JSON) or a JSON string")
+    return dict(mapping)
+
+
+def _reply(where: _Where, value: Any, path: str) -> TemplateReply | str:
+    if not isinstance(value, str):
+        where.fail(path, "must be text")
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
+    except ValueError as error:  # a stray { or }
+        where.fail(path, f"{error}; write {{{{ and }}}} for literal braces (a JSON-looking reply)")
+    for name in fields:
+        if name not in REPLY_FIELDS:
+            where.fail(
+                path, f"unknown placeholder {{{name}}}; use {', '.join('{' + f + '}' for f in REPLY_FIELDS)}"
+            )
+    return TemplateReply(value) if fields else value
+
+
+#: How each fault field is checked: whole numbers with their range, seconds, text, yes/no.
+_FAULT_CHECKS: dict[str, tuple[str, int, int]] = {
+    "nth": ("count", 1, 10**9),
+    "times": ("count", 1, 10**9),
+    "seed": ("count", -(2**63), 2**63),
+    "status": ("count", 400, 599),
+    "retry_after_ms": ("count", 0, int(MAX_SECONDS * 1000)),
+    "after_events": ("count", 0, 10**9),
+    "retry_after": ("seconds", 0, 0),
+    "latency": ("seconds", 0, 0),
+    "endpoint": ("text", 0, 0),
+    "method": ("text", 0, 0),
+    "message": ("text", 0, 0),
+    "error": ("text", 0, 0),
+    "stream": ("text", 0, 0),
+}
+
+
+def _fault(where: _Where, data: Any, path: str) -> Fault:
+    mapping = where.mapping(data, path, _FAULT_KEYS)
+    for key, value in mapping.items():
+        check, low, high = _FAULT_CHECKS.get(key, ("", 0, 0))
+        if value is None or not check:
+            continue
+        if check == "count":
+            where.count(value, f"{path}.{key}", minimum=low, maximum=high)
+        elif check == "seconds":
+            where.number(value, f"{path}.{key}")
+        else:
+            where.text(value, f"{path}.{key}")
+    probability = mapping.get("probability")
+    if probability is not None and (
+        isinstance(probability, bool)
+        or not isinstance(probability, (int, float))
+        or not 0 <= probability <= 1
+    ):
+        where.fail(f"{path}.probability", f"must be a number from 0 to 1, not {probability!r}")
+    if "should_retry" in mapping and not isinstance(mapping["should_retry"], (bool, type(None))):
+        where.fail(f"{path}.should_retry", f"must be true or false, not {mapping['should_retry']!r}")
+    endpoint = mapping.get("endpoint")
+    if endpoint is not None and endpoint not in ENDPOINT_NAMES:
+        close = difflib.get_close_matches(str(endpoint), ENDPOINT_NAMES, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        where.fail(f"{path}.endpoint", f"{endpoint!r} is not an endpoint{hint}")
+    if mapping.get("error") is not None and mapping["error"] not in ERRORS:
+        where.fail(f"{path}.error", f"{mapping['error']!r} is not one of {', '.join(ERRORS)}")
+    try:
+        return Fault(**mapping)
+    except Exception as error:  # the Fault's own checks, with the path added
+        where.fail(path, str(error))
+
+
+def _seed_body(where: _Where, data: Any, path: str, schema: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        where.fail(path, "expected a mapping")
+    body = {k: v for k, v in data.items() if k != "id"}
+    try:
+        validate(schema, body)
+    except ApiError as error:
+        where.fail(path, error.message)
+    if "id" in data and not isinstance(data["id"], str):
+        where.fail(f"{path}.id", "must be text")
+    return dict(data)

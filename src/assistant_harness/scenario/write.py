@@ -1,0 +1,71 @@
+"""A scenario back into a file: the inverse of :func:`.load.parse` (computed replies cannot be written)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from ..engine import lifecycle as lc
+from ..errors import ScenarioError
+from .model import RunScript, Scenario, TemplateReply
+
+
+def to_yaml(scenario: Scenario) -> str:
+    return yaml.safe_dump(to_data(scenario), sort_keys=False, allow_unicode=True, width=100)
+
+
+def to_data(scenario: Scenario) -> dict[str, Any]:
+    """Plain data for YAML: the inverse of :func:`parse` (keys left out where they hold defaults)."""
+    data: dict[str, Any] = {}
+    if scenario.description:
+        data["description"] = scenario.description
+    if scenario.outcome:
+        data["outcome"] = scenario.outcome
+    for key in ("seed", "poll_after_ms"):
+        if getattr(scenario, key) is not None:
+            data[key] = getattr(scenario, key)
+    if scenario.assistants:
+        data["assistants"] = [dict(a) for a in scenario.assistants]
+    if scenario.threads:
+        data["threads"] = [dict(t) for t in scenario.threads]
+    if scenario.runs:
+        data["runs"] = [_run_data(run) for run in scenario.runs]
+    if scenario.faults:
+        data["faults"] = [f.to_mapping() for f in scenario.faults]
+    return data
+
+
+def _run_data(run: RunScript) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if run.assistant:
+        out["assistant"] = run.assistant
+    if run.timeline.cancel_delay != 1.0:
+        out["cancel_delay"] = run.timeline.cancel_delay
+    if not run.timeline.expires:
+        out["expires"] = False
+    out["steps"] = [_step_data(step) for step in run.timeline.steps]
+    return out
+
+
+def _step_data(step: lc.Step) -> dict[str, Any]:
+    out: dict[str, Any] = {"status": step.status}
+    if step.duration is not None:
+        out["duration"] = int(step.duration) if float(step.duration).is_integer() else step.duration
+    payload = step.payload
+    if "tool_calls" in payload:
+        out["tool_calls"] = [dict(call) for call in payload["tool_calls"]]
+    if "last_error" in payload:
+        out["error"] = dict(payload["last_error"])
+    if "reason" in payload:
+        out["reason"] = payload["reason"]
+    reply = payload.get("reply")
+    if isinstance(reply, TemplateReply):
+        out["reply"] = reply.template
+    elif isinstance(reply, str):
+        out["reply"] = reply
+    elif reply is not None:
+        raise ScenarioError(
+            f"a {step.status} step's reply is computed by Python code and cannot be written to a file"
+        )
+    return out
