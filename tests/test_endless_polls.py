@@ -19,7 +19,7 @@ from typing import Any
 import openai
 import pytest
 
-from assistant_harness import FakeAssistants, HangDetected, Scenario, Step, Timeline
+from assistant_harness import FakeAssistants, HangDetected, Step, Timeline
 
 POLLERS = types.ModuleType("endless_pollers")
 exec(
@@ -87,7 +87,7 @@ SHAPES: dict[str, tuple[Any, str, str, float]] = {
         600,
     ),
     "an infinite step expires, the loop does not stop": (
-        Scenario.from_yaml("runs: [{steps: [{status: in_progress, duration: .inf}, {status: completed}]}]"),
+        Timeline([Step("in_progress", float("inf")), Step("completed")]),
         "expired",
         "does not stop on 'expired'",
         600,

@@ -4,25 +4,23 @@ The lifecycle engine says *when* a run changes status; this module says *what el
 then: timestamps, ``required_action`` and its tool calls, run steps, the assistant's message,
 ``last_error``, ``usage``, and the thread's lock. A run needs little of the store around it: a
 clock, ids and timestamps (:class:`RunHost`) and its thread's messages and lock
-(:class:`RunThread`), so this module imports nothing from the store.
+(:class:`RunThread`), so this module imports nothing from the store. The run's state is in
+:mod:`.run_state` (its names are re-exported here).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from ...engine import lifecycle as lc
-from ...engine.events import EventLog, snapshot
-from ...engine.hangs import PollRecord
+from ...engine.events import snapshot
 from ...errors import call_user
 from ..common.errors import ApiError
-from ..files.store import Files
-from ..vector_stores.store import VectorStores
 from . import content, objects, tools
 from .content import DELTA_SIZE, split_text  # noqa: F401  (the names reply code imported from here)
+from .run_state import ReplyContext, ReplyFn, RunHost, RunState, RunThread, default_reply
 from .statuses import (
     CANCELLED,
     CANCELLING,
@@ -37,41 +35,23 @@ from .statuses import (
     TIMESTAMP_OF,
 )
 
+__all__ = [
+    "ERROR_MESSAGES",
+    "ON_ENTER",
+    "ReplyContext",
+    "ReplyFn",
+    "RunHost",
+    "RunState",
+    "RunThread",
+    "apply",
+    "cancel",
+    "default_reply",
+    "emit",
+    "split_text",
+    "submit_tool_outputs",
+]
+
 Obj = dict[str, Any]
-
-
-class Clock(Protocol):
-    def elapsed(self) -> float: ...
-
-
-class Ids(Protocol):
-    def new(self, kind: str) -> str: ...
-
-
-class RunHost(Protocol):
-    """What a run's side effects need of the store: the clock, new ids and API timestamps."""
-
-    @property
-    def clock(self) -> Clock: ...
-
-    @property
-    def ids(self) -> Ids: ...
-
-    def timestamp(self, elapsed: float) -> int: ...
-
-    @property
-    def files(self) -> Files: ...
-
-    @property
-    def vector_stores(self) -> VectorStores: ...
-
-
-class RunThread(Protocol):
-    """What a run needs of its thread: the thread object, its messages and its active-run lock."""
-
-    obj: Obj
-    messages: dict[str, Obj]
-    active: RunState | None
 
 
 #: The ``last_error`` a ``failed`` step gets for each error code when it gives no message.
@@ -80,71 +60,6 @@ ERROR_MESSAGES = {
     "rate_limit_exceeded": "You exceeded your current quota, please check your plan and billing details.",
     "invalid_prompt": "Invalid prompt: your prompt was flagged as potentially violating our usage policy.",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class ReplyContext:
-    """What a computed reply can see: the run, its thread's messages, the tool outputs submitted."""
-
-    run: Obj
-    messages: list[Obj]
-    tool_outputs: list[list[Obj]]
-
-    @property
-    def last_user_text(self) -> str:
-        for message in reversed(self.messages):
-            if message["role"] == "user":
-                return "".join(p["text"]["value"] for p in message["content"] if p.get("type") == "text")
-        return ""
-
-
-ReplyFn = Callable[[ReplyContext], str]
-
-
-def default_reply(context: ReplyContext) -> str:
-    """The reply when a timeline gives none: it names the tool outputs, else echoes the user."""
-    if context.tool_outputs:
-        outputs = ", ".join(o["output"] for o in context.tool_outputs[-1])
-        return f"Tool outputs received: {outputs}"
-    return f"You said: {context.last_user_text}"
-
-
-@dataclass(eq=False, slots=True)
-class RunState:
-    """A run and everything the fake tracks about it beyond its API object."""
-
-    obj: Obj
-    thread: RunThread
-    progress: lc.Progress
-    steps: dict[str, Obj] = field(default_factory=dict)
-    tool_step: Obj | None = None
-    pending_calls: list[Obj] = field(default_factory=list)
-    #: Every tool-output submission, in order (tests read what the code under test sent).
-    tool_outputs: list[list[Obj]] = field(default_factory=list)
-    #: Every status the run entered, with the virtual time it entered it (for timelines and ``show``).
-    history: list[tuple[str, float]] = field(default_factory=list)
-    #: How the run was fetched (hang detection keeps it).
-    polling: PollRecord = field(default_factory=PollRecord)
-    #: Every event the run's changes emitted, numbered from 0 (streams read it from a position).
-    log: EventLog = field(default_factory=EventLog)
-    #: The virtual moment of the change being applied (the time its events are logged at).
-    moment: float = 0.0
-    #: What the run's built-in tool calls (code interpreter, file search) did.
-    tools: tools.ToolRun = field(default_factory=lambda: tools.ToolRun())
-
-    @property
-    def id(self) -> str:
-        return str(self.obj["id"])
-
-    @property
-    def polls(self) -> int:
-        """How often the run was fetched."""
-        return self.polling.polls
-
-    @property
-    def polls_after_final(self) -> int:
-        """How often the run was fetched after it could no longer change."""
-        return self.polling.polls_unchanging
 
 
 def emit(run: RunState, name: str, obj: Obj) -> None:

@@ -20,7 +20,7 @@ from . import content, objects
 if TYPE_CHECKING:
     from ..files.store import Files
     from ..vector_stores.store import VectorStores
-    from .runs import Ids, RunState
+    from .run_state import Ids, RunState
 
 
 class ToolHost(Protocol):
