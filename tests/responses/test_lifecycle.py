@@ -234,6 +234,6 @@ def test_polling_a_response_that_never_changes_without_a_deadline_fails() -> Non
     with FakeOpenAI("background_never_answered") as fake:
         client = fake.client()
         response = client.responses.create(model="gpt-4o", input=QUESTION, background=True)
-        with pytest.raises(HangDetected, match=r"its script never moves it on.*this loop has no deadline"):
+        with pytest.raises(HangDetected, match=r"can no longer change.*this loop has no deadline"):
             poll_until(client, response, ("completed", "failed", "cancelled", "incomplete"), every=2)
-        assert 600 < fake.clock.elapsed() < 620
+        assert 200 <= fake.clock.elapsed() <= 210  # 101 polls 2 s apart: the poll limit (HangLimits.polls)
