@@ -61,6 +61,7 @@ RESPONSE_PATHS = (
     "/threads",
     "/files",
     "/vector_stores",
+    "/responses",
 )
 
 #: Schemas tests validate against by name (besides REQUEST_SCHEMAS and the paths' answers).
@@ -80,6 +81,11 @@ TEST_SCHEMAS = (
     "VectorStoreFileObject",
     "VectorStoreFileBatchObject",
     "ListVectorStoreFilesResponse",
+    # The Responses API (its answers come from /responses; these are checked by name too)
+    "ResponseStreamEvent",
+    "Response",
+    "ResponseItemList",
+    "TokenCountsResource",
 )
 
 #: Keys that only document; the validator never reads them.
