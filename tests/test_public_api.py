@@ -54,6 +54,10 @@ SETTINGS = [
     "virtual_time",
     "poll_after_ms",
     "hang_limits",
+    "response_timeline",
+    "response_timelines",
+    "response_retention",
+    "cancel_finished",
 ]
 
 STRATEGIES = [
