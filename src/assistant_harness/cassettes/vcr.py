@@ -1,4 +1,5 @@
-"""vcrpy v1 cassettes in and out: gzip ``!!binary`` bodies, mixed-case headers, null reasons read;
+"""vcrpy v1 cassettes in and out: gzip ``!!binary`` bodies, mixed-case headers, null reasons and
+pydantic-ai's ``parsed_body`` read;
 binary bodies written as ``!!binary`` (never as lossy text). Every field is checked: a malformed
 file gets a :class:`~.format.PlaceError` naming the key path.
 """
@@ -53,8 +54,16 @@ def _status(raw: Any, path: str) -> int:
     return code
 
 
+def _parsed(side: Mapping[str, Any]) -> Body | None:
+    """A JSON body as pydantic-ai's vcrpy serializer stores it: decoded, under ``parsed_body`` (its
+    ``deserialize`` turns it back into ``body``; reading it directly keeps the structure)."""
+    if side.get("parsed_body") is None:
+        return None
+    return Body("json", side["parsed_body"])
+
+
 def from_vcr(data: Any) -> list[Interaction]:
-    """Interactions from a vcrpy v1 cassette."""
+    """Interactions from a vcrpy v1 cassette (pydantic-ai's ``parsed_body`` JSON bodies included)."""
     if not isinstance(data, Mapping) or "interactions" not in data:
         raise PlaceError(
             "interactions", "not a vcrpy cassette (no interactions); native cassettes end in .json"
@@ -87,12 +96,14 @@ def _interaction(item: Any, where: str) -> Interaction:
         method=str(request["method"]).upper(),
         url=str(request["uri"]),
         request_headers={k: v for k, v in request_headers.items() if k not in WIRE_HEADERS},
-        request_body=Body.decode(
+        request_body=_parsed(request)
+        or Body.decode(
             _body(request.get("body"), f"{where}.request.body"), request_headers.get("content-type", "")
         ),
         status=_status(response.get("status"), f"{where}.response.status"),
         response_headers={k: v for k, v in response_headers.items() if k not in WIRE_HEADERS},
-        response_body=Body.decode(
+        response_body=_parsed(response)
+        or Body.decode(
             _body(response.get("body"), f"{where}.response.body"),
             response_headers.get("content-type", ""),
             response_headers.get("content-encoding", ""),

@@ -19,9 +19,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("demo", help="run the tutorials' assistant flow against the fake and narrate it")
-    show = commands.add_parser("show", help="print each recorded run's status timeline")
+    show = commands.add_parser("show", help="print each recorded run's and response's status timeline")
     show.add_argument("cassettes", nargs="+", type=Path, metavar="PATH", help="cassette files or folders")
-    to_scenario = commands.add_parser("to-scenario", help="turn a cassette's runs into a scenario file")
+    to_scenario = commands.add_parser(
+        "to-scenario", help="turn a cassette's runs and responses into a scenario file"
+    )
     to_scenario.add_argument(
         "cassette", type=Path, metavar="PATH", help="a cassette file, or a folder of them"
     )
@@ -68,6 +70,7 @@ def _show(args: argparse.Namespace) -> int:
 
     from ..cassettes.format import Cassette
     from ..cassettes.observe import observe
+    from ..cassettes.observe_responses import observe_responses
     from .show import render
 
     files = _expand(args.cassettes, "show")
@@ -75,7 +78,8 @@ def _show(args: argparse.Namespace) -> int:
         return 2
     console = Console(soft_wrap=True)  # long replies and tool arguments stay on one line
     for path in files:
-        render(console, path, observe(Cassette.load(path).interactions))
+        interactions = Cassette.load(path).interactions
+        render(console, path, observe(interactions), observe_responses(interactions))
     return 0
 
 
@@ -133,7 +137,8 @@ def _scenario_text(path: Path) -> tuple[str, str, str | None]:
     )
     findings = scan_text(text, "scenario")
     refusal = f"{findings[0].what} ({findings[0].excerpt})" if findings else None
-    return text, f"{len(scenario.runs)} run(s), {len(scenario.faults)} fault(s)", refusal
+    responses = f"{len(scenario.responses)} response(s), " if scenario.responses else ""
+    return text, f"{len(scenario.runs)} run(s), {responses}{len(scenario.faults)} fault(s)", refusal
 
 
 def _scan(args: argparse.Namespace) -> int:
@@ -274,7 +279,6 @@ def _cannot_listen(host: str, port: int) -> str | None:
         except OSError as error:
             return error.strerror or str(error)
     return None
-
 
 
 COMMANDS = {

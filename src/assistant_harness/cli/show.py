@@ -1,4 +1,5 @@
-"""``assistant-harness show``: each recorded run's status timeline, tool calls, errors and reply."""
+"""``assistant-harness show``: each recorded run's and response's status timeline, tool calls, errors
+and reply."""
 
 from __future__ import annotations
 
@@ -10,17 +11,23 @@ from rich.text import Text
 
 from ..apis.assistants.statuses import STYLE
 from ..cassettes.observe import Observation, ObservedRun
+from ..cassettes.observe_responses import ObservedResponse
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
 
-def render(console: Console, path: Path, observation: Observation) -> None:
+def render(
+    console: Console, path: Path, observation: Observation, responses: Sequence[ObservedResponse] = ()
+) -> None:
     console.print(Text(str(path), style="bold"))
-    if not observation.runs:
-        console.print("  no runs recorded")
+    if not observation.runs and not responses:
+        console.print("  no runs or responses recorded")
     for run in observation.runs:
         _run(console, run)
+    for response in responses:
+        _response(console, response)
     for error in observation.errors:
         console.print(
             f"  HTTP {error.status} on {error.method} {error.path} (request #{error.index}"
@@ -61,3 +68,46 @@ def _run(console: Console, run: ObservedRun) -> None:
         )
     if run.reply is not None:
         console.print(Text.assemble("  reply: ", (run.reply, "italic")))
+
+
+def _response(console: Console, response: ObservedResponse) -> None:
+    how = [f"polled {response.polls} time{'s' if response.polls != 1 else ''}"] if response.polls else []
+    for starting_after in response.streams:
+        how.append("streamed" if starting_after is None else f"stream resumed after #{starting_after}")
+    how += [f"stream dropped after {count} events" for count in response.dropped]
+    header: list[str | tuple[str, str]] = [("Response ", "bold"), (response.id, "bold cyan")]
+    header.append(f"  model {response.model}")
+    if response.background:
+        header.append("  background")
+    if response.previous_response_id:
+        header.append(f"  after {response.previous_response_id}")
+    console.print(Text.assemble(*header, f"  ({', '.join(how) or 'created'})"))
+    if response.answered:
+        sent = [item.get("output") for item in response.answered]
+        console.print(Text.assemble("  sent tool outputs ", json.dumps(sent, ensure_ascii=False)))
+    for at, status in response.transitions:
+        detail = ""
+        if status == "completed" and response.tool_calls:
+            detail = "; ".join(f"{c['name']}({c['arguments']})" for c in response.tool_calls)
+            outputs = [
+                response.tool_outputs[c["call_id"]]
+                for c in response.tool_calls
+                if c["call_id"] in response.tool_outputs
+            ]
+            if outputs:
+                detail += "  -> outputs " + json.dumps(outputs, ensure_ascii=False)
+        elif status == "failed" and response.error:
+            detail = f"{response.error.get('code')}: {response.error.get('message')}"
+        elif status == "incomplete" and response.incomplete_reason:
+            detail = response.incomplete_reason
+        console.print(
+            Text.assemble(
+                (f"  {'+' + format(at, 'g') + 's':>7}  ", "dim"),
+                (f"{status:<16}", STYLE.get(status, "")),
+                detail,
+            )
+        )
+    if response.output_types:
+        console.print(f"  output: {', '.join(response.output_types)}", highlight=False)
+    if response.reply is not None:
+        console.print(Text.assemble("  reply: ", (response.reply, "italic")))
