@@ -36,9 +36,9 @@ __all__ = [
 RESPONSE_OUTCOMES = (rs.COMPLETED, rs.FAILED, rs.INCOMPLETE, rs.CANCELLED)
 #: The webhooks a background response's end sends (issue 18: response.completed, .failed, ...).
 WEBHOOK_EVENTS = ("response.completed", "response.failed", "response.cancelled", "response.incomplete")
-#: What can go wrong with a webhook delivery: it arrives late, twice, after the one that followed
-#: it, or with a signature that does not verify.
-WEBHOOK_FAULT_KINDS = ("late", "duplicate", "out_of_order", "bad_signature")
+#: What can go wrong with a webhook delivery: it arrives after the one that followed it, with a
+#: signature that does not verify, late, or twice.
+WEBHOOK_FAULT_KINDS = ("out_of_order", "bad_signature", "late", "duplicate")
 
 
 class GeneratedResponseTimeline(lc.Timeline):
@@ -122,15 +122,19 @@ def _compact(steps: list[lc.Step]) -> list[lc.Step]:
 
 @st.composite
 def dropped_streams(
-    draw: st.DrawFn, endpoints: Sequence[str] = ("responses.create",), max_events: int = 12
+    draw: st.DrawFn,
+    endpoints: Sequence[str] = ("responses.create",),
+    max_events: int = 12,
+    kinds: Sequence[str] = ("end", "drop", "error"),
 ) -> dict[str, Any]:
     """One stream fault (as a scenario file writes it): the stream ends early with no final event
     (``end``, resumable with ``starting_after``), the connection drops (``drop``), or an ``error``
-    event arrives, after 0..``max_events`` events, once. Shrinks to an ``end`` after no events."""
+    event arrives, after 1..``max_events`` events (at least ``response.created``, so the client
+    knows what to resume), once; ``kinds`` narrows which. Shrinks to the first kind after one event."""
     rule: dict[str, Any] = {
         "endpoint": draw(st.sampled_from(list(endpoints))),
-        "stream": draw(st.sampled_from(["end", "drop", "error"])),
-        "after_events": draw(st.integers(0, max_events)),
+        "stream": draw(st.sampled_from(list(kinds))),
+        "after_events": draw(st.integers(1, max_events)),
         "times": 1,
     }
     Fault(**rule)  # the rule is valid, or this raises while drawing
@@ -143,7 +147,8 @@ def webhook_faults(draw: st.DrawFn, events: Sequence[str] = WEBHOOK_EVENTS) -> d
     virtual seconds after the response ends), ``duplicate`` (``copies`` extra deliveries),
     ``out_of_order`` (delivered after the next webhook) or ``bad_signature`` (the body or signature
     altered so ``client.webhooks.unwrap`` refuses it). ``event`` picks which webhook it applies to.
-    Shrinks to a one-second late ``response.completed``."""
+    Shrinks to a ``response.completed`` delivered out of order (the kinds without a parameter
+    come first)."""
     kind = draw(st.sampled_from(WEBHOOK_FAULT_KINDS))
     rule: dict[str, Any] = {"event": draw(st.sampled_from(list(events))), "kind": kind}
     if kind == "late":
@@ -160,15 +165,16 @@ def response_scenarios(
     *,
     max_tool_rounds: int = 2,
     max_faults: int = 1,
-    stream_faults: bool = False,
+    stream_faults: bool | Sequence[str] = False,
     fault_endpoints: Sequence[str] = ("responses.retrieve",),
     **timeline_options: Any,
 ) -> Scenario:
     """Whole background scenarios: 0..``max_tool_rounds`` responses that end in function calls
     (each answered by a chained response), then the final response (any outcome of
     :func:`response_timelines`); 0..``max_faults`` retryable HTTP faults on ``fault_endpoints``; with
-    ``stream_faults`` a dropped stream. (Webhook faults are drawn on their own, with
-    :func:`webhook_faults`: they configure the webhook delivery, not the scenario's requests.)"""
+    ``stream_faults`` (``True``, or the kinds to draw) perhaps a dropped create stream. (Webhook
+    faults are drawn on their own, with :func:`webhook_faults`: they configure the webhook delivery,
+    not the scenario's requests.)"""
     rounds = draw(st.integers(0, max_tool_rounds))
     options = {k: v for k, v in timeline_options.items() if k in ("max_duration", "functions")}
     scripts = [
@@ -178,5 +184,6 @@ def response_scenarios(
     scripts.append(ResponseScript(draw(response_timelines(**timeline_options))))
     rules = list(draw(st.lists(faults(endpoints=fault_endpoints), max_size=max_faults)))
     if stream_faults and draw(st.booleans()):
-        rules.append(draw(dropped_streams()))
+        kinds = ("end", "drop", "error") if stream_faults is True else tuple(stream_faults)
+        rules.append(draw(dropped_streams(kinds=kinds)))
     return Scenario(name="generated", responses=tuple(scripts), faults=tuple(rules))
