@@ -23,7 +23,7 @@ from assistant_harness.testing.response_strategies import response_scenarios, re
 from . import background_pollers as pollers
 
 FAST = settings(
-    max_examples=60,
+    max_examples=30,
     deadline=None,
     database=None,
     derandomize=True,
@@ -48,8 +48,8 @@ def returns_a_final_response(wait: Callable[..., Any], failing: list[Any]) -> Ca
     @given(timeline=response_timelines(max_duration=10))
     def prop(timeline: Timeline) -> None:
         failing.append(timeline)
-        # A short hang limit: a loop that cannot stop is told so after 20 polls, not 100.
-        with FakeOpenAI(response_timeline=timeline, hang_limits=HangLimits(polls=20)):
+        # A short hang limit: a loop that cannot stop is told so after 10 polls, not 100.
+        with FakeOpenAI(response_timeline=timeline, hang_limits=HangLimits(polls=10)):
             response = pollers.start(CLIENT)
             try:
                 assert wait(CLIENT, response.id).status in pollers.FINAL
@@ -64,12 +64,12 @@ def never_leaves_a_response_running(wait: Callable[..., Any], failing: list[Any]
     """Property: when the poller gives up at its deadline, the response does not run on."""
 
     @FAST
-    @given(timeline=response_timelines(max_duration=60, stuck=True))
+    @given(timeline=response_timelines(max_duration=20, stuck=True))
     def prop(timeline: Timeline) -> None:
         failing.append(timeline)
         with FakeOpenAI(response_timeline=timeline) as fake:
             response = pollers.start(CLIENT)
-            if wait(CLIENT, response.id, timeout=30.0) is None:
+            if wait(CLIENT, response.id, timeout=10.0) is None:
                 status = fake.response(response.id).status
                 assert status in pollers.FINAL, f"gave up but left {response.id} {status}"
         failing.pop()
@@ -115,10 +115,10 @@ def test_a_deadline_that_never_cancels_is_found() -> None:
     with pytest.raises(AssertionError, match=r"gave up but left resp_\w+ (queued|in_progress)"):
         never_leaves_a_response_running(pollers.wait_with_deadline, failing)()
     assert time.process_time() - started < 1.0
-    # The shortest case: still running at the 30-second deadline (e.g. in_progress for 31 s).
+    # The shortest case: still running at the 10-second deadline (e.g. in_progress for 11 s).
     steps = failing[-1].steps
     running = [s for s in steps if s.status in ("queued", "in_progress")]
-    assert sum(s.duration if s.duration is not None else float("inf") for s in running) > 30
+    assert sum(s.duration if s.duration is not None else float("inf") for s in running) > 10
     assert len(steps) <= 3, steps
 
 
