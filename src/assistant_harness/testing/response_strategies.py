@@ -22,6 +22,7 @@ from ..scenario.model import Scenario
 from .strategies import faults, tool_calls
 
 __all__ = [
+    "BAD_SIGNATURES",
     "RESPONSE_OUTCOMES",
     "WEBHOOK_EVENTS",
     "WEBHOOK_FAULT_KINDS",
@@ -37,8 +38,10 @@ RESPONSE_OUTCOMES = (rs.COMPLETED, rs.FAILED, rs.INCOMPLETE, rs.CANCELLED)
 #: The webhooks a background response's end sends (issue 18: response.completed, .failed, ...).
 WEBHOOK_EVENTS = ("response.completed", "response.failed", "response.cancelled", "response.incomplete")
 #: What can go wrong with a webhook delivery: it arrives after the one that followed it, with a
-#: signature that does not verify, late, or twice.
-WEBHOOK_FAULT_KINDS = ("out_of_order", "bad_signature", "late", "duplicate")
+#: signature that does not verify, late, or more than once.
+WEBHOOK_FAULT_KINDS = ("out_of_order", "bad_signature", "late", "duplicates")
+#: The bad signatures a webhook fault can send (the webhook delivery's ``BAD_SIGNATURES``).
+BAD_SIGNATURES = ("wrong_secret", "tampered", "stale", "missing")
 
 
 class GeneratedResponseTimeline(lc.Timeline):
@@ -143,18 +146,22 @@ def dropped_streams(
 
 @st.composite
 def webhook_faults(draw: st.DrawFn, events: Sequence[str] = WEBHOOK_EVENTS) -> dict[str, Any]:
-    """One webhook fault rule: ``{"event", "kind", ...}`` with ``kind`` one of ``late`` (``delay``
-    virtual seconds after the response ends), ``duplicate`` (``copies`` extra deliveries),
-    ``out_of_order`` (delivered after the next webhook) or ``bad_signature`` (the body or signature
-    altered so ``client.webhooks.unwrap`` refuses it). ``event`` picks which webhook it applies to.
-    Shrinks to a ``response.completed`` delivered out of order (the kinds without a parameter
-    come first)."""
+    """One webhook fault rule, as keyword arguments of the webhook delivery's ``WebhookFault``
+    (``FakeOpenAI``'s ``fake.webhooks.faults``; docs/howto-webhooks.md): ``event`` and ``nth`` pick
+    the delivery, then one of ``out_of_order=True`` (held back until the next event has gone out),
+    ``signature=`` (``wrong_secret``, ``tampered``, ``stale`` or ``missing``: ``unwrap`` refuses
+    it), ``late=`` (virtual seconds after the response ended) or ``duplicates=`` (extra copies with
+    the same ``webhook-id``). Shrinks to the first ``response.completed`` delivered out of order."""
+    rule: dict[str, Any] = {"event": draw(st.sampled_from(list(events))), "nth": draw(st.integers(1, 3))}
     kind = draw(st.sampled_from(WEBHOOK_FAULT_KINDS))
-    rule: dict[str, Any] = {"event": draw(st.sampled_from(list(events))), "kind": kind}
-    if kind == "late":
-        rule["delay"] = draw(st.integers(1, 600))
-    elif kind == "duplicate":
-        rule["copies"] = draw(st.integers(1, 3))
+    if kind == "out_of_order":
+        rule["out_of_order"] = True
+    elif kind == "bad_signature":
+        rule["signature"] = draw(st.sampled_from(BAD_SIGNATURES))
+    elif kind == "late":
+        rule["late"] = draw(st.integers(1, 600))
+    else:
+        rule["duplicates"] = draw(st.integers(1, 3))
     return rule
 
 
