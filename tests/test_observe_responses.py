@@ -259,3 +259,40 @@ def test_a_dropped_and_resumed_stream_becomes_the_same_drop(tmp_path: Path) -> N
     assert {"endpoint": "responses.create", "stream": "end", "after_events": 8, "times": 1} in scenario.faults
     with FakeOpenAI(scenario) as replay:
         assert read_resuming(replay.client()) == recorded_numbers == list(range(len(recorded_numbers)))
+
+
+@pytest.mark.parametrize(
+    ("shipped", "line", "payload"),
+    [
+        (
+            "background_failed",
+            "failed          server_error: An error occurred while processing your request.",
+            {
+                "last_error": {
+                    "code": "server_error",
+                    "message": "An error occurred while processing your request.",
+                }
+            },
+        ),
+        ("background_incomplete", "incomplete      max_output_tokens", {"reason": "max_output_tokens"}),
+    ],
+)
+def test_failures_and_incomplete_reasons_are_shown_and_kept(
+    shipped: str, line: str, payload: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cassette = tmp_path / f"{shipped}.json"
+    with FakeOpenAI(shipped), use_cassette(cassette, record_mode="once"):
+        client = openai.OpenAI(api_key="sk-test")
+        recorded, _ = poll(client, client.responses.create(model="gpt-4o", input="Hi", background=True))
+    assert main(["show", str(cassette)]) == 0
+    assert line in capsys.readouterr().out
+    last = to_scenario(Cassette.load(cassette).interactions).responses[0].timeline.steps[-1]
+    assert {k: v for k, v in last.payload.items() if k != "reply"} == payload
+    with FakeOpenAI(to_scenario(Cassette.load(cassette).interactions)) as fake:
+        client = fake.client()
+        replayed, _ = poll(client, client.responses.create(model="gpt-4o", input="Hi", background=True))
+    assert (replayed.status, replayed.error, replayed.incomplete_details) == (
+        recorded.status,
+        recorded.error,
+        recorded.incomplete_details,
+    )
