@@ -129,7 +129,7 @@ def test_a_resume_that_replays_events_twice_is_found() -> None:
         reads_each_event_once(pollers.stream_text, failing)()
     assert time.process_time() - started < 1.0
     (fault,) = failing[-1].faults
-    assert fault["stream"] == "end"
+    assert fault.stream == "end"
     text = repr(failing[-1])  # prints as a scenario file, to save and replay
     assert "responses:" in text and "after_events:" in text
 

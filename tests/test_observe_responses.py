@@ -22,6 +22,7 @@ from assistant_harness.cassettes.format import Cassette
 from assistant_harness.cassettes.observe import to_scenario
 from assistant_harness.cassettes.observe_responses import observe_responses
 from assistant_harness.cassettes.recorder import use_cassette
+from assistant_harness.engine.faults import Fault
 from assistant_harness.cli.main import main
 from assistant_harness.scenario.model import Scenario
 
@@ -256,7 +257,7 @@ def test_a_dropped_and_resumed_stream_becomes_the_same_drop(tmp_path: Path) -> N
     (observed,) = observe_responses(Cassette.load(cassette).interactions)
     assert observed.streams == [None, 7] and observed.dropped == [8]
     scenario = to_scenario(Cassette.load(cassette).interactions)
-    assert {"endpoint": "responses.create", "stream": "end", "after_events": 8, "times": 1} in scenario.faults
+    assert Fault(endpoint="responses.create", stream="end", after_events=8, times=1) in scenario.faults
     with FakeOpenAI(scenario) as replay:
         assert read_resuming(replay.client()) == recorded_numbers == list(range(len(recorded_numbers)))
 

@@ -73,8 +73,7 @@ def test_scenarios_chain_tool_rounds_and_round_trip_through_yaml(scenario: Scena
         assert script.timeline.steps[-1].status == "completed"
         assert script.timeline.steps[-1].payload["tool_calls"]
     assert isinstance(last.timeline, Timeline)
-    for rule in scenario.faults:
-        Fault(**rule)
+    assert all(isinstance(rule, Fault) for rule in scenario.faults)
     assert Scenario.from_yaml(scenario.to_yaml()).to_yaml() == scenario.to_yaml()
 
 

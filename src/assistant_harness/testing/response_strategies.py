@@ -193,4 +193,4 @@ def response_scenarios(
     if stream_faults and draw(st.booleans()):
         kinds = ("end", "drop", "error") if stream_faults is True else tuple(stream_faults)
         rules.append(draw(dropped_streams(kinds=kinds)))
-    return Scenario(name="generated", responses=tuple(scripts), faults=tuple(rules))
+    return Scenario(name="generated", responses=tuple(scripts), faults=tuple(Fault(**rule) for rule in rules))
