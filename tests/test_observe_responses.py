@@ -22,8 +22,8 @@ from assistant_harness.cassettes.format import Cassette
 from assistant_harness.cassettes.observe import to_scenario
 from assistant_harness.cassettes.observe_responses import observe_responses
 from assistant_harness.cassettes.recorder import use_cassette
-from assistant_harness.engine.faults import Fault
 from assistant_harness.cli.main import main
+from assistant_harness.engine.faults import Fault
 from assistant_harness.scenario.model import Scenario
 
 REAL = Path(__file__).resolve().parent / "data" / "real-cassettes" / "responses"
