@@ -4,10 +4,13 @@ tool rounds, dropped streams and webhook faults."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
+import openai
 from hypothesis import HealthCheck, find, given, settings
+from hypothesis import strategies as st
 
-from assistant_harness import FakeOpenAI, Scenario
+from assistant_harness import FakeOpenAI, Scenario, WebhookFault
 from assistant_harness.apis.responses.statuses import FINAL, RESPONSE_MODEL
 from assistant_harness.engine.faults import Fault
 from assistant_harness.engine.lifecycle import Timeline
@@ -113,17 +116,59 @@ def test_webhook_faults_draw_every_kind_and_shrink_to_the_simplest() -> None:
         )
         if kind == "signature":
             assert rule["signature"] in BAD_SIGNATURES
-        webhook_fault_class = _webhook_fault_class()
-        if webhook_fault_class is not None:  # the delivery's own rule accepts it (once merged beside it)
-            webhook_fault_class(**rule)
+        WebhookFault(**rule)  # the webhook delivery's own rule accepts it
 
     collect()
     assert kinds == {"out_of_order", "signature", "late", "duplicates"}
 
 
-def _webhook_fault_class() -> type | None:
-    try:
-        from assistant_harness.apis.webhooks.faults import WebhookFault  # type: ignore[import-not-found]
-    except ImportError:  # the webhook delivery lives on the conversations branch until the lead merges it
-        return None
-    return WebhookFault  # type: ignore[no-any-return]
+SECRET = "whsec_" + "bXktdGVzdC1zZWNyZXQtMzItYnl0ZXMtbG9uZy0xMjM0"
+
+
+def _handled_ends(rules: list[dict[str, Any]], *, dedupe: bool) -> tuple[list[str], list[str]]:
+    """Two background responses end while a webhook handler listens under the given faults: the
+    response ids it acted on, and the ids that ended."""
+    handled: list[str] = []
+    seen: set[str] = set()
+    with FakeOpenAI(webhook_secret=SECRET) as fake:
+        client = fake.client(webhook_secret=SECRET)
+
+        def handler(delivery: Any) -> int:
+            try:
+                event = client.webhooks.unwrap(delivery.body, delivery.headers)
+            # The SDK raises ValueError, not InvalidWebhookSignatureError, when the signature header is
+            # missing (this property found it): a handler must refuse both.
+            except (openai.InvalidWebhookSignatureError, ValueError):
+                return 400  # refused: the fake tries again, cleanly signed
+            if dedupe and delivery.headers["webhook-id"] in seen:
+                return 200
+            seen.add(delivery.headers["webhook-id"])
+            handled.append(event.data.id)
+            return 200
+
+        fake.webhooks.add(handler)
+        fake.webhooks.faults += [WebhookFault(**rule) for rule in rules]
+        ids = [client.responses.create(model="gpt-4o", input=x, background=True).id for x in "ab"]
+        time.sleep(3600)  # past every late delivery and the first retries
+        fake.webhooks.check()
+    return handled, ids
+
+
+@settings(max_examples=25, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rules=st.lists(webhook_faults(events=("response.completed",)), max_size=2))
+def test_an_idempotent_verifying_handler_acts_once_per_response_whatever_the_faults(rules: list[Any]) -> None:
+    handled, ids = _handled_ends(rules, dedupe=True)
+    assert sorted(handled) == sorted(ids)
+
+
+def test_webhook_faults_find_a_handler_that_is_not_idempotent() -> None:
+    def acts_twice(rules: list[dict[str, Any]]) -> bool:
+        handled, ids = _handled_ends(rules, dedupe=False)
+        return sorted(handled) != sorted(ids)
+
+    failing = find(
+        st.lists(webhook_faults(events=("response.completed",)), max_size=2),
+        acts_twice,
+        settings=settings(max_examples=50, database=None),
+    )
+    assert failing == [{"event": "response.completed", "nth": 1, "duplicates": 1}]
