@@ -19,10 +19,10 @@ from ..apis.assistants.statuses import IN_PROGRESS, REQUIRES_ACTION, RUN_MODEL, 
 from ..apis.common.errors import ApiError
 from ..apis.common.validation import validate
 from ..apis.served import INDEX
-from ..cassettes.secrets import safe
 from ..engine import lifecycle as lc
 from ..engine.faults import ERRORS, Fault
 from ..errors import ScenarioError, TimelineError
+from ..secrets import safe
 from ..textfiles import TextFileError, decode, load_yaml, one_line
 from .model import (
     ERROR_CODES,
