@@ -61,7 +61,8 @@ def test_the_tour_covers_every_endpoint(exchanges: list[tuple[ApiRequest, ApiRes
     hit = {
         INDEX.find(request.method, request.path)[0].path + " " + request.method for request, _ in exchanges
     }
-    every = {endpoint.path + " " + endpoint.method for endpoint in INDEX}
+    # The Responses API's endpoints have their own tour (tests/responses/test_conformance.py).
+    every = {e.path + " " + e.method for e in INDEX if not e.name.startswith("responses.")}
     assert every - hit == set()
 
 

@@ -20,6 +20,7 @@ PACKAGE = [
     "ConfigurationError",
     "FakeAssistants",
     "FakeBackendError",
+    "FakeOpenAI",
     "FakeSettings",
     "Fault",
     "HangDetected",
@@ -27,6 +28,8 @@ PACKAGE = [
     "HarnessError",
     "HarnessInterrupt",
     "RecordMode",
+    "ResponseRequest",
+    "ResponseScript",
     "RunRequest",
     "RunScript",
     "Scenario",
@@ -51,6 +54,10 @@ SETTINGS = [
     "virtual_time",
     "poll_after_ms",
     "hang_limits",
+    "response_timeline",
+    "response_timelines",
+    "response_retention",
+    "cancel_finished",
 ]
 
 STRATEGIES = [

@@ -1,9 +1,11 @@
 """Copy the real recordings tests replay out of ../shared/real-cassettes, scrubbed.
 
-The recordings are openllmetry's (Apache-2.0; LICENSE-openllmetry beside the copies, NOTICE says
-what changed). They keep every header *name*, so ``assistant-harness scan`` still has real
-identifying headers to flag, but the values that identify someone (the openai-project id, the
-organization name, Cloudflare's cookies) are replaced with obvious placeholders. Run from the
+The Assistants recordings are openllmetry's (Apache-2.0; LICENSE-openllmetry beside the copies,
+NOTICE says what changed); the Responses ones under responses/ are pydantic-ai's (MIT;
+responses/LICENSE-pydantic-ai and responses/NOTICE.md). They keep every header *name*, so
+``assistant-harness scan`` still has real identifying headers to flag, but the values that identify
+someone (the openai-project id, the organization name, Cloudflare's cookies) are replaced with
+obvious placeholders. Run from the
 repository root; tests/test_real_cassettes.py checks the copies are exactly what this script makes
 from ../shared when that folder is there.
 
@@ -26,6 +28,10 @@ TARGET = ROOT / "tests" / "data" / "real-cassettes"
 CASSETTES = (
     "openllmetry-test_new_assistant_with_polling.yaml",
     "openllmetry-test_streaming_new_assistant.yaml",
+    # The Responses API's background mode (tests/responses/test_recordings.py)
+    "responses/pydantic-ai-test_background_mode_vcr.yaml",
+    "responses/pydantic-ai-test_background_mode_with_tool_vcr.yaml",
+    "responses/pydantic-ai-test_background_mode_streaming_starting_after_vcr.yaml",
 )
 
 #: (what, pattern, placeholder): every identifying value the recordings hold.

@@ -50,6 +50,9 @@ REQUEST_SCHEMAS = (
     "CreateVectorStoreFileBatchRequest",
     "UpdateVectorStoreFileAttributesRequest",
     "VectorStoreSearchRequest",
+    # The Responses API
+    "CreateResponse",
+    "TokenCountsBody",
 )
 
 #: The URL prefixes whose 200 answers the conformance tests check (a path's first segment).
@@ -58,6 +61,7 @@ RESPONSE_PATHS = (
     "/threads",
     "/files",
     "/vector_stores",
+    "/responses",
 )
 
 #: Schemas tests validate against by name (besides REQUEST_SCHEMAS and the paths' answers).
@@ -77,6 +81,11 @@ TEST_SCHEMAS = (
     "VectorStoreFileObject",
     "VectorStoreFileBatchObject",
     "ListVectorStoreFilesResponse",
+    # The Responses API (its answers come from /responses; these are checked by name too)
+    "ResponseStreamEvent",
+    "Response",
+    "ResponseItemList",
+    "TokenCountsResource",
 )
 
 #: Keys that only document; the validator never reads them.
@@ -187,7 +196,9 @@ def _write(target: Path, text: str) -> None:
 # -- the operations the request fuzz drives (tests/test_fuzz.py) --------------------------------
 OPERATIONS_TARGET = ROOT / "tests" / "data" / "operations.json"
 #: Paths under these roots are the fake's to serve; the fuzz sends every operation the spec has there.
-SERVED_ROOTS = ("assistants", "threads", "files", "vector_stores")
+SERVED_ROOTS = ("assistants", "threads", "files", "vector_stores", "responses")
+#: Operations under those roots the fake does not serve (yet).
+UNSERVED = {("post", "/responses/compact")}
 
 
 def operations(spec: dict[str, Any]) -> dict[str, Any]:
@@ -195,10 +206,10 @@ def operations(spec: dict[str, Any]) -> dict[str, Any]:
     (content type and schema name); with the multipart body schemas requests.json does not hold."""
     out, refs = [], set()
     for path, item in sorted(spec["paths"].items()):
-        if path.split("/")[1] not in SERVED_ROOTS:
+        if path.split("/")[1] not in SERVED_ROOTS or "?" in path:  # ?beta=true: the same operations
             continue
         for method, op in sorted(item.items()):
-            if method not in ("get", "post", "delete"):
+            if method not in ("get", "post", "delete") or (method, path) in UNSERVED:
                 continue
             query = [
                 {"name": p["name"], "required": p.get("required", False), "schema": _strip(p["schema"], refs)}

@@ -26,12 +26,13 @@ from .errors import (
 
 if TYPE_CHECKING:
     from .apis.assistants.store import RunRequest
+    from .apis.responses.state import ResponseRequest, ResponseScript
     from .cassettes.recorder import use_cassette
     from .engine.clock import VirtualClock
     from .engine.faults import Fault
     from .engine.hangs import HangLimits
     from .engine.lifecycle import Step, Timeline
-    from .fake import FakeAssistants
+    from .fake import FakeAssistants, FakeOpenAI
     from .scenario.model import RunScript, Scenario
     from .settings import FakeSettings
 
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
 _LAZY = {
     "VirtualClock": "engine.clock",
     "FakeAssistants": "fake",
+    "FakeOpenAI": "fake",
+    "ResponseRequest": "apis.responses.state",
+    "ResponseScript": "apis.responses.state",
     "FakeSettings": "settings",
     "Fault": "engine.faults",
     "HangLimits": "engine.hangs",
@@ -79,6 +83,7 @@ __all__ = [
     "ConfigurationError",
     "FakeAssistants",
     "FakeBackendError",
+    "FakeOpenAI",
     "FakeSettings",
     "Fault",
     "HangDetected",
@@ -86,6 +91,8 @@ __all__ = [
     "HarnessError",
     "HarnessInterrupt",
     "RecordMode",
+    "ResponseRequest",
+    "ResponseScript",
     "RunRequest",
     "RunScript",
     "Scenario",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -12,10 +13,12 @@ from .apis.assistants.store import Store, TimelineSource, _default_timelines
 from .apis.assistants.streaming import error_event
 from .apis.common.dispatch import dispatch
 from .apis.common.ids import IdGenerator
-from .apis.served import INDEX
+from .apis.responses import events as response_events
+from .apis.responses.store import ResponseStore
+from .apis.served import INDEX, RESPONSES
 from .apis.vector_stores.store import FileTimelineSource, default_file_timelines
 from .engine.clock import RealClock, VirtualClock
-from .engine.faults import Fault, FaultCounter, FaultRules
+from .engine.faults import Fault, FaultCounter, FaultRules, TransportFault
 from .engine.hangs import HangDetector, HangLimits, Polled
 from .errors import CallbackFailed, FakeBackendError, HarnessBugError, HarnessError, HarnessInterrupt
 from .http.faults import before_answer, break_stream
@@ -40,10 +43,13 @@ class Backend:
         faults: Iterable[Fault | FaultCounter] = (),
         hang_limits: HangLimits | None = HangLimits(),  # noqa: B008  (frozen, so sharing is safe)
         busy_poll_step: bool = True,
+        responses: Callable[[VirtualClock, IdGenerator], ResponseStore] = ResponseStore,
     ) -> None:
         self.clock = clock or VirtualClock()
         self.ids = IdGenerator(seed)
         self.store = Store(self.clock, self.ids, timelines, file_timelines)
+        #: The Responses API's state, on the same clock and ids.
+        self.responses = responses(self.clock, self.ids)
         self.poll_after_ms = poll_after_ms
         #: The fault rules, each with this backend's own counter (the rules are frozen and shared).
         self.faults = FaultRules(faults)
@@ -58,7 +64,10 @@ class Backend:
         self.hangs = HangDetector(hang_limits, self.clock, poll_after_ms / 1000 if busy_poll_step else 0.0)
         #: What an endpoint's ``returns`` names, found by its id (the last path parameter), for hang
         #: detection. Each API adds its kinds of objects that clients poll.
-        self.polled: dict[str, Callable[[str], Polled | None]] = {"run": self.store.runs.get}
+        self.polled: dict[str, Callable[[str], Polled | None]] = {
+            "run": self.store.runs.get,
+            "response": self.responses.responses.get,
+        }
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         """Answer one request.
@@ -83,8 +92,15 @@ class Backend:
             self.hangs.before_fetch(polled)
         try:
             response = dispatch(
-                self.store, endpoint, params, request, poll_after_ms=self.poll_after_ms, request_id=request_id
+                self if endpoint.name in RESPONSES else self.store,
+                endpoint,
+                params,
+                request,
+                poll_after_ms=self.poll_after_ms,
+                request_id=request_id,
             )
+        except TransportFault:
+            raise  # the handler's own (a request never answered): the transport breaks the connection
         except Exception as error:
             # Not the API's error, and raised past the SDK (which would retry it, or wrap it into
             # "Connection error."): the test's own code or setup, or else a bug in the harness.
@@ -94,7 +110,8 @@ class Backend:
         if response.chunks is not None and self.faults:
             fault = self.faults.first_firing(endpoint.name, request.method, streamed=True)
             if fault is not None:
-                response = break_stream(response, fault, error_event, self._pause)
+                event = self._error_event(endpoint.name, response, fault)
+                response = break_stream(response, fault, event, self._pause)
         # As the real API does; from the virtual clock, so recordings and `show` get the fake's times.
         response.headers["date"] = http_date(self.clock.time())
         self._notify(request, response)
@@ -105,9 +122,29 @@ class Backend:
                 self.hangs.after_listing(request.path, request.query, response.content)
         return response
 
+    @staticmethod
+    def _error_event(name: str, response: ApiResponse, fault: Fault) -> Callable[[str], bytes]:
+        """The API's own error event: a Responses stream's carries the next sequence number."""
+        if name not in RESPONSES:
+            return error_event
+        following = _next_number((response.chunks or [])[: fault.after_events])
+        return lambda message: response_events.error_event(message, sequence_number=following)
+
     def _notify(self, request: ApiRequest, response: ApiResponse) -> None:
         for listener in self.listeners:
             listener(request, response)
+
+
+_NUMBER = re.compile(rb'"sequence_number":(\d+)')
+
+
+def _next_number(chunks: list[bytes]) -> int:
+    """The sequence number after the last of ``chunks`` (0 when none carries one)."""
+    for chunk in reversed(chunks):
+        found = _NUMBER.search(chunk)
+        if found:
+            return int(found.group(1)) + 1
+    return 0
 
 
 def _interrupt(error: Exception, request: ApiRequest) -> HarnessInterrupt:

@@ -1,4 +1,5 @@
-"""FakeAssistants: the public entry point tying clock, backend, interception and virtual time."""
+"""FakeOpenAI (FakeAssistants by its old name): the public entry point tying clock, backend,
+interception and virtual time, for the Assistants and the Responses APIs together."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from .apis.assistants.statuses import RUN_MODEL
 from .apis.assistants.store import DEFAULT_TIMELINE, RunRequest, Store, TimelineSource
+from .apis.common.ids import IdGenerator
+from .apis.responses.state import ResponseScript, ResponseState
+from .apis.responses.statuses import RESPONSE_MODEL
+from .apis.responses.store import CANCEL_FINISHED, ResponseStore, ScriptSource, _default_scripts
 from .apis.served import SERVED_ROOTS
 from .apis.vector_stores.store import default_file_timelines
 from .backend import DEFAULT_POLL_AFTER_MS, Backend
@@ -17,6 +22,7 @@ from .engine.faults import Fault, FaultRules
 from .engine.hangs import HangLimits
 from .engine.lifecycle import Timeline
 from .engine.timepatch import TimePatch
+from .errors import ConfigurationError
 from .http.transports import (
     BaseUrl,
     FakeRouter,
@@ -25,7 +31,7 @@ from .http.transports import (
     start_interception,
     stop_interception,
 )
-from .scenario.model import Scenario, ScenarioTimelines
+from .scenario.model import Scenario, ScenarioResponses, ScenarioTimelines
 from .scenario.model import load as load_scenario
 from .scenario.tools import ScenarioFileTimelines
 from .settings import FakeSettings
@@ -55,6 +61,10 @@ if TYPE_CHECKING:
         virtual_time: bool
         poll_after_ms: int | None
         hang_limits: HangLimits | None
+        response_timeline: Timeline | None
+        response_timelines: ScriptSource | None
+        response_retention: float | None
+        cancel_finished: str | None
 
 
 def _always(timeline: Timeline) -> TimelineSource:
@@ -68,8 +78,8 @@ def _first(*values: Any) -> Any:
     return next(v for v in values if v is not None)
 
 
-class FakeAssistants:
-    """A stateful, offline Assistants API on a virtual clock.
+class FakeOpenAI:
+    """A stateful, offline OpenAI API (Assistants, Responses, files, vector stores) on a virtual clock.
 
     ``with FakeAssistants() as fake:`` intercepts every request the openai SDK (2.x or 3.x, sync or
     async) sends to ``base_url``, for clients created before or inside the block, and makes
@@ -84,6 +94,13 @@ class FakeAssistants:
     run that can no longer change (or a list with the same cursor) fails the test with
     :class:`HangDetected`; ``None`` switches that off. ``virtual_time=False`` leaves the time
     functions alone: runs then move only when the test calls :meth:`advance`.
+
+    Responses: ``response_timeline`` (a :class:`Timeline`) is what every response follows;
+    ``response_timelines`` (a callable taking a :class:`ResponseRequest`, giving a Timeline or a
+    :class:`ResponseScript`) picks one per response; either overrides the scenario's ``responses:``.
+    ``response_retention`` makes every response disappear (404) that many virtual seconds after it
+    was created. ``cancel_finished`` says what cancelling a finished response does: ``"return"``
+    it unchanged (OpenAI) or answer 409 (``"conflict"``, as some compatible servers do).
     """
 
     def __init__(
@@ -102,6 +119,27 @@ class FakeAssistants:
             source = _always(settings.timeline.bind(RUN_MODEL))
         elif source is None and self.scenario is not None and self.scenario.runs:
             source = ScenarioTimelines(self.scenario, DEFAULT_TIMELINE)
+        scripts = settings.response_timelines
+        if settings.response_timeline is not None:
+            script = ResponseScript(settings.response_timeline.bind(RESPONSE_MODEL))
+            scripts = lambda _: script  # noqa: E731
+        elif scripts is None and self.scenario is not None and self.scenario.responses:
+            scripts = ScenarioResponses(self.scenario)
+        finished = _first(settings.cancel_finished, self.scenario and self.scenario.cancel_finished, "return")
+        if finished not in CANCEL_FINISHED:
+            raise ConfigurationError(
+                f"cancel_finished={finished!r}: use 'return' (OpenAI's behaviour) or 'conflict' (a 409)"
+            )
+
+        def responses(clock: VirtualClock, ids: IdGenerator) -> ResponseStore:
+            return ResponseStore(
+                clock,
+                ids,
+                scripts or _default_scripts,
+                cancel_finished=finished,
+                retention=settings.response_retention,
+            )
+
         scripted_faults = self.scenario.make_faults() if self.scenario is not None else []
         self.base_url = BaseUrl(settings.base_url)
         self._bases = (self.base_url, *(BaseUrl(u) for u in settings.also_serve))
@@ -122,6 +160,7 @@ class FakeAssistants:
             faults=[*scripted_faults, *settings.faults],
             hang_limits=settings.hang_limits,
             busy_poll_step=settings.virtual_time,
+            responses=responses,
         )
         if self.scenario is not None:
             self._seed_resources(self.scenario)
@@ -163,6 +202,23 @@ class FakeAssistants:
         self.backend.store.sync(run)
         return run
 
+    def response(self, response_id: str) -> ResponseState:
+        """A response's full state, brought up to the current virtual time: ``obj`` (what the API
+        answers), ``input`` (its input items), ``tool_outputs`` (the function-call outputs its input
+        sent back), ``history`` (statuses with virtual times), ``events`` (its stream's event log)."""
+        store = self.backend.responses
+        state = store.responses[response_id]
+        store.sync(state)
+        return state
+
+    @property
+    def responses(self) -> list[ResponseState]:
+        """Every response the fake holds, oldest first (deleted and expired ones are gone)."""
+        store = self.backend.responses
+        for state in store.responses.values():
+            store.sync(state)
+        return list(store.responses.values())
+
     # -- clients ----------------------------------------------------------------------------
     def client(self, **kwargs: Any) -> openai.OpenAI:
         """An ``openai.OpenAI`` answered by this fake through a MockTransport: no patching needed."""
@@ -185,7 +241,7 @@ class FakeAssistants:
         return openai.AsyncOpenAI(http_client=http_client, **kwargs)
 
     # -- lifecycle --------------------------------------------------------------------------
-    def start(self) -> FakeAssistants:
+    def start(self) -> FakeOpenAI:
         """Start intercepting and (unless ``virtual_time=False``) virtual time."""
         if not self._started:
             start_interception(self.router)
@@ -208,7 +264,7 @@ class FakeAssistants:
             finally:
                 stop_interception(self.router)
 
-    def __enter__(self) -> FakeAssistants:
+    def __enter__(self) -> FakeOpenAI:
         return self.start()
 
     def __exit__(
@@ -216,10 +272,14 @@ class FakeAssistants:
     ) -> None:
         self.stop()
 
-    async def __aenter__(self) -> FakeAssistants:
+    async def __aenter__(self) -> FakeOpenAI:
         return self.start()
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+#: The same class under its first name (from when it served the Assistants API only).
+FakeAssistants = FakeOpenAI

@@ -21,6 +21,7 @@ from .errors import ConfigurationError
 
 if TYPE_CHECKING:
     from .apis.assistants.store import RunRequest
+    from .apis.responses.state import ResponseRequest, ResponseScript
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
@@ -34,6 +35,12 @@ class FakeSettings:
     ``None`` take the scenario's value, else 0 and 1000. ``faults`` adds fault rules (each fake counts
     on its own copies). ``hang_limits=None`` switches hang detection off. ``virtual_time=False``
     leaves the time functions alone: runs then move only when the test calls ``fake.advance``.
+
+    Responses: ``response_timeline`` is what every response follows; ``response_timelines`` (a
+    callable taking a ``ResponseRequest``, giving a Timeline or a ``ResponseScript``) picks one per
+    response; either overrides the scenario's ``responses:``. ``response_retention``: virtual seconds
+    after which a response is gone (404). ``cancel_finished``: ``"return"`` (OpenAI's behaviour) or
+    ``"conflict"`` (a 409) when a finished response is cancelled; ``None`` takes the scenario's.
     """
 
     base_url: str = DEFAULT_BASE_URL
@@ -46,6 +53,10 @@ class FakeSettings:
     virtual_time: bool = True
     poll_after_ms: int | None = None
     hang_limits: HangLimits | None = field(default_factory=HangLimits)
+    response_timeline: Timeline | None = None
+    response_timelines: Callable[[ResponseRequest], ResponseScript | Timeline] | None = None
+    response_retention: float | None = None
+    cancel_finished: str | None = None
 
     def __post_init__(self) -> None:
         # Sequences given as lists are kept as tuples, so the value stays frozen and shareable.
@@ -61,6 +72,18 @@ class FakeSettings:
             )
         if self.timelines is not None and not callable(self.timelines):
             raise ConfigurationError(f"timelines={self.timelines!r}: expected a callable taking a RunRequest")
+        if self.response_timeline is not None and self.response_timelines is not None:
+            raise ConfigurationError(
+                "pass either response_timeline= (one for every response) or response_timelines= "
+                "(a callable), not both"
+            )
+        if self.response_timeline is not None and not isinstance(self.response_timeline, Timeline):
+            raise ConfigurationError(f"response_timeline={self.response_timeline!r}: expected a Timeline")
+        if self.response_timelines is not None and not callable(self.response_timelines):
+            raise ConfigurationError(
+                f"response_timelines={self.response_timelines!r}: "
+                "expected a callable taking a ResponseRequest"
+            )
         if self.hang_limits is not None and not isinstance(self.hang_limits, HangLimits):
             raise ConfigurationError(f"hang_limits={self.hang_limits!r}: expected HangLimits(...) or None")
 

@@ -26,7 +26,10 @@ ERRORS = (CONNECT, READ_TIMEOUT)
 STREAM_ERROR = "error"
 STREAM_DROP = "drop"
 STREAM_SLOW = "slow"
-STREAM_FAULTS = (STREAM_ERROR, STREAM_DROP, STREAM_SLOW)
+#: The stream ends cleanly after ``after_events`` events, with no final event (a server-side drop
+#: the client sees as an early end, not an error; resumable with ``starting_after``).
+STREAM_END = "end"
+STREAM_FAULTS = (STREAM_ERROR, STREAM_DROP, STREAM_SLOW, STREAM_END)
 
 #: The body the API sends for each status (message, type, code), as seen in real responses.
 STATUS_BODIES: dict[int, tuple[str, str, str | None]] = {

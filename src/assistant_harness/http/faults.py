@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
 
-from ..engine.faults import CONNECT, READ_TIMEOUT, STREAM_DROP, STREAM_ERROR, Fault, TransportFault
+from ..engine.faults import (
+    CONNECT,
+    READ_TIMEOUT,
+    STREAM_DROP,
+    STREAM_END,
+    STREAM_ERROR,
+    Fault,
+    TransportFault,
+)
 from .messages import ApiRequest, ApiResponse, json_response
 
 #: What a client reads when a drop fault breaks a stream.
@@ -45,13 +53,16 @@ def break_stream(
     response: ApiResponse, fault: Fault, error_event: Callable[[str], bytes], pause: Pause
 ) -> ApiResponse:
     """Apply a stream fault to a streamed answer: an error event after ``after_events`` events (in
-    the API's own event format, from ``error_event``), the connection dropped there, or a pause
-    before every event."""
+    the API's own event format, from ``error_event``), the connection dropped there, the stream
+    ended there cleanly (``end``), or a pause before every event."""
     chunks = list(response.chunks or [])
     keep = fault.after_events
     if fault.stream == STREAM_ERROR:
         chunks = [*chunks[:keep], error_event(fault.message or STREAM_FAILED)]
         return ApiResponse(response.status, b"".join(chunks), response.headers, chunks=chunks)
+    if fault.stream == STREAM_END:  # a clean early end: no error, no final event
+        kept = chunks[:keep]
+        return ApiResponse(response.status, b"".join(kept), response.headers, chunks=kept)
     if fault.stream == STREAM_DROP:
         return ApiResponse(
             response.status, b"".join(chunks[:keep]), response.headers, chunks=chunks, broken_after=keep

@@ -10,38 +10,38 @@ import difflib
 import functools
 import math
 import string
-from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-from ..apis.assistants.statuses import IN_PROGRESS, REQUIRES_ACTION, RUN_MODEL, STEP_KEYS
+from ..apis.assistants.statuses import IN_PROGRESS, REQUIRES_ACTION, RUN_MODEL
 from ..apis.common.errors import ApiError
 from ..apis.common.validation import validate
+from ..apis.responses import statuses as responses
+from ..apis.responses.state import ResponseScript
 from ..apis.served import INDEX
 from ..engine import lifecycle as lc
 from ..engine.faults import ERRORS, Fault
 from ..errors import ScenarioError, TimelineError
-from ..secrets import safe
 from ..textfiles import TextFileError, decode, load_yaml, one_line
 from .model import (
-    ERROR_CODES,
-    INCOMPLETE_REASONS,
     REPLY_FIELDS,
+    RESPONSE_STEPS,
+    RUN_STEPS,
     RunScript,
     Scenario,
+    StepRules,
     TemplateReply,
 )
+from .reporter import MAX_SECONDS, Reporter
 from .tools import builtin_call, file_script
 
 ENDPOINT_NAMES = sorted(INDEX.by_name)
-#: The longest duration a file may give (about 31 years of virtual time).
-MAX_SECONDS = 1e9
 
 _TOP_KEYS: tuple[str, ...] = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads")
-_TOP_KEYS += ("runs", "file_processing", "faults")
+_TOP_KEYS += ("runs", "responses", "cancel_finished", "file_processing", "faults")
 _RUN_KEYS = ("steps", "assistant", "cancel_delay", "expires")
-_STEP_KEYS = {status: ("status", "duration", *keys) for status, keys in STEP_KEYS.items()}
+_RESPONSE_KEYS = ("steps", "retention")
 _FAULT_KEYS = tuple(Fault.__dataclass_fields__)
 
 
@@ -119,12 +119,19 @@ def parse(text: str, source: str = "<scenario>", *, name: str | None = None) -> 
 
 
 def _parse(data: dict[str, Any], source: str, name: str | None) -> Scenario:
-    where = _Where(source)
+    where = Reporter(source)
     mapping = where.mapping(data, "", _TOP_KEYS)
     runs = tuple(
         _run(where, item, f"runs[{i}]")
         for i, item in enumerate(where.sequence(mapping.get("runs", []), "runs"))
     )
+    scripted = tuple(
+        _response(where, item, f"responses[{i}]")
+        for i, item in enumerate(where.sequence(mapping.get("responses", []), "responses"))
+    )
+    cancel_finished = mapping.get("cancel_finished")
+    if cancel_finished is not None and cancel_finished not in ("return", "conflict"):
+        where.fail("cancel_finished", f"{cancel_finished!r} is not one of return, conflict")
     faults = tuple(
         _fault(where, item, f"faults[{i}]")
         for i, item in enumerate(where.sequence(mapping.get("faults", []), "faults"))
@@ -144,8 +151,9 @@ def _parse(data: dict[str, Any], source: str, name: str | None) -> Scenario:
     outcome = mapping.get("outcome")
     if outcome is not None and not isinstance(outcome, str):
         where.fail("outcome", f"must be a run status, not {outcome!r}")
-    if outcome is not None and outcome not in RUN_MODEL.final | {REQUIRES_ACTION, IN_PROGRESS}:
-        where.fail("outcome", f"{outcome!r} is not a run status")
+    outcomes = RUN_MODEL.final | {REQUIRES_ACTION, IN_PROGRESS} | responses.RESPONSE_MODEL.statuses
+    if outcome is not None and outcome not in outcomes:
+        where.fail("outcome", f"{outcome!r} is not a run or response status")
     if "seed" in mapping and (isinstance(mapping["seed"], bool) or not isinstance(mapping["seed"], int)):
         where.fail("seed", f"must be a whole number, not {mapping['seed']!r}")
     if "poll_after_ms" in mapping:
@@ -154,6 +162,8 @@ def _parse(data: dict[str, Any], source: str, name: str | None) -> Scenario:
         name=name or Path(source).stem,
         description=str(mapping.get("description", "")).strip(),
         runs=runs,
+        responses=scripted,
+        cancel_finished=cancel_finished,
         faults=faults,
         assistants=assistants,
         threads=threads,
@@ -165,61 +175,7 @@ def _parse(data: dict[str, Any], source: str, name: str | None) -> Scenario:
     )
 
 
-class _Where:
-    """Error reporting with the file and the key path."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, path: str, problem: str) -> NoReturn:
-        problem = safe(one_line(problem, 300))  # messages quote values: never a key
-        raise ScenarioError(f"{self.source}: {path}: {problem}" if path else f"{self.source}: {problem}")
-
-    def mapping(self, value: Any, path: str, allowed: Sequence[str]) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.fail(path, f"expected a mapping of keys, got {type(value).__name__}")
-        for key in value:
-            if key not in allowed:
-                close = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                self.fail(_join(path, str(key)), f"unknown key{hint}; allowed here: {', '.join(allowed)}")
-        return value
-
-    def sequence(self, value: Any, path: str) -> list[Any]:
-        if not isinstance(value, list):
-            self.fail(path, f"expected a list, got {type(value).__name__}")
-        return value
-
-    def number(self, value: Any, path: str) -> float:
-        """Seconds: finite, >= 0 and at most :data:`MAX_SECONDS`."""
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not (0 <= value <= MAX_SECONDS)  # also false for NaN
-            or not math.isfinite(float(value))
-        ):
-            shown = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else "a huge number"
-            self.fail(path, f"must be a number of seconds from 0 to {MAX_SECONDS:g}, not {shown}")
-        return float(value)
-
-    def count(self, value: Any, path: str, *, minimum: int = 0, maximum: int = 10**9) -> int:
-        """A whole number in ``[minimum, maximum]``."""
-        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-            shown = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else "a huge number"
-            self.fail(path, f"must be a whole number from {minimum} to {maximum}, not {shown}")
-        return value
-
-    def text(self, value: Any, path: str) -> str:
-        if not isinstance(value, str):
-            self.fail(path, f"must be text, not {type(value).__name__} {value!r}")
-        return value
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _run(where: _Where, data: Any, path: str) -> RunScript:
+def _run(where: Reporter, data: Any, path: str) -> RunScript:
     mapping = where.mapping(data, path, _RUN_KEYS)
     if "steps" not in mapping:
         where.fail(path, "a run needs steps")
@@ -245,26 +201,44 @@ def _run(where: _Where, data: Any, path: str) -> RunScript:
     return RunScript(timeline, assistant)
 
 
-def _step(where: _Where, data: Any, path: str) -> lc.Step:
+def _response(where: Reporter, data: Any, path: str) -> ResponseScript:
+    mapping = where.mapping(data, path, _RESPONSE_KEYS)
+    if "steps" not in mapping:
+        where.fail(path, "a response needs steps")
+    steps = [
+        _step(where, item, f"{path}.steps[{i}]", RESPONSE_STEPS)
+        for i, item in enumerate(where.sequence(mapping["steps"], f"{path}.steps"))
+    ]
+    try:
+        timeline = lc.Timeline(steps, model=responses.RESPONSE_MODEL)
+    except TimelineError as error:
+        raise ScenarioError(f"{where.source}: {path}.{error}") from None
+    retention = mapping.get("retention")
+    return ResponseScript(
+        timeline, None if retention is None else where.number(retention, f"{path}.retention")
+    )
+
+
+def _step(where: Reporter, data: Any, path: str, api: StepRules = RUN_STEPS) -> lc.Step:
     if not isinstance(data, dict) or "status" not in data:
         where.fail(path, "a step needs a status")
     status = data["status"]
-    if not isinstance(status, str) or status not in RUN_MODEL.statuses:
-        close = difflib.get_close_matches(str(status), sorted(RUN_MODEL.statuses), n=1)
+    if not isinstance(status, str) or status not in api.model.statuses:
+        close = difflib.get_close_matches(str(status), sorted(api.model.statuses), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         where.fail(f"{path}.status", f"unknown status {status!r}{hint}")
-    mapping = where.mapping(data, path, _STEP_KEYS.get(status, ("status", "duration")))
+    mapping = where.mapping(data, path, ("status", "duration", *api.step_keys.get(status, ())))
     duration = _duration(where, mapping["duration"], f"{path}.duration") if "duration" in mapping else None
     payload: dict[str, Any] = {}
-    if status == IN_PROGRESS and "tool_calls" in mapping:
+    if status == REQUIRES_ACTION and not mapping.get("tool_calls"):
+        where.fail(path, "requires_action needs tool_calls (a list of {name, arguments})")
+    calls = mapping.get("tool_calls")
+    if calls is not None and api is RUN_STEPS and status == IN_PROGRESS:  # built-in tool calls
         payload["tool_calls"] = [
             builtin_call(where, call, f"{path}.tool_calls[{i}]")
-            for i, call in enumerate(where.sequence(mapping["tool_calls"], f"{path}.tool_calls"))
+            for i, call in enumerate(where.sequence(calls, f"{path}.tool_calls"))
         ]
-    if status == REQUIRES_ACTION:
-        calls = mapping.get("tool_calls")
-        if not calls:
-            where.fail(path, "requires_action needs tool_calls (a list of {name, arguments})")
+    elif calls is not None:
         payload["tool_calls"] = [
             _tool_call(where, call, f"{path}.tool_calls[{i}]")
             for i, call in enumerate(where.sequence(calls, f"{path}.tool_calls"))
@@ -273,28 +247,27 @@ def _step(where: _Where, data: Any, path: str) -> lc.Step:
         error = where.mapping(mapping["error"], f"{path}.error", ("code", "message"))
         if "message" in error:
             where.text(error["message"], f"{path}.error.message")
-        if error.get("code", "server_error") not in ERROR_CODES:
-            where.fail(f"{path}.error.code", f"{error.get('code')!r} is not one of {', '.join(ERROR_CODES)}")
+        if error.get("code", "server_error") not in api.error_codes:
+            codes = ", ".join(api.error_codes)
+            where.fail(f"{path}.error.code", f"{error.get('code')!r} is not one of {codes}")
         payload["last_error"] = dict(error)
     if "reason" in mapping:
-        if mapping["reason"] not in INCOMPLETE_REASONS:
-            where.fail(
-                f"{path}.reason", f"{mapping['reason']!r} is not one of {', '.join(INCOMPLETE_REASONS)}"
-            )
+        if mapping["reason"] not in api.reasons:
+            where.fail(f"{path}.reason", f"{mapping['reason']!r} is not one of {', '.join(api.reasons)}")
         payload["reason"] = mapping["reason"]
     if "reply" in mapping:
         payload["reply"] = _reply(where, mapping["reply"], f"{path}.reply")
     return lc.Step(status, duration, payload)
 
 
-def _duration(where: _Where, value: Any, path: str) -> float:
+def _duration(where: Reporter, value: Any, path: str) -> float:
     """A step's seconds, or ``.inf``: held until an event moves the run on (a cancel, expiry)."""
     if isinstance(value, float) and value == math.inf:
         return value
     return where.number(value, path)
 
 
-def _tool_call(where: _Where, data: Any, path: str) -> dict[str, Any]:
+def _tool_call(where: Reporter, data: Any, path: str) -> dict[str, Any]:
     mapping = where.mapping(data, path, ("type", "name", "arguments", "id"))
     if mapping.get("type", "function") != "function":
         where.fail(
@@ -310,7 +283,7 @@ def _tool_call(where: _Where, data: Any, path: str) -> dict[str, Any]:
     return dict(mapping)
 
 
-def _reply(where: _Where, value: Any, path: str) -> TemplateReply | str:
+def _reply(where: Reporter, value: Any, path: str) -> TemplateReply | str:
     if not isinstance(value, str):
         where.fail(path, "must be text")
     try:
@@ -343,7 +316,7 @@ _FAULT_CHECKS: dict[str, tuple[str, int, int]] = {
 }
 
 
-def _fault(where: _Where, data: Any, path: str) -> Fault:
+def _fault(where: Reporter, data: Any, path: str) -> Fault:
     mapping = where.mapping(data, path, _FAULT_KEYS)
     for key, value in mapping.items():
         check, low, high = _FAULT_CHECKS.get(key, ("", 0, 0))
@@ -377,7 +350,7 @@ def _fault(where: _Where, data: Any, path: str) -> Fault:
         where.fail(path, str(error))
 
 
-def _seed_body(where: _Where, data: Any, path: str, schema: str) -> dict[str, Any]:
+def _seed_body(where: Reporter, data: Any, path: str, schema: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         where.fail(path, "expected a mapping")
     body = {k: v for k, v in data.items() if k != "id"}

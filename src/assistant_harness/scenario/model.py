@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from ..apis.assistants.runs import ReplyContext
+from ..apis.assistants.statuses import RUN_MODEL, STEP_KEYS
+from ..apis.responses import statuses as responses
+from ..apis.responses.state import ResponseRequest, ResponseScript
 from ..engine import lifecycle as lc
 from ..engine.faults import Fault
 from ..errors import ScenarioError
@@ -21,6 +24,22 @@ from .tools import FileScript
 ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
 INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
 REPLY_FIELDS = ("tool_output", "tool_outputs", "user_message")
+
+
+@dataclass(frozen=True)
+class StepRules:
+    """What a step may say in one API: its statuses, per-status keys, error codes, incomplete reasons."""
+
+    model: lc.StatusModel
+    step_keys: Mapping[str, tuple[str, ...]]
+    error_codes: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+RUN_STEPS = StepRules(RUN_MODEL, STEP_KEYS, ERROR_CODES, INCOMPLETE_REASONS)
+RESPONSE_STEPS = StepRules(
+    responses.RESPONSE_MODEL, responses.STEP_KEYS, responses.ERROR_CODES, responses.INCOMPLETE_REASONS
+)
 
 
 class TemplateReply:
@@ -61,6 +80,10 @@ class Scenario:
     name: str = "scenario"
     description: str = ""
     runs: tuple[RunScript, ...] = ()
+    #: The Responses API's scripts, picked in creation order (the last one repeats).
+    responses: tuple[ResponseScript, ...] = ()
+    #: Cancelling a finished response: ``return`` it unchanged (OpenAI) or answer ``conflict`` (409).
+    cancel_finished: str | None = None
     #: Fault rules (frozen: each fake counts requests against them in its own counters).
     faults: tuple[Fault, ...] = ()
     assistants: tuple[Mapping[str, Any], ...] = ()
@@ -129,6 +152,19 @@ class ScenarioTimelines:
         used = self._used.get(key, 0)
         self._used[key] = used + 1
         return scripts[min(used, len(scripts) - 1)]
+
+
+class ScenarioResponses:
+    """Picks each new response's script from the scenario's ``responses:`` in creation order; once
+    they are used up, the last one repeats (so a final reply answers every later request)."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        if not scenario.responses:
+            raise ValueError("the scenario has no responses: list")
+        self._scripts = scenario.responses
+
+    def __call__(self, request: ResponseRequest) -> ResponseScript:
+        return self._scripts[min(request.index, len(self._scripts) - 1)]
 
 
 # The loading functions under their old import path (``fake`` and users import them from here).

@@ -6,6 +6,7 @@ from typing import Any
 
 import yaml
 
+from ..apis.responses.state import ResponseScript
 from ..engine import lifecycle as lc
 from ..errors import ScenarioError
 from .model import RunScript, Scenario, TemplateReply
@@ -34,6 +35,10 @@ def to_data(scenario: Scenario) -> dict[str, Any]:
         data["runs"] = [_run_data(run) for run in scenario.runs]
     if scenario.file_processing:
         data["file_processing"] = [file_script_data(script) for script in scenario.file_processing]
+    if scenario.responses:
+        data["responses"] = [_response_data(script) for script in scenario.responses]
+    if scenario.cancel_finished is not None:
+        data["cancel_finished"] = scenario.cancel_finished
     if scenario.faults:
         data["faults"] = [f.to_mapping() for f in scenario.faults]
     return data
@@ -48,6 +53,13 @@ def _run_data(run: RunScript) -> dict[str, Any]:
     if not run.timeline.expires:
         out["expires"] = False
     out["steps"] = [_step_data(step) for step in run.timeline.steps]
+    return out
+
+
+def _response_data(script: ResponseScript) -> dict[str, Any]:
+    out: dict[str, Any] = {"steps": [_step_data(step) for step in script.timeline.steps]}
+    if script.retention is not None:
+        out["retention"] = script.retention
     return out
 
 

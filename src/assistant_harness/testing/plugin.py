@@ -53,6 +53,10 @@ FAKE_KEYS = frozenset(
         "virtual_time",
         "poll_after_ms",
         "hang_limits",
+        "response_timeline",
+        "response_timelines",
+        "response_retention",
+        "cancel_finished",
     }
 )
 CASSETTE_OPTIONS = frozenset({"match_on", "redact", "ignore_hosts"})

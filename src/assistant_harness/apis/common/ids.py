@@ -34,3 +34,7 @@ class IdGenerator:
     def new(self, kind: str) -> str:
         """A new id for ``kind`` (a key of :data:`PREFIXES`), e.g. ``run_AbC...`` (24 random chars)."""
         return PREFIXES[kind] + "".join(self._choices(_ALPHABET, k=24))
+
+    def new_hex(self, prefix: str, length: int = 50) -> str:
+        """A Responses-style id: ``prefix_`` and ``length`` hex digits (``resp_06a5...``)."""
+        return f"{prefix}_{self._random.getrandbits(length * 4):0{length}x}"

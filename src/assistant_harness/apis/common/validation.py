@@ -171,6 +171,12 @@ def _check_options(options: list[Schema], value: Any, path: str) -> None:
             raise invalid_value(_join(path, "type"), kind, list(by_type))
         _check(by_type[kind], value, path)
         return
+    if isinstance(value, dict) and isinstance(value.get("type"), str):
+        # Options whose own ``type`` enum rules the value out would fail anyway: skip them, so a
+        # function_call_output item is not tried against two dozen other item kinds first.
+        non_null = [
+            o for o in _typed_options(options, value["type"]) if _resolve(o).get("type") != "null"
+        ] or non_null
     errors: list[tuple[bool, ApiError]] = []
     for option in non_null:
         try:
@@ -183,6 +189,31 @@ def _check_options(options: list[Schema], value: Any, path: str) -> None:
     if errors:
         # Report the problem inside the option whose type fits the value, as the API does.
         raise next((e for fits, e in errors if fits), errors[0][1])
+
+
+_TYPED: dict[tuple[int, str], list[Schema]] = {}
+
+
+def _typed_options(options: list[Schema], kind: str) -> list[Schema]:
+    """The options that allow ``type: kind`` (cached per options list of the loaded schemas, which are
+    never changed, so their ids are stable; a value's ``type`` is one of few names)."""
+    key = (id(options), kind)
+    found = _TYPED.get(key)
+    if found is None:
+        found = [o for o in options if _allows_type(o, kind)]
+        _TYPED[key] = found
+    return found
+
+
+def _allows_type(option: Schema, kind: str) -> bool:
+    option = _resolve(option)
+    if "oneOf" in option or "anyOf" in option or "allOf" in option:
+        return True  # nested choices: let the walk decide
+    type_schema = option.get("properties", {}).get("type")
+    if type_schema is None:
+        return True
+    enum = _resolve(type_schema).get("enum")
+    return enum is None or kind in enum
 
 
 def _check_object(schema: Schema, value: dict[str, Any], path: str) -> None:

@@ -1,0 +1,2 @@
+"""The Responses API: responses (background mode on the shared lifecycle engine), their input items,
+function-call items and event streams."""

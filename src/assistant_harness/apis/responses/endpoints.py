@@ -1,0 +1,157 @@
+"""The Responses API's endpoints: ``POST /responses`` (JSON or SSE), retrieve (JSON, or the event
+stream from the start or after ``starting_after``), delete, cancel, input items, input tokens.
+
+Handlers take the fake's state (anything with a ``responses`` :class:`ResponseStore`), the request,
+and the path parameters by name; fault rules name them ``responses.create``, ``responses.retrieve``,
+``responses.cancel``, ``responses.delete``, ``responses.input_items``, ``responses.input_tokens``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from ...engine.faults import READ_TIMEOUT, TransportFault
+from ...http.messages import ApiRequest, ApiResponse
+from ...http.routing import Endpoint
+from ..common.errors import ApiError, invalid_value
+from ..common.validation import validate
+from . import events
+from .state import ResponseState
+from .store import ResponseStore
+
+Obj = dict[str, Any]
+
+#: How long a request that would never be answered waits when the client names no read timeout.
+DEFAULT_READ_TIMEOUT = 600.0
+
+
+class HasResponses(Protocol):
+    responses: ResponseStore
+
+
+def create(state: HasResponses, request: ApiRequest, *, body: Obj) -> Obj | ApiResponse:
+    validate("CreateResponse", _lenient(body))
+    store = state.responses
+    response = store.create(body)
+    streamed = body.get("stream") is True
+    if streamed:
+        return stream(store, response, None, request)
+    if not response.obj["background"] and not store.play(response):
+        # A foreground request whose response never ends is never answered: the client's read
+        # timeout fires (in virtual time), as it would against the real API.
+        store.clock.advance(request.read_timeout or DEFAULT_READ_TIMEOUT)
+        raise TransportFault(READ_TIMEOUT, "The read operation timed out (the response never finished)")
+    return response.obj
+
+
+def retrieve(state: HasResponses, request: ApiRequest, *, response_id: str) -> Obj | ApiResponse:
+    store = state.responses
+    streamed, after = _flag(request.query, "stream"), _starting_after(request.query)
+    response = store.get(response_id)
+    return stream(store, response, after, request) if streamed else response.obj
+
+
+def delete(state: HasResponses, request: ApiRequest, *, response_id: str) -> Obj:
+    return state.responses.delete(response_id)
+
+
+def cancel(state: HasResponses, request: ApiRequest, *, response_id: str) -> Obj:
+    return state.responses.cancel(response_id).obj
+
+
+def input_items(state: HasResponses, request: ApiRequest, *, response_id: str) -> Obj:
+    return state.responses.input_items(response_id, request.query)
+
+
+def input_tokens(state: HasResponses, request: ApiRequest, *, body: Obj) -> Obj:
+    return state.responses.input_tokens(body)
+
+
+def _lenient(body: Obj) -> Obj:
+    """The body as the spec's schema reads it: the API takes a function tool without ``strict`` or
+    ``parameters`` (the spec's FunctionTool requires both; see docs/fidelity.md)."""
+    if not isinstance(body, dict):  # not an object: the schema check says so (a 400)
+        return body
+    tools = body.get("tools")
+    if not isinstance(tools, list) or not any(
+        isinstance(t, dict) and t.get("type") == "function" for t in tools
+    ):
+        return body
+    filled = [
+        {"strict": None, "parameters": None, **t}
+        if isinstance(t, dict) and t.get("type") == "function"
+        else t
+        for t in tools
+    ]
+    return {**body, "tools": filled}
+
+
+def stream(
+    store: ResponseStore, response: ResponseState, starting_after: int | None, request: ApiRequest
+) -> ApiResponse:
+    """The response's events after ``starting_after`` (all with ``None``), following it on virtual time
+    until it ends. One that never ends holds the connection until the client's read timeout, then the
+    connection breaks, as a real server's would."""
+    ended = store.play(response)
+    chunks = events.render(response.events.after(starting_after))
+    broken_after = None
+    if not ended and not response.progress.is_final:
+        store.clock.advance(request.read_timeout or DEFAULT_READ_TIMEOUT)
+        broken_after = len(chunks)
+    return ApiResponse(
+        200, b"".join(chunks), dict(events.SSE_HEADERS), chunks=chunks, broken_after=broken_after
+    )
+
+
+def _flag(query: Mapping[str, str], name: str) -> bool:
+    value = query.get(name)
+    if value is None or value == "false":
+        return False
+    if value == "true":
+        return True
+    raise invalid_value(name, value, ["true", "false"])
+
+
+def _starting_after(query: Mapping[str, str]) -> int | None:
+    raw = query.get("starting_after")
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ApiError(
+            400,
+            "Invalid type for 'starting_after': expected an integer, but got a string instead.",
+            param="starting_after",
+            code="invalid_type",
+        ) from None
+
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    # Validated against CreateResponse by the handler itself (see _lenient).
+    Endpoint("responses.create", "POST", "/responses", create, returns="response", beta=False),
+    Endpoint(
+        "responses.input_tokens",
+        "POST",
+        "/responses/input_tokens",
+        input_tokens,
+        schema="TokenCountsBody",
+        beta=False,
+    ),
+    Endpoint(
+        "responses.retrieve", "GET", "/responses/{response_id}", retrieve, returns="response", beta=False
+    ),
+    Endpoint("responses.delete", "DELETE", "/responses/{response_id}", delete, beta=False),
+    Endpoint(
+        "responses.cancel", "POST", "/responses/{response_id}/cancel", cancel, returns="response", beta=False
+    ),
+    Endpoint(
+        "responses.input_items",
+        "GET",
+        "/responses/{response_id}/input_items",
+        input_items,
+        lists=True,
+        beta=False,
+    ),
+)

@@ -1,0 +1,223 @@
+"""The fake's responses: created, moved along their timelines, cancelled, listed, forgotten.
+
+One :class:`ResponseStore` per fake, on the fake's clock and id generator; it raises
+:class:`ApiError` as the API would (the wording of real error bodies, see docs/fidelity.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ...engine import lifecycle as lc
+from ...engine.clock import VirtualClock
+from ...engine.events import EventLog
+from ..common.errors import ApiError, missing
+from ..common.ids import IdGenerator
+from ..common.pagination import page
+from ..common.validation import SCHEMAS
+from . import effects, objects
+from .state import ResponseRequest, ResponseScript, ResponseState
+from .statuses import CANCELLED, RESPONSE_MODEL
+
+Obj = dict[str, Any]
+
+#: What a response follows unless a scenario says otherwise: queued 1 s, in progress 2 s, completed.
+DEFAULT_TIMELINE = lc.Timeline.of(("queued", 1.0), ("in_progress", 2.0), "completed", model=RESPONSE_MODEL)
+
+ScriptSource = Callable[[ResponseRequest], "ResponseScript | lc.Timeline"]
+
+#: What cancelling a finished response does: return it unchanged (OpenAI) or answer 409 (some
+#: compatible servers).
+CANCEL_FINISHED = ("return", "conflict")
+
+
+def _default_scripts(_: ResponseRequest) -> ResponseScript:
+    return ResponseScript(DEFAULT_TIMELINE)
+
+
+def _known_parameters() -> frozenset[str]:
+    """Every top-level parameter of a create request (the spec's schema is an allOf of parts)."""
+    names: set[str] = set()
+    todo: list[Mapping[str, Any]] = [SCHEMAS["CreateResponse"]]
+    while todo:
+        schema = todo.pop()
+        if "$ref" in schema:
+            todo.append(SCHEMAS[schema["$ref"].rsplit("/", 1)[-1]])
+            continue
+        names.update(schema.get("properties", {}))
+        todo.extend(schema.get("allOf", ()))
+    # Sent by the SDK's create (stream=True); newer SDKs send parameters the vendored spec predates.
+    return frozenset(names | {"stream", "stream_options"})
+
+
+KNOWN_PARAMETERS = _known_parameters()
+
+
+class ResponseStore:
+    """All responses of one fake."""
+
+    def __init__(
+        self,
+        clock: VirtualClock,
+        ids: IdGenerator,
+        scripts: ScriptSource = _default_scripts,
+        *,
+        cancel_finished: str = "return",
+        retention: float | None = None,
+    ) -> None:
+        if cancel_finished not in CANCEL_FINISHED:
+            raise ValueError(f"cancel_finished={cancel_finished!r}: use one of {', '.join(CANCEL_FINISHED)}")
+        self.clock = clock
+        self.ids = ids
+        self.scripts = scripts
+        self.cancel_finished = cancel_finished
+        self.retention = retention
+        self.responses: dict[str, ResponseState] = {}
+        self.created = 0
+
+    def timestamp(self, elapsed: float) -> int:
+        """The API timestamp (whole Unix seconds) of virtual time ``elapsed``."""
+        return int(self.clock.epoch + elapsed)
+
+    def new_id(self, prefix: str) -> str:
+        return self.ids.new_hex(prefix)
+
+    # -- create ----------------------------------------------------------------------------
+    def create(self, body: Obj) -> ResponseState:
+        """A new response for a validated create request; 400/404 as the API words them."""
+        for key in body:
+            if key not in KNOWN_PARAMETERS:
+                raise ApiError(400, f"Unknown parameter: '{key}'.", param=key, code="unknown_parameter")
+        if not body.get("model") and not body.get("prompt"):
+            raise missing("model")
+        context = self._context(body.get("previous_response_id"))
+        items = objects.input_items(body.get("input"), self._item_id)
+        _check_tool_outputs(context, items)
+        script = self.scripts(ResponseRequest(self.created, body))
+        if isinstance(script, lc.Timeline):
+            script = ResponseScript(script)
+        now = self.clock.elapsed()
+        obj = objects.response(
+            self.new_id("resp"), self.timestamp(now), body, status=script.timeline.steps[0].status
+        )
+        retention = script.retention if script.retention is not None else self.retention
+        state = ResponseState(
+            obj,
+            lc.Progress(script.timeline, now, model=RESPONSE_MODEL),
+            items,
+            context,
+            EventLog(),
+            gone_at=None if retention is None else now + retention,
+            tool_outputs=[
+                {"call_id": i["call_id"], "output": i["output"]}
+                for i in items
+                if i["type"] == "function_call_output"
+            ],
+        )
+        self.created += 1
+        self.responses[obj["id"]] = state
+        effects.start(self, state, now)
+        self.sync(state)
+        return state
+
+    def _item_id(self, kind: str) -> str:
+        return self.new_id({"message": "msg", "function_call": "fc", "function_call_output": "fco"}[kind])
+
+    def _context(self, previous_id: str | None) -> list[Obj]:
+        if previous_id is None:
+            return []
+        previous = self.responses.get(previous_id)
+        if previous is None or self._gone(previous):
+            raise ApiError(
+                404,
+                f"Previous response with id '{previous_id}' not found.",
+                param="previous_response_id",
+                code="previous_response_not_found",
+            )
+        self.sync(previous)
+        return [*previous.context, *previous.input, *previous.obj["output"]]
+
+    # -- read ------------------------------------------------------------------------------
+    def get(self, response_id: str) -> ResponseState:
+        """The response brought up to now; 404 for an unknown id, or one past its retention."""
+        state = self.responses.get(response_id)
+        if state is None or self._gone(state):
+            raise ApiError(404, f"Response with id '{response_id}' not found.")
+        self.sync(state)
+        return state
+
+    def _gone(self, state: ResponseState) -> bool:
+        if state.gone_at is not None and self.clock.elapsed() >= state.gone_at:
+            self.responses.pop(state.id, None)
+            return True
+        return False
+
+    def sync(self, state: ResponseState) -> None:
+        """Bring ``state`` to where its timeline says it is now."""
+        for transition in state.progress.advance(self.clock.elapsed()):
+            effects.apply(self, state, transition)
+
+    def play(self, state: ResponseState) -> bool:
+        """Move virtual time until the response ends; False if it never will (stuck for ever)."""
+        self.sync(state)
+        while not state.progress.is_final:
+            due = state.progress.next_change()
+            if due is None:
+                return False
+            self.clock.advance_to(due)
+            self.sync(state)
+        return True
+
+    def input_items(self, response_id: str, query: Mapping[str, str]) -> Obj:
+        return page(self.get(response_id).input, query)
+
+    def input_tokens(self, body: Obj) -> Obj:
+        context = self._context(body.get("previous_response_id"))
+        items = objects.input_items(body.get("input"), self._item_id)
+        text = objects.text_of([*context, *items])
+        if body.get("instructions"):
+            text += " " + str(body["instructions"])
+        return objects.input_tokens(objects.count_tokens(text))
+
+    # -- change ----------------------------------------------------------------------------
+    def cancel(self, response_id: str) -> ResponseState:
+        """Cancel a background response: in flight it ends ``cancelled``; a cancelled one is returned
+        as it is; a finished one is returned as it is or answered 409 (``cancel_finished``)."""
+        state = self.get(response_id)
+        if not state.obj["background"]:
+            raise ApiError(400, "Cannot cancel a synchronous response.")
+        if state.progress.can_cancel:
+            effects.cancel(self, state)
+        elif state.status != CANCELLED and self.cancel_finished == "conflict":
+            raise ApiError(
+                409,
+                f"Cannot cancel a response with status '{state.status}'.",
+                code="response_already_finished",
+            )
+        return state
+
+    def delete(self, response_id: str) -> Obj:
+        self.get(response_id)
+        del self.responses[response_id]
+        return objects.deleted(response_id)
+
+
+def _check_tool_outputs(context: list[Obj], items: list[Obj]) -> None:
+    """Every function call of the conversation needs its output, and every output its call, as the API
+    checks them (400, ``param: input``)."""
+    calls: list[str] = []
+    answered: set[str] = set()
+    for item in [*context, *items]:
+        if item.get("type") == "function_call":
+            calls.append(str(item["call_id"]))
+        elif item.get("type") == "function_call_output":
+            call_id = item.get("call_id")
+            if call_id not in calls:
+                raise ApiError(
+                    400, f"No tool call found for function call output with call_id {call_id}.", param="input"
+                )
+            answered.add(str(call_id))
+    for call_id in calls:
+        if call_id not in answered:
+            raise ApiError(400, f"No tool output found for function call {call_id}.", param="input")

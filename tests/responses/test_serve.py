@@ -1,0 +1,78 @@
+"""`assistant-harness serve` answers the Responses API over real sockets (real time, short timelines)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import openai
+import pytest
+
+FAST = """
+responses:
+  - steps:
+      - {status: queued, duration: 0.05}
+      - {status: in_progress, duration: 0.05}
+      - status: completed
+        tool_calls: [{name: lookup, arguments: {q: llamas}}]
+  - steps:
+      - {status: queued, duration: 0.05}
+      - {status: in_progress, duration: 0.05}
+      - {status: completed, reply: "Found: {tool_output}"}
+"""
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    scenario = tmp_path / "fast.yaml"
+    scenario.write_text(FAST, encoding="utf-8")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    command = [sys.executable, "-m", "assistant_harness.cli.main", "serve", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--scenario", str(scenario)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"serve did not start: {process.communicate()}") from None
+            time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
+def test_a_background_tool_round_and_a_resumed_stream_over_http(server: str) -> None:
+    with openai.OpenAI(api_key="sk-test", base_url=server) as client:
+        response = client.responses.create(model="gpt-4o", input="find llamas", background=True)
+        assert response.status == "queued"
+        while response.status in ("queued", "in_progress"):
+            time.sleep(0.05)
+            response = client.responses.retrieve(response.id)
+        call = response.output[0]
+        assert response.status == "completed" and call.type == "function_call"
+        follow = client.responses.create(
+            model="gpt-4o",
+            previous_response_id=response.id,
+            input=[{"type": "function_call_output", "call_id": call.call_id, "output": "3 llamas"}],  # type: ignore[union-attr]
+            background=True,
+            stream=True,
+        )
+        events = list(follow)
+        assert events[-1].type == "response.completed"
+        assert events[-1].response.output_text == "Found: 3 llamas"  # type: ignore[union-attr]
+        resumed = list(client.responses.retrieve(events[0].response.id, stream=True, starting_after=2))  # type: ignore[union-attr]
+        assert [e.sequence_number for e in resumed] == [e.sequence_number for e in events[3:]]
+        assert client.responses.cancel(response.id).status == "completed"
