@@ -244,7 +244,7 @@ def _form_body(draw: st.DrawFn, schema: str) -> tuple[bytes, str]:
             b"--"
             + boundary.encode()
             + b'\r\nContent-Disposition: form-data; name="'
-            + name.encode()
+            + name.encode("utf-8", "surrogatepass")  # a drawn field name may hold a lone surrogate
             + b'"'
             + filename
             + b"\r\n\r\n"

@@ -18,17 +18,6 @@ ROOT = "assistant_harness"
 LOWER = ("engine", "http")
 FORBIDDEN = ("apis", "cassettes", "testing", "cli", "scenario", "fake", "backend")
 
-#: Imports that break the rules on main today and are already fixed on the `http` branch (engine's
-#: faults use the API's error body; serve's ASGI app builds a Backend). Delete once it is merged.
-KNOWN = {
-    ("engine.faults", "apis.common.errors"),
-    ("http.asgi", "backend"),
-    # scenario files pass quoted values through the secret detector, which lives in cassettes/ while
-    # cassettes/observe turns recordings into scenarios: a cassettes <-> scenario cycle. The detector
-    # belongs below both (e.g. a top-level secrets module); until it moves, this edge is known.
-    ("scenario.load", "cassettes.secrets"),
-}
-
 
 def _module_name(path: Path) -> str:
     parts = path.relative_to(PACKAGE).with_suffix("").parts
@@ -103,7 +92,7 @@ def test_engine_and_http_import_nothing_from_the_layers_above(lower: str) -> Non
         for module, targets in MODULES.items()
         if _layer(module) == lower
         for target in targets
-        if _layer(target) in FORBIDDEN and (module, target) not in KNOWN
+        if _layer(target) in FORBIDDEN
     )
     assert broken == [], f"{lower}/ must not import {', '.join(FORBIDDEN)}: {broken}"
 
@@ -131,7 +120,7 @@ def test_no_cycles_between_subpackages() -> None:
         if module == "":
             continue
         graph.setdefault(_layer(module), set()).update(
-            _layer(t) for t in targets if _layer(t) != _layer(module) and (module, t) not in KNOWN
+            _layer(t) for t in targets if _layer(t) != _layer(module)
         )
     cycles = []
     state: dict[str, int] = {}

@@ -4,7 +4,7 @@ status timelines with tool rounds, and turned into ``responses:`` scenarios the 
 
 The real recordings are pydantic-ai's (vendored in tests/data/real-cassettes/responses, MIT); three
 of them (reasoning, streaming_continuation, streaming_without_starting_after) are ones the Responses
-work did not use, fetched for this check with tools/vendor_recordings.py.
+work did not use, fetched for this check with ``tools/vendor_cassettes.py --pydantic-ai DIR``.
 """
 
 from __future__ import annotations

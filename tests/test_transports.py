@@ -139,6 +139,28 @@ def test_stopping_a_fake_under_an_open_cassette_keeps_the_cassette_working(
     assert httpx.get(local_server).text == "real server"  # nothing stale is left patched
 
 
+def test_a_fake_started_and_stopped_inside_an_open_cassette_leaves_nothing_patched(
+    tmp_path: Path, local_server: str
+) -> None:
+    """The cassette's lane is under the fake's respx wrapper and the fake's lane over it; stopping
+    the fake brings the cassette's lane back on top, and closing the cassette must not then put
+    respx's wrapper (with no router left) back: every later request would fail inside respx."""
+    from assistant_harness import use_cassette
+
+    path = tmp_path / "c.json"
+    with FakeAssistants(), use_cassette(path, record_mode="once"):
+        openai.OpenAI(api_key="sk-test").beta.threads.create()
+    with use_cassette(path):
+        with FakeAssistants():
+            openai.OpenAI(api_key="sk-test").beta.assistants.create(model="gpt-4o")
+        assert openai.OpenAI(api_key="sk-test").beta.threads.create().object == "thread"  # replayed
+    assert httpx.get(local_server).text == "real server"
+    if HAS_HTTPX2:
+        import httpx2
+
+        assert httpx2.get(local_server).text == "real server"
+
+
 def _sdk_mocker() -> type:
     """The respx mocker that sees the installed SDK's default client (httpcore2 for openai 3.x)."""
     from respx.mocks import HTTPCoreMocker

@@ -27,8 +27,8 @@ from urllib.parse import parse_qsl, urlsplit
 import yaml
 
 from ..errors import CassetteError
+from ..secrets import safe
 from ..textfiles import TextFileError, decode, load_yaml, one_line, too_deep
-from .secrets import safe
 
 FORMAT = "assistant-harness-cassette"
 VERSION = 1

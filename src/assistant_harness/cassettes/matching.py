@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 from ..errors import ConfigurationError
 from ..http import multipart
+from ..secrets import safe
 from .format import Interaction
-from .secrets import safe
 
 Matcher = Callable[["RequestKey", "RequestKey"], object]
 

@@ -27,6 +27,7 @@ from ..engine.timepatch import TimePatch
 from ..errors import CassetteError, CassetteMismatch, SecretInCassetteError
 from ..http import fastlane
 from ..http.faults import Chunks
+from ..secrets import safe, scrub_body, scrub_url
 from .format import WIRE_HEADERS, Body, Cassette, Interaction
 from .matching import (
     DEFAULT_MATCH_ON,
@@ -40,7 +41,6 @@ from .matching import (
 from .network import block_network, network_allowed
 from .record_modes import RecordMode
 from .redaction import Redactor, redact_all, scan
-from .secrets import safe, scrub_body, scrub_url
 
 F = TypeVar("F", bound=Callable[..., Any])
 

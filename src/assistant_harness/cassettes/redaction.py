@@ -1,6 +1,6 @@
 """Keep secrets off disk: redact interactions before they are written, and scan what would be written.
 
-Both are the same walk with the one detector of :mod:`.secrets` (names and shapes, in headers, the
+Both are the same walk with the one detector of :mod:`..secrets` (names and shapes, in headers, the
 URL, JSON keys and values, text and binary bodies, multipart parts and reassembled streams):
 redaction keeps what the walk replaced, the scan reports it. A write is refused while the scan
 finds anything, so the scan can never be weaker than the redaction.
@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from .format import Body, Interaction
-from .secrets import (
+from ..secrets import (
     REDACTED,
     SENSITIVE_HEADERS,
     SHAPES,
@@ -24,6 +23,7 @@ from .secrets import (
     scrub_text,
     scrub_url,
 )
+from .format import Body, Interaction
 
 __all__ = [
     "REDACTED",
@@ -44,7 +44,7 @@ Redactor = Callable[[Interaction], Interaction]
 
 
 def scrub_value(value: object) -> object:
-    """A JSON value with secrets replaced (see :func:`.secrets.scrub_json`)."""
+    """A JSON value with secrets replaced (see :func:`..secrets.scrub_json`)."""
     return scrub_json(value)
 
 

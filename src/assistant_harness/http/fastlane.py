@@ -58,7 +58,8 @@ class Bytes:
 class _State:
     def __init__(self) -> None:
         self.lanes: list[Lane] = []
-        self.saved: list[tuple[type, str, Any]] = []
+        #: (class, method, what was there, our wrapper put over it), oldest first.
+        self.saved: list[tuple[type, str, Any, Any]] = []
         self.lock = threading.Lock()
 
 
@@ -167,16 +168,21 @@ def _patch() -> None:
                 continue  # not defined here, or our wrapper is already on top
             wrapper = (_async_wrapper if is_async else _sync_wrapper)(core, original)
             wrapper._assistant_harness_lane = True
-            _state.saved.append((cls, method, original))
+            _state.saved.append((cls, method, original, wrapper))
             setattr(cls, method, wrapper)
 
 
 def _unpatch() -> None:
-    """Take our wrappers off, where they are still on top; one buried under a later patch stays
-    (with no lane open it only passes requests on), so that patch is not undone."""
+    """Take each of our wrappers off where that very wrapper is still on top; one buried under a
+    later patch stays (with no lane open it only passes requests on), so that patch is not undone.
+
+    Not "any lane wrapper on top": respx's undoing (a fake stopped while a cassette's lane stays
+    open) can bring back an older wrapper of ours over which a newer one had been saved, and putting
+    back what the newer one wrapped would reinstate respx's wrapper with no router behind it.
+    """
     while _state.saved:
-        cls, method, original = _state.saved.pop()
-        if getattr(cls.__dict__.get(method), "_assistant_harness_lane", False):
+        cls, method, original, wrapper = _state.saved.pop()
+        if cls.__dict__.get(method) is wrapper:
             setattr(cls, method, original)
 
 

@@ -8,8 +8,8 @@ import math
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from ..cassettes.secrets import safe
 from ..errors import ScenarioError
+from ..secrets import safe
 from ..textfiles import one_line
 
 #: The longest duration a file may give (about 31 years of virtual time).

@@ -11,14 +11,22 @@ after they were last active, as the API's do.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..common.errors import ApiError, missing
 from ..files.store import Files
-from ..vector_stores.store import THREAD_STORE_EXPIRY
+from ..vector_stores.store import THREAD_STORE_EXPIRY, VectorStores
 
-if TYPE_CHECKING:
-    from .store import Store
+
+class ResourceHost(Protocol):
+    """What resources need of the Assistants store (a protocol: store.py imports this module)."""
+
+    @property
+    def files(self) -> Files: ...
+
+    @property
+    def vector_stores(self) -> VectorStores: ...
+
 
 Obj = dict[str, Any]
 
@@ -38,7 +46,7 @@ def check_attachments(files: Files, attachments: Iterable[Mapping[str, Any]]) ->
 
 
 def create_helper_stores(
-    store: Store, given: Mapping[str, Any] | None, *, for_thread: bool = False
+    store: ResourceHost, given: Mapping[str, Any] | None, *, for_thread: bool = False
 ) -> Obj | None:
     """``given`` with each ``file_search.vector_stores`` helper replaced by the id of a new store."""
     if not given:
@@ -66,7 +74,7 @@ def create_helper_stores(
     return {**given, "file_search": {"vector_store_ids": ids}}
 
 
-def attach(store: Store, thread: Obj, attachments: Iterable[Mapping[str, Any]]) -> None:
+def attach(store: ResourceHost, thread: Obj, attachments: Iterable[Mapping[str, Any]]) -> None:
     """Put a message's attached files where its tools will read them (see the module docstring)."""
     for attachment in attachments:
         file_id = attachment["file_id"]

@@ -1,13 +1,15 @@
 """A run's state, and the narrow views of the store and thread it needs (no import of the store).
 
 :class:`RunState` is the run object plus what the fake tracks beyond it (its timeline progress,
-steps, tool outputs, event log, poll record). A run needs little of what is around it: a clock, ids
-and timestamps (:class:`RunHost`) and its thread's messages and lock (:class:`RunThread`).
+steps, tool outputs, event log, poll record, and its built-in tool calls' :class:`ToolRun`, kept
+here so that tools.py, which acts on a run, imports this module and not the other way round). A
+run needs little of what is around it: a clock, ids and timestamps (:class:`RunHost`) and its
+thread's messages and lock (:class:`RunThread`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -16,7 +18,6 @@ from ...engine.events import EventLog
 from ...engine.hangs import PollRecord
 from ..files.store import Files
 from ..vector_stores.store import VectorStores
-from . import tools
 
 Obj = dict[str, Any]
 
@@ -83,6 +84,22 @@ def default_reply(context: ReplyContext) -> str:
 
 
 @dataclass(eq=False, slots=True)
+class ToolRun:
+    """What a run's built-in tool calls did so far."""
+
+    #: The ``tool_calls`` step of the calls running now, and their specs.
+    step: Obj | None = None
+    specs: list[Mapping[str, Any]] = field(default_factory=list)
+    #: Every file search result of the run, in order (a citation marker's index picks one).
+    results: list[Obj] = field(default_factory=list)
+    #: Files the code interpreter wrote, by name (sandbox links resolve to them), and its images.
+    files: dict[str, str] = field(default_factory=dict)
+    images: list[str] = field(default_factory=list)
+    #: The run was created with ``include[]=`` the results' content (its stream events carry it).
+    include_content: bool = False
+
+
+@dataclass(eq=False, slots=True)
 class RunState:
     """A run and everything the fake tracks about it beyond its API object."""
 
@@ -103,7 +120,7 @@ class RunState:
     #: The virtual moment of the change being applied (the time its events are logged at).
     moment: float = 0.0
     #: What the run's built-in tool calls (code interpreter, file search) did.
-    tools: tools.ToolRun = field(default_factory=lambda: tools.ToolRun())
+    tools: ToolRun = field(default_factory=lambda: ToolRun())
 
     @property
     def id(self) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ...errors import TimelineError
@@ -54,22 +53,6 @@ INPUT_DELTA = 8
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
-
-
-@dataclass(eq=False, slots=True)
-class ToolRun:
-    """What a run's built-in tool calls did so far."""
-
-    #: The ``tool_calls`` step of the calls running now, and their specs.
-    step: Obj | None = None
-    specs: list[Mapping[str, Any]] = field(default_factory=list)
-    #: Every file search result of the run, in order (a citation marker's index picks one).
-    results: list[Obj] = field(default_factory=list)
-    #: Files the code interpreter wrote, by name (sandbox links resolve to them), and its images.
-    files: dict[str, str] = field(default_factory=dict)
-    images: list[str] = field(default_factory=list)
-    #: The run was created with ``include[]=`` the results' content (its stream events carry it).
-    include_content: bool = False
 
 
 def begin(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ...engine import lifecycle as lc
 from . import events, objects
@@ -24,13 +24,33 @@ from .statuses import (
     QUEUED,
 )
 
-if TYPE_CHECKING:
-    from .store import ResponseStore
-
 Obj = dict[str, Any]
 
 
-def start(store: ResponseStore, state: ResponseState, now: float) -> None:
+class _Clock(Protocol):
+    def elapsed(self) -> float: ...
+
+
+class _Ids(Protocol):
+    def new(self, kind: str) -> str: ...
+
+
+class ResponseHost(Protocol):
+    """What a response's side effects need of its store: the clock, new ids and API timestamps
+    (a protocol, so effects and the store do not import each other)."""
+
+    @property
+    def clock(self) -> _Clock: ...
+
+    @property
+    def ids(self) -> _Ids: ...
+
+    def timestamp(self, elapsed: float) -> int: ...
+
+    def new_id(self, prefix: str) -> str: ...
+
+
+def start(store: ResponseHost, state: ResponseState, now: float) -> None:
     """The response was just created: note its first status and the first events."""
     status = state.progress.status
     if status == QUEUED:
@@ -42,7 +62,7 @@ def start(store: ResponseStore, state: ResponseState, now: float) -> None:
         apply(store, state, lc.Transition(0, status, now))
 
 
-def apply(store: ResponseStore, state: ResponseState, transition: lc.Transition) -> None:
+def apply(store: ResponseHost, state: ResponseState, transition: lc.Transition) -> None:
     """Make the response reflect that it entered ``transition``."""
     step = state.progress.steps[transition.index]
     status, at = transition.status, transition.at
@@ -75,12 +95,12 @@ def apply(store: ResponseStore, state: ResponseState, transition: lc.Transition)
         obj["billing"] = {"payer": "developer"}
 
 
-def cancel(store: ResponseStore, state: ResponseState) -> None:
+def cancel(store: ResponseHost, state: ResponseState) -> None:
     """Cancel an in-flight background response: it ends ``cancelled`` at once."""
     apply(store, state, state.progress.cancel(store.clock.elapsed()))
 
 
-def _output(store: ResponseStore, state: ResponseState, payload: Mapping[str, Any], status: str) -> list[Obj]:
+def _output(store: ResponseHost, state: ResponseState, payload: Mapping[str, Any], status: str) -> list[Obj]:
     calls = payload.get("tool_calls") or ()
     output: list[Obj] = []
     if not calls or payload.get("reply") is not None:
