@@ -1,8 +1,10 @@
 """Copy the request and response schemas the fake needs out of OpenAI's OpenAPI spec.
 
 The package must never read ../shared at run time, so the request schemas it validates against
-are vendored into src/assistant_harness/apis/common/schemas/requests.json, trimmed of prose. Run from the
-repository root after the spec changes; tests/test_validation.py checks the vendored copy is
+are vendored into src/assistant_harness/apis/common/schemas/requests.json, trimmed of prose; the
+answer schemas tests check payloads against (Conversations, webhook events) into
+tests/data/schemas/answers.json, so those tests run without ../shared too. Run from the
+repository root after the spec changes; tests/test_validation.py checks both vendored copies are
 exactly what this script produces from ../shared/openapi/openapi.json.
 
     python tools/vendor_schemas.py [path/to/openapi.json]
@@ -20,6 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SPEC = ROOT.parent / "shared" / "openapi" / "openapi.json"
 TARGET = ROOT / "src" / "assistant_harness" / "apis" / "common" / "schemas" / "requests.json"
+ANSWERS_TARGET = ROOT / "tests" / "data" / "schemas" / "answers.json"
 
 #: The request bodies the fake validates.
 REQUEST_SCHEMAS = (
@@ -42,6 +45,27 @@ REQUEST_SCHEMAS = (
     # The Responses API
     "CreateResponse",
     "TokenCountsBody",
+    # The Conversations API
+    "CreateConversationBody",
+    "UpdateConversationBody",
+    "CreateConversationItemsBody",
+)
+
+#: Request bodies the spec declares inline on an operation, vendored under a name of their own.
+INLINE_BODIES = {"CreateConversationItemsBody": ("/conversations/{conversation_id}/items", "post")}
+
+#: The answers tests validate payloads against (vendored for tests only, not shipped).
+ANSWER_SCHEMAS = (
+    "ConversationResource",
+    "DeletedConversationResource",
+    "ConversationItemList",
+    "ConversationItem",
+    "WebhookResponseCompleted",
+    "WebhookResponseFailed",
+    "WebhookResponseCancelled",
+    "WebhookResponseIncomplete",
+    "ErrorResponse",
+    "Response",
 )
 
 #: Keys that only document; the validator never reads them.
@@ -80,10 +104,13 @@ def _strip(node: Any, refs: set[str]) -> Any:
     return node
 
 
-def extract(spec: dict[str, Any]) -> dict[str, Any]:
-    """The named request schemas and everything they reference, prose removed, keys sorted."""
-    components = spec["components"]["schemas"]
-    todo = list(REQUEST_SCHEMAS)
+def extract(spec: dict[str, Any], roots: tuple[str, ...] = REQUEST_SCHEMAS) -> dict[str, Any]:
+    """The named schemas and everything they reference, prose removed, keys sorted."""
+    components = dict(spec["components"]["schemas"])
+    for name, (path, method) in INLINE_BODIES.items():
+        body = spec["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
+        components[name] = {"type": "object", **body}
+    todo = list(roots)
     out: dict[str, Any] = {}
     while todo:
         name = todo.pop()
@@ -95,10 +122,10 @@ def extract(spec: dict[str, Any]) -> dict[str, Any]:
     return {"source": "openai/openai-openapi openapi.json (MIT)", "schemas": dict(sorted(out.items()))}
 
 
-def render(spec_path: Path) -> str:
+def render(spec_path: Path, roots: tuple[str, ...] = REQUEST_SCHEMAS) -> str:
     with spec_path.open(encoding="utf-8") as handle:
         spec = json.load(handle)
-    return json.dumps(extract(spec), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    return json.dumps(extract(spec, roots), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 # -- the operations the request fuzz drives (tests/test_fuzz.py) --------------------------------
@@ -148,6 +175,7 @@ def _write(target: Path, text: str, source: Path) -> None:
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
+    os.chmod(tmp, 0o644)  # mkstemp's 0600 is not what a checked-in file should have
     os.replace(tmp, target)
     print(f"wrote {target.relative_to(ROOT)} ({len(text)} bytes) from {source}")
 
@@ -156,6 +184,7 @@ def main(argv: list[str]) -> int:
     spec_path = Path(argv[1]) if len(argv) > 1 else DEFAULT_SPEC
     _write(TARGET, render(spec_path), spec_path)
     _write(OPERATIONS_TARGET, render_operations(spec_path), spec_path)
+    _write(ANSWERS_TARGET, render(spec_path, ANSWER_SCHEMAS), spec_path)
     return 0
 
 

@@ -14,9 +14,11 @@ from .apis.assistants.store import Store, TimelineSource, _default_timelines
 from .apis.assistants.streaming import error_event
 from .apis.common.dispatch import dispatch
 from .apis.common.ids import IdGenerator
+from .apis.conversations.store import ConversationStore
 from .apis.responses import events as response_events
 from .apis.responses.store import ResponseStore
-from .apis.served import INDEX, RESPONSES
+from .apis.served import INDEX, ON_BACKEND, RESPONSES
+from .apis.webhooks.delivery import Webhooks
 from .engine.clock import RealClock, VirtualClock
 from .engine.faults import Fault, FaultCounter, FaultRules, TransportFault
 from .engine.hangs import HangDetector, HangLimits
@@ -49,6 +51,11 @@ class Backend:
         self.store = Store(self.clock, self.ids, timelines)
         #: The Responses API's state, on the same clock and ids.
         self.responses = responses(self.clock, self.ids)
+        #: The Conversations API's state; responses created in a conversation read and extend it.
+        self.conversations = ConversationStore(self.clock, self.ids)
+        self.responses.attach(self.conversations)
+        #: Webhook endpoints, faults and the delivery log (idle until an endpoint is added).
+        self.webhooks = Webhooks(self.clock, seed, self.responses.watch)
         self.poll_after_ms = poll_after_ms
         #: The fault rules, each with this backend's own counter (the rules are frozen and shared).
         self.faults = FaultRules(faults)
@@ -88,7 +95,7 @@ class Backend:
             self.hangs.before_run_fetch(run)
         try:
             response = dispatch(
-                self if name in RESPONSES else self.store,
+                self if name in ON_BACKEND else self.store,
                 endpoint,
                 params,
                 request,
@@ -116,6 +123,9 @@ class Backend:
                 self.hangs.after_run_fetch(run)
             elif endpoint.lists:
                 self.hangs.after_listing(request, response)
+        if self.clock.has_alarms:
+            # What the request made due (a cancel's webhook; on a real-time clock, anything) goes now.
+            self.clock.fire_due()
         return response
 
     @staticmethod

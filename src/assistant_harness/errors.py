@@ -60,3 +60,7 @@ class FakeBackendError(HarnessInterrupt):
 class NetworkBlocked(HarnessInterrupt):
     """A socket connection to a host that is not allowed, while the network is blocked (replay,
     ``--block-network``); the message names the host."""
+
+
+class WebhookDeliveryError(HarnessError):
+    """A webhook receiver the test gave the fake raised (see ``fake.webhooks.check()``)."""

@@ -20,6 +20,7 @@ from .statuses import (
     ERROR_MESSAGES,
     EVENT_OF,
     FAILED,
+    FINAL,
     INCOMPLETE,
     QUEUED,
 )
@@ -73,6 +74,11 @@ def apply(store: ResponseStore, state: ResponseState, transition: lc.Transition)
     if status in (COMPLETED, INCOMPLETE, FAILED):
         # Polls of a finished response carry the billing block (stream events do not).
         obj["billing"] = {"payer": "developer"}
+    if status in FINAL:
+        if state.conversation_id is not None:
+            store.conversation_ended(state, add_items=status in (COMPLETED, INCOMPLETE))
+        if store.end_listeners:
+            store.ended(state, status, at)
 
 
 def cancel(store: ResponseStore, state: ResponseState) -> None:

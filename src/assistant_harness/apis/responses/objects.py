@@ -26,7 +26,7 @@ MODEL_SNAPSHOTS = {
 def response(response_id: str, created_at: int, body: Mapping[str, Any], *, status: str) -> Obj:
     """A new response object for a create request ``body`` (already validated), in ``status``."""
     model = str(body.get("model") or "gpt-4o")
-    return {
+    obj: Obj = {
         "id": response_id,
         "object": "response",
         "created_at": created_at,
@@ -61,6 +61,10 @@ def response(response_id: str, created_at: int, body: Mapping[str, Any], *, stat
         "user": body.get("user"),
         "metadata": dict(body.get("metadata") or {}),
     }
+    conversation = body.get("conversation")
+    if conversation is not None:  # only a response created in a conversation names it
+        obj["conversation"] = {"id": conversation if isinstance(conversation, str) else conversation["id"]}
+    return obj
 
 
 def _given(body: Mapping[str, Any], key: str, default: Any) -> Any:
