@@ -35,6 +35,7 @@ POOLS = {
     "file_id": "file",
     "vector_store_id": "vector_store",
     "batch_id": "vector_store.file_batch",
+    "response_id": "response",
 }
 
 TEXT = st.text(st.characters(codec="utf-8"), max_size=12) | st.sampled_from(["", " ", "x" * 300, "None"])
@@ -91,6 +92,7 @@ BODY_IDS = {
     "file_ids": "file",
     "vector_store_ids": "vector_store",
     "tool_call_id": "tool_call",
+    "previous_response_id": "response",
 }
 
 

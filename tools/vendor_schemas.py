@@ -131,7 +131,9 @@ def render(spec_path: Path, roots: tuple[str, ...] = REQUEST_SCHEMAS) -> str:
 # -- the operations the request fuzz drives (tests/test_fuzz.py) --------------------------------
 OPERATIONS_TARGET = ROOT / "tests" / "data" / "operations.json"
 #: Paths under these roots are the fake's to serve; the fuzz sends every operation the spec has there.
-SERVED_ROOTS = ("assistants", "threads", "files", "vector_stores")
+SERVED_ROOTS = ("assistants", "threads", "files", "vector_stores", "responses")
+#: Operations under those roots the fake does not serve (yet).
+UNSERVED = {("post", "/responses/compact")}
 
 
 def operations(spec: dict[str, Any]) -> dict[str, Any]:
@@ -139,10 +141,10 @@ def operations(spec: dict[str, Any]) -> dict[str, Any]:
     (content type and schema name); with the multipart body schemas requests.json does not hold."""
     out, refs = [], set()
     for path, item in sorted(spec["paths"].items()):
-        if path.split("/")[1] not in SERVED_ROOTS:
+        if path.split("/")[1] not in SERVED_ROOTS or "?" in path:  # ?beta=true: the same operations
             continue
         for method, op in sorted(item.items()):
-            if method not in ("get", "post", "delete"):
+            if method not in ("get", "post", "delete") or (method, path) in UNSERVED:
                 continue
             query = [
                 {"name": p["name"], "required": p.get("required", False), "schema": _strip(p["schema"], refs)}
