@@ -131,7 +131,7 @@ def render(spec_path: Path, roots: tuple[str, ...] = REQUEST_SCHEMAS) -> str:
 # -- the operations the request fuzz drives (tests/test_fuzz.py) --------------------------------
 OPERATIONS_TARGET = ROOT / "tests" / "data" / "operations.json"
 #: Paths under these roots are the fake's to serve; the fuzz sends every operation the spec has there.
-SERVED_ROOTS = ("assistants", "threads", "files", "vector_stores", "responses")
+SERVED_ROOTS = ("assistants", "threads", "files", "vector_stores", "responses", "conversations")
 #: Operations under those roots the fake does not serve (yet).
 UNSERVED = {("post", "/responses/compact")}
 
@@ -153,7 +153,9 @@ def operations(spec: dict[str, Any]) -> dict[str, Any]:
             ]
             body = None
             for content_type, media in op.get("requestBody", {}).get("content", {}).items():
-                body = {"content_type": content_type, "schema": media["schema"]["$ref"].rsplit("/", 1)[-1]}
+                ref = media["schema"].get("$ref")
+                name = ref.rsplit("/", 1)[-1] if ref else _inline_name(path, method)
+                body = {"content_type": content_type, "schema": name}
             out.append({"method": method.upper(), "path": path, "query": query, "body": body})
     todo = [o["body"]["schema"] for o in out if o["body"] and o["body"]["content_type"] != "application/json"]
     components, extra = spec["components"]["schemas"], {}
@@ -164,6 +166,14 @@ def operations(spec: dict[str, Any]) -> dict[str, Any]:
             extra[name] = _strip(components[name], found)
             todo.extend(sorted(found))
     return {"source": "openai/openai-openapi openapi.json (MIT)", "operations": out, "form_schemas": extra}
+
+
+def _inline_name(path: str, method: str) -> str:
+    """The name INLINE_BODIES gives the inline request body of ``method path``."""
+    for name, where in INLINE_BODIES.items():
+        if where == (path, method):
+            return name
+    raise KeyError(f"{method} {path}: an inline request body; name it in INLINE_BODIES")
 
 
 def render_operations(spec_path: Path) -> str:
