@@ -42,3 +42,12 @@ def client(request: pytest.FixtureRequest, fake: FakeAssistants) -> openai.OpenA
 @pytest.fixture(params=["intercepted", "mock_transport"])
 def async_client(request: pytest.FixtureRequest, fake: FakeAssistants) -> openai.AsyncOpenAI:
     return MODULE_LEVEL_ASYNC_CLIENT if request.param == "intercepted" else fake.async_client()
+
+
+@pytest.fixture
+def no_real_sleep() -> Iterator[None]:
+    """The test must run on virtual time: a real sleep in it fails (tests/realtime.py)."""
+    from .realtime import forbid_real_sleep
+
+    with forbid_real_sleep():
+        yield

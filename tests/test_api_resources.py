@@ -195,9 +195,11 @@ def test_vector_stores_and_their_files(client: openai.OpenAI) -> None:
     doc = client.files.create(file=("llama.txt", b"llama two is an open model"), purpose="assistants")
     other = client.files.create(file=("b.txt", b"nothing relevant"), purpose="assistants")
     store = client.vector_stores.create(name="docs", file_ids=[doc.id])
-    assert store.id.startswith("vs_") and store.file_counts.completed == 1
-    added = client.vector_stores.files.create(vector_store_id=store.id, file_id=other.id)
+    assert store.id.startswith("vs_") and store.file_counts.in_progress == 1  # processing takes 1 s
+    assert store.status == "in_progress"
+    added = client.vector_stores.files.create_and_poll(vector_store_id=store.id, file_id=other.id)
     assert added.status == "completed" and added.vector_store_id == store.id
+    assert client.vector_stores.retrieve(store.id).file_counts.completed == 2
     assert {f.id for f in client.vector_stores.files.list(store.id)} == {doc.id, other.id}
     assert client.vector_stores.files.retrieve(other.id, vector_store_id=store.id).id == other.id
     results = client.vector_stores.search(store.id, query="llama model")
@@ -205,7 +207,9 @@ def test_vector_stores_and_their_files(client: openai.OpenAI) -> None:
     assert client.vector_stores.files.delete(other.id, vector_store_id=store.id).deleted
     assert client.vector_stores.retrieve(store.id).file_counts.total == 1
     batch = client.vector_stores.file_batches.create(vector_store_id=store.id, file_ids=[other.id])
-    assert batch.status == "completed"
+    assert batch.status == "in_progress"
+    batch = client.vector_stores.file_batches.poll(batch.id, vector_store_id=store.id)
+    assert batch.status == "completed" and batch.file_counts.completed == 1
     assert client.vector_stores.file_batches.retrieve(batch.id, vector_store_id=store.id).id == batch.id
     assert [
         f.id for f in client.vector_stores.file_batches.list_files(batch.id, vector_store_id=store.id)

@@ -24,5 +24,12 @@ def test_run_py_prints_the_table_and_writes_json(tmp_path: Path) -> None:
     assert "targets hold." in done.stdout
     data = json.loads(out.read_text(encoding="utf-8"))
     rows = {row["name"].strip(): row for row in data["rows"]}
-    assert rows['FakeAssistants("happy_path") construct+enter+exit']["status"] in ("PASS", "FAIL")
+    row = rows['FakeAssistants("happy_path") construct+enter+exit']
+    # The verdict is the target applied to the median ("< 5" against 3.2 holds), whatever the machine.
+    op, value = row["target"].split()
+    holds = {"<": float.__lt__, "<=": float.__le__, ">": float.__gt__, ">=": float.__ge__}[op](
+        float(row["stats"]["median"]), float(value)
+    )
+    assert row["status"] == ("PASS" if holds else "FAIL")
+    assert (f"FAIL {row['id']} {row['name'].strip()}:" in done.stdout) == (not holds)
     assert all(len(row["stats"]["samples"]) >= 5 for row in data["rows"] if row["stats"])

@@ -79,9 +79,7 @@ def test_vcr_round_trip(tmp_path: Path) -> None:
 
 
 def test_real_vcr_cassettes_load_with_gzip_bodies_and_mixed_case_headers() -> None:
-    path = spec_helpers.require(
-        spec_helpers.REAL_CASSETTES / "openllmetry-test_new_assistant_with_polling.yaml"
-    )
+    path = spec_helpers.REAL_CASSETTES / "openllmetry-test_new_assistant_with_polling.yaml"
     cassette = Cassette.load(path)
     assert len(cassette.interactions) == 25
     first = cassette.interactions[0]

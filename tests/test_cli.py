@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
+import openai
 import pytest
 
+from assistant_harness import FakeAssistants, use_cassette
 from assistant_harness.cli.main import main
 
 
@@ -25,7 +29,7 @@ def test_console_script_runs_the_demo() -> None:
         capture_output=True,
         text=True,
         check=True,
-        timeout=60,
+        timeout=300,  # a guard against a hang on a loaded machine, not a speed claim
     )
     assert "final status: completed" in done.stdout
     assert "Warning" not in done.stderr
@@ -36,3 +40,53 @@ def test_unknown_command_is_an_error(capsys: pytest.CaptureFixture[str]) -> None
         main(["nope"])
     assert caught.value.code == 2
     assert "invalid choice: 'nope'" in capsys.readouterr().err
+
+
+def test_show_and_to_scenario_take_folders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "cassettes"
+    for name in ("tool_call", "failed_server_error"):
+        with FakeAssistants(name), use_cassette(folder / f"{name}.json", record_mode="once"):
+            client = openai.OpenAI(api_key="sk-test")
+            client.beta.threads.create_and_run_poll(assistant_id=client.beta.assistants.create(model="m").id)
+    assert main(["show", str(folder)]) == 0
+    shown = capsys.readouterr().out
+    assert "failed_server_error.json" in shown and "tool_call.json" in shown
+    assert main(["to-scenario", str(folder)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.count("# Made by `assistant-harness to-scenario") == 2 and "\n---\n" in printed
+    out = tmp_path / "scenarios"
+    assert main(["to-scenario", str(folder), "-o", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["failed_server_error.yaml", "tool_call.yaml"]
+    assert "wrote " + str(out / "tool_call.yaml") + " (1 run(s), 0 fault(s))" in capsys.readouterr().out
+    with FakeAssistants(out / "failed_server_error.yaml") as fake:
+        client = fake.client()
+        run = client.beta.threads.create_and_run_poll(
+            assistant_id=client.beta.assistants.create(model="m").id
+        )
+        assert run.status == "failed"
+
+
+def test_show_and_to_scenario_name_what_is_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["show", str(tmp_path / "nope.json")]) == 2
+    assert "show: " + str(tmp_path / "nope.json") + ": no such cassette or folder" in capsys.readouterr().err
+    assert main(["to-scenario", str(tmp_path)]) == 2
+    assert "to-scenario: no cassette files found" in capsys.readouterr().err
+
+
+def test_serve_on_a_taken_port_says_only_the_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "assistant_harness.cli", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2
+    assert done.stdout == ""  # no "Serving ..." for a server that never started
+    assert done.stderr.startswith(f"assistant-harness serve: cannot listen on 127.0.0.1:{port}: ")
+    assert "in use" in done.stderr

@@ -51,7 +51,6 @@ def _allow_null_list_cursors(payload: Any) -> Any:
 
 @pytest.fixture
 def exchanges() -> list[tuple[ApiRequest, ApiResponse]]:
-    spec_helpers.spec()
     seen: list[tuple[ApiRequest, ApiResponse]] = []
     with FakeAssistants(timeline=TOOL_TIMELINE) as fake:
         fake.backend.listeners.append(lambda request, response: seen.append((request, response)))
@@ -111,7 +110,6 @@ TERMINAL_TIMELINES = {
 
 @pytest.mark.parametrize("outcome", sorted(TERMINAL_TIMELINES))
 def test_terminal_runs_validate_against_the_spec(outcome: str) -> None:
-    spec_helpers.spec()
     seen: list[tuple[ApiRequest, ApiResponse]] = []
     with FakeAssistants(timeline=TERMINAL_TIMELINES[outcome]) as fake:
         fake.backend.listeners.append(lambda request, response: seen.append((request, response)))

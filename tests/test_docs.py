@@ -15,7 +15,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPET = re.compile(r"```python\n(.*?)```", re.S)
-FILES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+# The how-tos are followed whole, as a reader follows them, by tests/test_howtos.py.
+FILES = [
+    ROOT / "README.md",
+    *sorted(p for p in (ROOT / "docs").glob("*.md") if not p.name.startswith("howto-")),
+]
 #: Modules of the test extra a snippet may use; without them that snippet is skipped, saying so.
 OPTIONAL_MODULES = frozenset({"starlette"})
 

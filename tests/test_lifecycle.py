@@ -75,9 +75,35 @@ def test_requires_action_expires_at_the_deadline() -> None:
     assert (expired.status, expired.at) == ("expired", 600)
 
 
-def test_in_progress_does_not_expire_by_default() -> None:
-    progress = progress_of(Timeline([Step("in_progress")]), 0, expires_at=600)
-    assert progress.advance(10_000) == [] and progress.status == "in_progress"
+@pytest.mark.parametrize(
+    "timeline",
+    [
+        Timeline([Step("in_progress")]),
+        Timeline([Step("queued", 1), Step("in_progress", float("inf")), Step("completed")]),
+        Timeline([Step("in_progress", 1), Step("cancelling", 10_000), Step("cancelled")]),
+        Timeline.of(("queued", 1), ("in_progress", 900), "completed"),
+    ],
+)
+def test_every_unfinished_status_expires_at_the_deadline(timeline: Timeline) -> None:
+    progress = progress_of(timeline, 0, expires_at=600)
+    assert progress.next_change() is not None and progress.next_change() <= 600  # type: ignore[operator]
+    progress.advance(10_000)
+    assert (progress.status, progress.entered_at, progress.next_change()) == ("expired", 600, None)
+
+
+def test_a_timeline_that_never_expires_holds_for_ever() -> None:
+    stuck = Timeline([Step("queued", 1), Step("in_progress")], expires=False)
+    progress = progress_of(stuck, 0, expires_at=600)
+    assert [t.status for t in progress.advance(10_000)] == ["in_progress"]
+    assert progress.status == "in_progress" and progress.next_change() is None and not progress.is_final
+    assert repr(stuck) == "Timeline[queued(1s), in_progress; never expires]"
+    assert stuck != Timeline([Step("queued", 1), Step("in_progress")])
+
+
+def test_an_infinite_duration_is_no_change_due() -> None:
+    timeline = Timeline([Step("in_progress", float("inf")), Step("completed")], expires=False)
+    progress = progress_of(timeline, 0, expires_at=600)
+    assert progress.next_change() is None and progress.advance(1e12) == []
 
 
 def test_cancel_goes_through_cancelling() -> None:

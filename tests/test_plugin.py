@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -123,34 +124,186 @@ def test_recorded():
     project.runpytest().assert_outcomes(passed=1)
 
 
-def test_precedence_cli_over_config_over_marker(project: pytest.Pytester) -> None:
+def test_precedence_config_then_marker_then_command_line(project: pytest.Pytester) -> None:
     project.makeconftest("""
 import pytest
 
 @pytest.fixture
 def assistant_harness_config():
-    return {"record_mode": "new_episodes", "seed": 3}
+    return {"record_mode": "new_episodes", "seed": 3, "hang_limits": None}
+""")
+    project.makepyfile(
+        test_it="""
+import pytest
+from assistant_harness import HangLimits
+from assistant_harness.apis.common.ids import IdGenerator
+
+@pytest.mark.assistant_cassette(record_mode="all")
+@pytest.mark.assistant_scenario(seed=9, hang_limits=HangLimits(polls=3))
+def test_the_marker_overrides_the_project_default(assistant_cassette, fake_assistants, request):
+    expected = request.config.getoption("--record-mode") or "all"
+    assert assistant_cassette.record_mode.value == expected
+    assert fake_assistants.backend.ids.new("run") == IdGenerator(9).new("run")
+    assert fake_assistants.settings.hang_limits == HangLimits(polls=3)
+
+@pytest.mark.assistant_cassette
+def test_the_project_default_applies_without_a_marker_value(assistant_cassette, fake_assistants, request):
+    expected = request.config.getoption("--record-mode") or "new_episodes"
+    assert assistant_cassette.record_mode.value == expected
+    assert fake_assistants.backend.ids.new("run") == IdGenerator(3).new("run")
+    assert fake_assistants.settings.hang_limits is None
+"""
+    )
+    project.runpytest().assert_outcomes(passed=2)
+    project.runpytest("--record-mode", "all").assert_outcomes(passed=2)
+
+
+def test_unknown_settings_are_refused_with_a_suggestion(project: pytest.Pytester) -> None:
+    project.makeconftest("""
+import pytest
+
+@pytest.fixture
+def assistant_harness_config(request):
+    return {"sede": 1} if "config" in request.node.name else {}
 """)
     project.makepyfile(
         test_it="""
 import pytest
 
-@pytest.mark.assistant_cassette(record_mode="all")
-@pytest.mark.assistant_scenario(seed=9)
-def test_modes(assistant_cassette, fake_assistants, request):
-    expected = request.config.getoption("--record-mode") or "new_episodes"
-    assert assistant_cassette.record_mode.value == expected
-    from assistant_harness.apis.common.ids import IdGenerator
+@pytest.mark.assistant_scenario(sead=3)
+def test_marker():
+    pass
 
-    assert fake_assistants.backend.ids.new("run") == IdGenerator(3).new("run")
+@pytest.mark.assistant_cassette(record_mod="all")
+def test_cassette_marker():
+    pass
+
+def test_config(fake_assistants):
+    pass
+"""
+    )
+    result = project.runpytest()
+    result.assert_outcomes(errors=3)
+    result.stdout.fnmatch_lines(
+        [
+            "*@pytest.mark.assistant_scenario: unknown setting 'sead'; did you mean 'seed'?*",
+            "*@pytest.mark.assistant_cassette: unknown setting 'record_mod'; did you mean 'record_mode'?*",
+            "*assistant_harness_config: unknown setting 'sede'; did you mean 'seed'?*",
+        ],
+        consecutive=False,
+    )
+
+
+SLOW = (
+    "runs:\n  - steps: [{status: queued, duration: 10}, {status: in_progress, duration: 1},"
+    " {status: completed}]\n"
+)
+
+
+@pytest.mark.parametrize("where", ["scenario_dir", "test_folder", "rootdir_scenarios"])
+def test_scenario_names_with_or_without_suffix(project: pytest.Pytester, where: str) -> None:
+    folder = {"scenario_dir": "my_scenarios", "test_folder": "tests", "rootdir_scenarios": "scenarios"}[where]
+    project.mkdir(folder).joinpath("seed004_tool.yaml").write_text(SLOW, encoding="utf-8")
+    test_dir = project.path / "tests"
+    test_dir.mkdir(exist_ok=True)
+    (test_dir / "test_it.py").write_text(
+        """
+import pytest
+
+@pytest.mark.assistant_scenario("seed004_tool")
+def test_bare(fake_assistants):
+    assert fake_assistants.scenario.runs[0].timeline.steps[0].duration == 10
+
+@pytest.mark.assistant_scenario("seed004_tool.yaml")
+def test_suffixed(fake_assistants):
+    assert fake_assistants.scenario.runs[0].timeline.steps[0].duration == 10
+
+@pytest.mark.assistant_scenario("tool_call")
+def test_shipped(fake_assistants):
+    assert fake_assistants.scenario.name == "tool_call"
+""",
+        encoding="utf-8",
+    )
+    args = ["--scenario-dir", "my_scenarios"] if where == "scenario_dir" else []
+    project.runpytest(*args).assert_outcomes(passed=3)
+
+
+def test_a_missing_scenario_says_where_it_looked(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        test_it="""
+import pytest
+
+@pytest.mark.assistant_scenario("tool_cal")
+def test_missing(fake_assistants):
+    pass
+"""
+    )
+    result = project.runpytest("--scenario-dir", "nowhere")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*no scenario 'tool_cal': looked for tool_cal.yaml or tool_cal.yml in nowhere, *, *scenarios and "
+            "the shipped library (did you mean tool_call*"
+        ]
+    )
+
+
+def test_a_module_level_client_needs_no_key(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    project.makepyfile(
+        test_it="""
+import os
+import openai
+import pytest
+
+client = openai.OpenAI()  # at import, with no key in the environment
+
+@pytest.mark.assistant_scenario("happy_path")
+def test_it():
+    assert os.environ["OPENAI_API_KEY"] == "sk-test"
+    assistant = client.beta.assistants.create(model="m")
+    assert client.beta.threads.create_and_run_poll(assistant_id=assistant.id).status == "completed"
 """
     )
     project.runpytest().assert_outcomes(passed=1)
-    project.runpytest("--record-mode", "all").assert_outcomes(passed=1)
+    assert "OPENAI_API_KEY" not in os.environ  # given back as it was
+
+
+def test_a_key_that_is_set_is_never_touched(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = "sk-" + "proj-" + "r" * 40
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    project.makepyfile(
+        test_it=f"import os\n\ndef test_it():\n    assert os.environ['OPENAI_API_KEY'] == {key!r}\n"
+    )
+    project.runpytest().assert_outcomes(passed=1)
+    assert os.environ["OPENAI_API_KEY"] == key
+
+
+def test_a_cassette_that_an_inner_fake_would_leave_empty_is_refused(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        test_it="""
+import pytest
+from assistant_harness import FakeAssistants
+from my_assistant import wait_for_reply
+
+@pytest.mark.assistant_cassette
+def test_records_nothing():
+    with FakeAssistants("happy_path"):
+        assert wait_for_reply("x")[0] == "completed"
+"""
+    )
+    result = project.runpytest("--record-mode", "once")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*nothing recorded: a FakeAssistants started inside the test answered*"])
+    assert not (project.path / "cassettes" / "test_it" / "test_records_nothing.json").exists()
 
 
 def test_safe_under_xdist(project: pytest.Pytester) -> None:
-    pytest.importorskip("xdist")
+    pytest.importorskip("xdist", reason='install the "test" extra: pip install "assistant-harness[test]"')
     tests = "\n".join(
         f'''
 @pytest.mark.assistant_scenario("{name}")

@@ -32,10 +32,11 @@ def _setup(client: openai.OpenAI) -> tuple[Any, Any]:
     return assistant, thread
 
 
+@pytest.mark.usefixtures("no_real_sleep")
 def test_the_polling_recording_replays_its_flow() -> None:
-    path = spec_helpers.require(spec_helpers.REAL_CASSETTES / POLLING)
-    started = time.perf_counter()
+    path = spec_helpers.REAL_CASSETTES / POLLING
     with use_cassette(path):
+        started = time.monotonic()  # virtual inside the block
         client = openai.OpenAI(api_key="sk-test")
         assistant, thread = _setup(client)
         run = client.beta.threads.runs.create(
@@ -49,14 +50,14 @@ def test_the_polling_recording_replays_its_flow() -> None:
             run = client.beta.threads.runs.retrieve(thread_id=thread.id, run_id=run.id)
             statuses.append(run.status)
         messages = client.beta.threads.messages.list(thread_id=thread.id, order="asc")
+        assert time.monotonic() - started == 19  # 19 one-second sleeps, on a virtual clock
     assert statuses[0] == "queued" and statuses[-1] == "completed" and len(statuses) == 20
     assert [m.role for m in messages.data] == ["user", "assistant"]
     assert messages.data[1].content[0].text.value == ANSWER  # type: ignore[union-attr]
-    assert time.perf_counter() - started < 2  # 19 one-second sleeps, on a virtual clock
 
 
 def test_the_streaming_recording_replays_through_an_event_handler() -> None:
-    path = spec_helpers.require(spec_helpers.REAL_CASSETTES / STREAMING)
+    path = spec_helpers.REAL_CASSETTES / STREAMING
 
     class Collect(AssistantEventHandler):
         def __init__(self) -> None:
@@ -89,7 +90,7 @@ def test_the_streaming_recording_replays_through_an_event_handler() -> None:
 
 
 def test_show_prints_their_timelines(capsys: pytest.CaptureFixture[str]) -> None:
-    folder = spec_helpers.require(spec_helpers.REAL_CASSETTES)
+    folder = spec_helpers.REAL_CASSETTES
     assert main(["show", str(folder / POLLING), str(folder / STREAMING)]) == 0
     out = capsys.readouterr().out
     assert "run_31fgVjfVXHHOJZbQnBWJXhlN" in out and "(polled 19 times)" in out  # the 19 retrieves
@@ -102,7 +103,7 @@ def test_to_scenario_replays_the_recorded_run_in_the_fake(capsys: pytest.Capture
     from assistant_harness import FakeAssistants
     from assistant_harness.scenario.load import parse
 
-    folder = spec_helpers.require(spec_helpers.REAL_CASSETTES)
+    folder = spec_helpers.REAL_CASSETTES
     assert main(["to-scenario", str(folder / POLLING)]) == 0
     scenario = parse(capsys.readouterr().out, "recorded.yaml")
     with FakeAssistants(scenario) as fake:
@@ -111,3 +112,46 @@ def test_to_scenario_replays_the_recorded_run_in_the_fake(capsys: pytest.Capture
         run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
         assert run.status == "completed" and fake.clock.elapsed() == 12
         assert client.beta.threads.messages.list(thread.id).data[0].content[0].text.value == ANSWER  # type: ignore[union-attr]
+
+
+def test_the_vendored_copies_are_the_scrubbed_shared_ones() -> None:
+    import importlib.util
+
+    source = spec_helpers.require_shared(spec_helpers.SHARED_CASSETTES)
+    path = spec_helpers.ROOT / "tools" / "vendor_cassettes.py"
+    loader = importlib.util.spec_from_file_location("vendor_cassettes", path)
+    assert loader is not None and loader.loader is not None
+    tool = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(tool)
+    for name in tool.CASSETTES:
+        vendored = (spec_helpers.REAL_CASSETTES / name).read_text(encoding="utf-8")
+        assert vendored == tool.scrub((source / name).read_text(encoding="utf-8")), (
+            "run: python tools/vendor_cassettes.py"
+        )
+        assert "proj_" + "0" * 24 in vendored  # scrubbed, and still there for `scan` to flag
+
+
+def test_to_scenario_keeps_the_recorded_code_interpreter_call() -> None:
+    from assistant_harness import FakeAssistants
+    from assistant_harness.cassettes.format import Cassette
+    from assistant_harness.cassettes.observe import to_scenario
+
+    path = spec_helpers.require(spec_helpers.REAL_CASSETTES / STREAMING)
+    scenario = to_scenario(Cassette.load(path).interactions)
+    (working,) = [s for s in scenario.runs[0].timeline.steps if s.payload.get("tool_calls")]
+    (call,) = working.payload["tool_calls"]
+    assert call["type"] == "code_interpreter" and "sp.Eq(3*x + 11, 14)" in call["input"]
+    with FakeAssistants(scenario.from_yaml(scenario.to_yaml())) as fake:
+        client = fake.client()
+        assistant, thread = _setup(client)
+        code: list[str] = []
+
+        class Handler(AssistantEventHandler):
+            def on_tool_call_delta(self, delta: Any, snapshot: Any) -> None:
+                code.append(delta.code_interpreter.input or "")
+
+        with client.beta.threads.runs.stream(
+            thread_id=thread.id, assistant_id=assistant.id, event_handler=Handler()
+        ) as s:
+            s.until_done()
+    assert "".join(code) == call["input"]

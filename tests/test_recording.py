@@ -21,6 +21,8 @@ from assistant_harness import (
     use_cassette,
 )
 
+from .realtime import forbid_real_sleep
+
 SLOW = Timeline.of(("queued", 2), ("in_progress", 30), "completed")
 
 
@@ -52,11 +54,11 @@ def test_record_once_then_replay_offline_without_sleeping(tmp_path: Path) -> Non
     path = tmp_path / "flow.json"
     recorded = record(path)
     assert recorded[1] == "completed"
-    started = time.perf_counter()
-    with use_cassette(path) as cassette:  # no fake: only the cassette answers
+    with forbid_real_sleep(), use_cassette(path) as cassette:  # no fake: only the cassette answers
+        started = time.monotonic()  # virtual inside the block
         replayed = flow(openai.OpenAI(api_key="sk-test"))
+        assert time.monotonic() - started == 32  # 32 s of polling replayed on a virtual clock
     assert replayed == recorded
-    assert time.perf_counter() - started < 1  # 32 s of polling replayed on a virtual clock
     assert cassette.recorded == []
 
 

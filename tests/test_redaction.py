@@ -56,7 +56,7 @@ def test_generated_secrets_never_reach_a_written_cassette(
 
 
 def test_scan_flags_the_raw_real_cassettes() -> None:
-    folder = spec_helpers.require(spec_helpers.REAL_CASSETTES)
+    folder = spec_helpers.REAL_CASSETTES
     done = subprocess.run(
         [sys.executable, "-m", "assistant_harness.cli.main", "scan", str(folder)],
         capture_output=True,
@@ -77,9 +77,7 @@ def test_scan_passes_every_cassette_the_harness_writes(tmp_path: Path) -> None:
         with FakeAssistants(name), use_cassette(tmp_path / f"{name}.json", record_mode="once"):
             client = openai.OpenAI(api_key="sk-proj-" + "k" * 40)
             client.beta.threads.create_and_run_poll(assistant_id=client.beta.assistants.create(model="m").id)
-    real = spec_helpers.require(
-        spec_helpers.REAL_CASSETTES / "openllmetry-test_new_assistant_with_polling.yaml"
-    )
+    real = spec_helpers.REAL_CASSETTES / "openllmetry-test_new_assistant_with_polling.yaml"
     converted = tmp_path / "converted.json"
     use_cassette(converted).write(Cassette.load(real).interactions)  # the real one, redacted on write
     done = subprocess.run(

@@ -212,9 +212,43 @@ def test_a_failing_computed_reply_reaches_the_test_unwrapped_and_unretried() -> 
         client = fake.client()
         run = client.beta.threads.create_and_run(assistant_id=client.beta.assistants.create(model="m").id)
         fake.advance(2)
-        with pytest.raises(FakeBackendError, match="KeyError while answering GET /threads/"):
+        with pytest.raises(FakeBackendError, match="KeyError while answering GET /threads/") as caught:
             client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id)
-        assert fake.run(run.id).history == [("in_progress", 0.0)]  # nothing half-applied
+        assert "(in the computed reply): 'tool_outputs'" in str(caught.value)
+        assert isinstance(caught.value.__cause__, KeyError)
+    assert fake.backend.store.runs[run.id].history == [("in_progress", 0.0)]  # nothing half-applied
+
+
+def test_a_failing_timelines_callable_is_the_tests_error() -> None:
+    from assistant_harness import FakeBackendError
+
+    def picker(request: object) -> Timeline:
+        raise ValueError("no timeline for this one")
+
+    with FakeAssistants(timelines=picker) as fake:
+        client = fake.client()
+        assistant = client.beta.assistants.create(model="m")
+        with pytest.raises(
+            FakeBackendError, match=r"ValueError while answering POST /threads/runs \(in the "
+        ):
+            client.beta.threads.create_and_run(assistant_id=assistant.id)
+
+
+def test_a_bug_in_the_harness_surfaces_as_the_harness_s_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant_harness.apis.assistants.store import Store
+    from assistant_harness.errors import FakeBackendError, HarnessBugError
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise TypeError("unsupported operand")
+
+    monkeypatch.setattr(Store, "create_thread", broken)
+    with (
+        FakeAssistants() as fake,
+        pytest.raises(HarnessBugError, match="bug in assistant-harness, not in the test") as caught,
+    ):
+        fake.client().beta.threads.create()
+    assert not isinstance(caught.value, FakeBackendError)
+    assert isinstance(caught.value.__cause__, TypeError)
 
 
 def test_cancelling_twice_is_refused(client: openai.OpenAI) -> None:

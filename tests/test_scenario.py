@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant_harness import FakeAssistants, ScenarioError
+from assistant_harness import FakeAssistants, ScenarioError, Step, Timeline
 from assistant_harness.scenario import load as sc
 
 #: A run's first two steps, for error cases that differ in the third.
@@ -173,3 +173,46 @@ def test_scenario_seed_and_poll_interval_apply() -> None:
         assert fake.backend.poll_after_ms == 250
         other = FakeAssistants(seed=7)
         assert fake.client().beta.threads.create().id == other.client().beta.threads.create().id
+
+
+@pytest.mark.parametrize("final", ["completed", "incomplete"])
+def test_a_computed_reply_is_called_once_per_run_and_its_answer_is_the_message(final: str) -> None:
+    calls: list[int] = []
+
+    def counting(context: object) -> str:
+        calls.append(len(calls))
+        return f"reply number {len(calls)}"
+
+    timeline = Timeline([Step("in_progress", 1), Step(final, payload={"reply": counting})])
+    with FakeAssistants(timeline=timeline) as fake:
+        client = fake.client()
+        run = client.beta.threads.create_and_run_poll(
+            assistant_id=client.beta.assistants.create(model="m").id
+        )
+        messages = client.beta.threads.messages.list(run.thread_id)
+    assert run.status == final
+    assert calls == [0]
+    assert messages.data[0].content[0].text.value == "reply number 1"  # type: ignore[union-attr]
+
+
+def test_a_json_reply_doubles_its_braces() -> None:
+    text = (
+        "runs:\n  - steps:\n      - {status: in_progress, duration: 1}\n      - status: requires_action\n"
+        "        tool_calls: [{name: total}]\n      - {status: in_progress, duration: 1}\n"
+        "      - status: completed\n        reply: '{{\"total\": {tool_output}}}'\n"
+    )
+    with FakeAssistants(sc.parse(text, "json.yaml")) as fake:
+        client = fake.client()
+        run = client.beta.threads.create_and_run_poll(
+            assistant_id=client.beta.assistants.create(model="m").id
+        )
+        call = run.required_action.submit_tool_outputs.tool_calls[0]  # type: ignore[union-attr]
+        run = client.beta.threads.runs.submit_tool_outputs_and_poll(
+            run_id=run.id,
+            thread_id=run.thread_id,
+            tool_outputs=[{"tool_call_id": call.id, "output": "136.25"}],
+        )
+        reply = client.beta.threads.messages.list(run.thread_id).data[0].content[0].text.value  # type: ignore[union-attr]
+    assert reply == '{"total": 136.25}'
+    with pytest.raises(ScenarioError, match=r"json\.yaml: runs"):
+        sc.parse(text.replace("'{{\"total\": {tool_output}}}'", "'{\"total\": 1}'"), "json.yaml")

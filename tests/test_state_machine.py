@@ -16,7 +16,6 @@ from assistant_harness.apis.assistants.statuses import FINAL as TERMINAL
 from assistant_harness.apis.served import INDEX
 from assistant_harness.http.messages import ApiRequest, ApiResponse
 
-from . import spec as spec_helpers
 from .test_conformance import _allow_null_list_cursors, _response_schema, _validate
 
 TIMESTAMPS = ("created_at", "started_at", "completed_at", "failed_at", "cancelled_at")
@@ -51,7 +50,6 @@ class FakeBackendMachine(RuleBasedStateMachine):
 
     @initialize(picks=st.lists(st.integers(0, len(TIMELINES) - 1), min_size=8, max_size=8))
     def start(self, picks: list[int]) -> None:
-        spec_helpers.spec()
         # Random calls are not a polling loop: no hang detection here (tests/test_hangs.py has it).
         self.fake = FakeAssistants(
             timelines=lambda r: TIMELINES[picks[r.index % len(picks)]], virtual_time=False, hang_limits=None

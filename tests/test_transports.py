@@ -46,7 +46,7 @@ def test_other_hosts_pass_through(fake: FakeAssistants, local_server: str) -> No
     assert httpx.get(local_server).text == "real server"
 
 
-@pytest.mark.skipif(not HAS_HTTPX2, reason="httpx2 is installed with openai 3.x only")
+@pytest.mark.skipif(not HAS_HTTPX2, reason="httpx2 comes with openai 3.x only (this run has openai 2.x)")
 def test_other_hosts_pass_through_httpx2(fake: FakeAssistants, local_server: str) -> None:
     import httpx2
 
@@ -72,8 +72,11 @@ def test_unserved_openai_endpoint_is_named_not_retried(fake: FakeAssistants) -> 
 
 
 def test_unserved_endpoint_through_fake_client(fake: FakeAssistants) -> None:
-    with pytest.raises(UnservedEndpointError, match=r"GET /v1/models"):
+    with pytest.raises(UnservedEndpointError, match=r"GET /v1/models") as caught:
         fake.client().models.list()
+    # The hint is the request's own method and URL, ready to paste.
+    assert "fake.router.get('https://api.openai.com/v1/models').respond(json=...)" in str(caught.value)
+    assert "chat/completions" not in str(caught.value)
 
 
 def test_user_routes_on_the_fake_router_answer_other_endpoints(fake: FakeAssistants) -> None:

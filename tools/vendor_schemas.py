@@ -1,13 +1,20 @@
-"""Copy the request and response schemas the fake needs out of OpenAI's OpenAPI spec.
+"""Copy the request and response schemas the fake and its tests need out of OpenAI's OpenAPI spec.
 
-The package must never read ../shared at run time, so the request schemas it validates against
-are vendored into src/assistant_harness/apis/common/schemas/requests.json, trimmed of prose; the
-answer schemas tests check payloads against (Conversations, webhook events) into
-tests/data/schemas/answers.json, so those tests run without ../shared too. Run from the
-repository root after the spec changes; tests/test_validation.py checks both vendored copies are
-exactly what this script produces from ../shared/openapi/openapi.json.
+Neither the package nor its tests may need ../shared, so this script writes two trimmed copies:
+
+- src/assistant_harness/apis/common/schemas/requests.json: the request schemas the fake validates
+  bodies against (REQUEST_SCHEMAS and what they reference);
+- tests/schemas/openapi.json: a smaller spec with the same layout (``paths`` and
+  ``components.schemas``) for the conformance tests: the 200 answers of every path under
+  RESPONSE_PATHS, the schemas in TEST_SCHEMAS, and what they reference.
+
+Prose is removed and keys sorted. To cover a new API, add its path prefix to RESPONSE_PATHS (and
+its stream event schema to TEST_SCHEMAS), then run from the repository root:
 
     python tools/vendor_schemas.py [path/to/openapi.json]
+
+tests/test_validation.py checks both copies are exactly what this script produces from
+../shared/openapi/openapi.json when that file is there.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SPEC = ROOT.parent / "shared" / "openapi" / "openapi.json"
 TARGET = ROOT / "src" / "assistant_harness" / "apis" / "common" / "schemas" / "requests.json"
 ANSWERS_TARGET = ROOT / "tests" / "data" / "schemas" / "answers.json"
+TEST_TARGET = ROOT / "tests" / "schemas" / "openapi.json"
+SOURCE = "openai/openai-openapi openapi.json (MIT)"
 
 #: The request bodies the fake validates.
 REQUEST_SCHEMAS = (
@@ -68,6 +77,39 @@ ANSWER_SCHEMAS = (
     "Response",
 )
 
+#: The URL prefixes whose 200 answers the conformance tests check (a path's first segment).
+RESPONSE_PATHS = (
+    "/assistants",
+    "/threads",
+    "/files",
+    "/vector_stores",
+    "/responses",
+)
+
+#: Schemas tests validate against by name (besides REQUEST_SCHEMAS and the paths' answers).
+TEST_SCHEMAS = (
+    "ErrorResponse",
+    "AssistantStreamEvent",
+    "AssistantObject",
+    "ThreadObject",
+    "MessageObject",
+    "MessageDeltaObject",
+    "RunObject",
+    "RunStepObject",
+    "RunStepDeltaObject",
+    "ListRunStepsResponse",
+    "OpenAIFile",
+    "VectorStoreObject",
+    "VectorStoreFileObject",
+    "VectorStoreFileBatchObject",
+    "ListVectorStoreFilesResponse",
+    # The Responses API (its answers come from /responses; these are checked by name too)
+    "ResponseStreamEvent",
+    "Response",
+    "ResponseItemList",
+    "TokenCountsResource",
+)
+
 #: Keys that only document; the validator never reads them.
 PROSE = {
     "description",
@@ -104,12 +146,8 @@ def _strip(node: Any, refs: set[str]) -> Any:
     return node
 
 
-def extract(spec: dict[str, Any], roots: tuple[str, ...] = REQUEST_SCHEMAS) -> dict[str, Any]:
-    """The named schemas and everything they reference, prose removed, keys sorted."""
-    components = dict(spec["components"]["schemas"])
-    for name, (path, method) in INLINE_BODIES.items():
-        body = spec["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
-        components[name] = {"type": "object", **body}
+def _closure(components: dict[str, Any], roots: list[str]) -> dict[str, Any]:
+    """The named schemas and everything they reference, prose removed, sorted by name."""
     todo = list(roots)
     out: dict[str, Any] = {}
     while todo:
@@ -119,13 +157,71 @@ def extract(spec: dict[str, Any], roots: tuple[str, ...] = REQUEST_SCHEMAS) -> d
         refs: set[str] = set()
         out[name] = _strip(components[name], refs)
         todo.extend(sorted(refs - out.keys()))
-    return {"source": "openai/openai-openapi openapi.json (MIT)", "schemas": dict(sorted(out.items()))}
+    return dict(sorted(out.items()))
+
+
+def _components(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec's schemas, with the request bodies it declares inline (INLINE_BODIES) named."""
+    components = dict(spec["components"]["schemas"])
+    for name, (path, method) in INLINE_BODIES.items():
+        body = spec["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
+        components[name] = {"type": "object", **body}
+    return components
+
+
+def extract(spec: dict[str, Any], roots: tuple[str, ...] = REQUEST_SCHEMAS) -> dict[str, Any]:
+    """The named request schemas and everything they reference, prose removed, keys sorted."""
+    return {"source": SOURCE, "schemas": _closure(_components(spec), list(roots))}
+
+
+def extract_for_tests(spec: dict[str, Any]) -> dict[str, Any]:
+    """A spec cut down to the JSON answers of RESPONSE_PATHS and the schemas tests name."""
+    paths: dict[str, Any] = {}
+    roots = [*REQUEST_SCHEMAS, *TEST_SCHEMAS]
+    for path, operations in spec["paths"].items():
+        if "/" + path.split("/")[1] not in RESPONSE_PATHS:
+            continue
+        for method, operation in operations.items():
+            content = operation.get("responses", {}).get("200", {}).get("content", {})
+            if "application/json" not in content:
+                continue
+            refs: set[str] = set()
+            schema = _strip(content["application/json"]["schema"], refs)
+            roots += sorted(refs)
+            answer = {"content": {"application/json": {"schema": schema}}}
+            paths.setdefault(path, {})[method] = {"responses": {"200": answer}}
+    return {
+        "source": SOURCE,
+        "paths": paths,
+        "components": {"schemas": _closure(_components(spec), roots)},
+    }
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def render(spec_path: Path, roots: tuple[str, ...] = REQUEST_SCHEMAS) -> str:
     with spec_path.open(encoding="utf-8") as handle:
-        spec = json.load(handle)
-    return json.dumps(extract(spec, roots), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+        return _dump(extract(json.load(handle), roots))
+
+
+def render_for_tests(spec_path: Path) -> str:
+    with spec_path.open(encoding="utf-8") as handle:
+        return _dump(extract_for_tests(json.load(handle)))
+
+
+def _write(target: Path, text: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a vendored file is for everyone
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 # -- the operations the request fuzz drives (tests/test_fuzz.py) --------------------------------
@@ -182,21 +278,16 @@ def render_operations(spec_path: Path) -> str:
     return json.dumps(operations(spec), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def _write(target: Path, text: str, source: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(tmp, 0o644)  # mkstemp's 0600 is not what a checked-in file should have
-    os.replace(tmp, target)
-    print(f"wrote {target.relative_to(ROOT)} ({len(text)} bytes) from {source}")
-
-
 def main(argv: list[str]) -> int:
     spec_path = Path(argv[1]) if len(argv) > 1 else DEFAULT_SPEC
-    _write(TARGET, render(spec_path), spec_path)
-    _write(OPERATIONS_TARGET, render_operations(spec_path), spec_path)
-    _write(ANSWERS_TARGET, render(spec_path, ANSWER_SCHEMAS), spec_path)
+    for target, text in (
+        (TARGET, render(spec_path)),
+        (TEST_TARGET, render_for_tests(spec_path)),
+        (OPERATIONS_TARGET, render_operations(spec_path)),
+        (ANSWERS_TARGET, render(spec_path, ANSWER_SCHEMAS)),
+    ):
+        _write(target, text)
+        print(f"wrote {target.relative_to(ROOT)} ({len(text)} bytes) from {spec_path}")
     return 0
 
 

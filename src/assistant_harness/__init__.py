@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from .engine.lifecycle import Step, Timeline
     from .fake import FakeAssistants, FakeOpenAI
     from .scenario.model import RunScript, Scenario
+    from .settings import FakeSettings
 
 #: Public name -> the module that defines it, imported when the name is first read.
 _LAZY = {
@@ -44,6 +45,7 @@ _LAZY = {
     "FakeOpenAI": "fake",
     "ResponseRequest": "apis.responses.state",
     "ResponseScript": "apis.responses.state",
+    "FakeSettings": "settings",
     "Fault": "engine.faults",
     "HangLimits": "engine.hangs",
     "Step": "engine.lifecycle",
@@ -86,6 +88,7 @@ __all__ = [
     "FakeAssistants",
     "FakeBackendError",
     "FakeOpenAI",
+    "FakeSettings",
     "Fault",
     "HangDetected",
     "HangLimits",

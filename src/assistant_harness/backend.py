@@ -8,7 +8,6 @@ import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from .apis.assistants.store import Store, TimelineSource, _default_timelines
 from .apis.assistants.streaming import error_event
@@ -18,11 +17,12 @@ from .apis.conversations.store import ConversationStore
 from .apis.responses import events as response_events
 from .apis.responses.store import ResponseStore
 from .apis.served import INDEX, ON_BACKEND, RESPONSES
+from .apis.vector_stores.store import FileTimelineSource, default_file_timelines
 from .apis.webhooks.delivery import Webhooks
 from .engine.clock import RealClock, VirtualClock
 from .engine.faults import Fault, FaultCounter, FaultRules, TransportFault
-from .engine.hangs import HangDetector, HangLimits
-from .errors import FakeBackendError
+from .engine.hangs import HangDetector, HangLimits, Polled
+from .errors import CallbackFailed, FakeBackendError, HarnessBugError, HarnessError, HarnessInterrupt
 from .http.faults import before_answer, break_stream
 from .http.messages import ApiRequest, ApiResponse
 
@@ -40,6 +40,7 @@ class Backend:
         clock: VirtualClock | None = None,
         seed: int = 0,
         timelines: TimelineSource = _default_timelines,
+        file_timelines: FileTimelineSource = default_file_timelines,
         poll_after_ms: int = DEFAULT_POLL_AFTER_MS,
         faults: Iterable[Fault | FaultCounter] = (),
         hang_limits: HangLimits | None = HangLimits(),  # noqa: B008  (frozen, so sharing is safe)
@@ -48,7 +49,7 @@ class Backend:
     ) -> None:
         self.clock = clock or VirtualClock()
         self.ids = IdGenerator(seed)
-        self.store = Store(self.clock, self.ids, timelines)
+        self.store = Store(self.clock, self.ids, timelines, file_timelines)
         #: The Responses API's state, on the same clock and ids.
         self.responses = responses(self.clock, self.ids)
         #: The Conversations API's state; responses created in a conversation read and extend it.
@@ -68,6 +69,12 @@ class Backend:
         self._requests_served = 0
         # With time under the test's control (virtual_time=False, serve), busy polls move nothing.
         self.hangs = HangDetector(hang_limits, self.clock, poll_after_ms / 1000 if busy_poll_step else 0.0)
+        #: What an endpoint's ``returns`` names, found by its id (the last path parameter), for hang
+        #: detection. Each API adds its kinds of objects that clients poll.
+        self.polled: dict[str, Callable[[str], Polled | None]] = {
+            "run": self.store.runs.get,
+            "response": self.responses.responses.get,
+        }
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         """Answer one request.
@@ -85,17 +92,14 @@ class Backend:
             if answer is not None:
                 self._notify(request, answer)
                 return answer
-        name = endpoint.name
-        run: Any = None
-        if name == "runs.retrieve":
-            run = self.store.runs.get(params["run_id"])
-        elif name == "responses.retrieve":
-            run = self.responses.responses.get(params["response_id"])
-        if run is not None:
-            self.hangs.before_run_fetch(run)
+        # A poll: a GET of one object of a kind that changes over time, named by its last parameter.
+        find = self.polled.get(endpoint.returns) if endpoint.returns and request.method == "GET" else None
+        polled = find(params[endpoint.params[-1]]) if find is not None and endpoint.params else None
+        if polled is not None:
+            self.hangs.before_fetch(polled)
         try:
             response = dispatch(
-                self if name in ON_BACKEND else self.store,
+                self if endpoint.name in ON_BACKEND else self.store,
                 endpoint,
                 params,
                 request,
@@ -105,24 +109,24 @@ class Backend:
         except TransportFault:
             raise  # the handler's own (a request never answered): the transport breaks the connection
         except Exception as error:
-            # Not the API's error: a bug in code the test handed the fake. Raised past the SDK
-            # (which would retry it, or wrap it into "Connection error.").
-            raise FakeBackendError(
-                f"{type(error).__name__} while answering {request.method} {request.path}: {error}"
-            ) from error
+            # Not the API's error, and raised past the SDK (which would retry it, or wrap it into
+            # "Connection error."): the test's own code or setup, or else a bug in the harness.
+            raise _interrupt(error, request) from (
+                error.__cause__ if isinstance(error, CallbackFailed) else error
+            )
         if response.chunks is not None and self.faults:
             fault = self.faults.first_firing(endpoint.name, request.method, streamed=True)
             if fault is not None:
-                event = self._error_event(name, response, fault)
+                event = self._error_event(endpoint.name, response, fault)
                 response = break_stream(response, fault, event, self._pause)
         # As the real API does; from the virtual clock, so recordings and `show` get the fake's times.
         response.headers["date"] = http_date(self.clock.time())
         self._notify(request, response)
         if response.status == 200:
-            if run is not None:
-                self.hangs.after_run_fetch(run)
+            if polled is not None:
+                self.hangs.after_fetch(polled)
             elif endpoint.lists:
-                self.hangs.after_listing(request, response)
+                self.hangs.after_listing(request.path, request.query, response.content)
         if self.clock.has_alarms:
             # What the request made due (a cancel's webhook; on a real-time clock, anything) goes now.
             self.clock.fire_due()
@@ -151,6 +155,19 @@ def _next_number(chunks: list[bytes]) -> int:
         if found:
             return int(found.group(1)) + 1
     return 0
+
+
+def _interrupt(error: Exception, request: ApiRequest) -> HarnessInterrupt:
+    where = f"while answering {request.method} {request.path}"
+    if isinstance(error, CallbackFailed):
+        cause = error.__cause__
+        return FakeBackendError(f"{type(cause).__name__} {where} (in {error.what}): {cause}")
+    if isinstance(error, HarnessError):  # the test's setup, found only now (a timeline, a scenario)
+        return FakeBackendError(f"{type(error).__name__} {where}: {error}")
+    return HarnessBugError(
+        f"{type(error).__name__} {where}: {error}. This is a bug in assistant-harness, not in the test: "
+        "please report it with this traceback."
+    )
 
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -8,6 +8,11 @@ hide the message. Like pytest's own outcome exceptions, they reach the test unch
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class HarnessError(Exception):
     """Root of every error the harness raises for a mistake made outside a request."""
@@ -57,6 +62,25 @@ class FakeBackendError(HarnessInterrupt):
     """Code the test gave the fake (a computed reply, a timeline picker, a redaction hook) raised."""
 
 
+class HarnessBugError(HarnessInterrupt):
+    """assistant-harness itself failed while answering a request: a bug in the harness, not in the test."""
+
+
+class CallbackFailed(Exception):
+    """Internal: code the test handed the fake raised (the cause); the backend reports it as
+    :class:`FakeBackendError`, and any other exception inside a request as :class:`HarnessBugError`."""
+
+    def __init__(self, what: str, error: Exception) -> None:
+        super().__init__(f"{what} raised {type(error).__name__}: {error}")
+        self.what = what
+
+
+def call_user(what: str, function: Callable[..., T], *args: object) -> T:
+    """Call code the test handed the fake (``what`` names it), marking its failures as its own."""
+    try:
+        return function(*args)
+    except Exception as error:
+        raise CallbackFailed(what, error) from error
 class NetworkBlocked(HarnessInterrupt):
     """A socket connection to a host that is not allowed, while the network is blocked (replay,
     ``--block-network``); the message names the host."""

@@ -15,6 +15,7 @@ from .apis.responses.state import ResponseScript, ResponseState
 from .apis.responses.statuses import RESPONSE_MODEL
 from .apis.responses.store import CANCEL_FINISHED, ResponseStore, ScriptSource, _default_scripts
 from .apis.served import SERVED_ROOTS
+from .apis.vector_stores.store import default_file_timelines
 from .apis.webhooks.delivery import Target, Webhooks
 from .backend import DEFAULT_POLL_AFTER_MS, Backend
 from .engine.clock import VirtualClock
@@ -33,15 +34,38 @@ from .http.transports import (
 )
 from .scenario.model import Scenario, ScenarioResponses, ScenarioTimelines
 from .scenario.model import load as load_scenario
+from .scenario.tools import ScenarioFileTimelines
+from .settings import FakeSettings
 
 if TYPE_CHECKING:
     import openai
+    from typing_extensions import TypedDict, Unpack
 
     from .apis.assistants.runs import RunState
 
-DEFAULT_BASE_URL = "https://api.openai.com/v1"
 #: The key ``fake.client()`` sends: obviously fake, so no scan ever mistakes it for a real one.
 TEST_API_KEY = "sk-test"
+
+
+if TYPE_CHECKING:
+
+    class SettingsOptions(TypedDict, total=False):
+        """FakeSettings' fields as keyword arguments (type checkers check them)."""
+
+        base_url: str
+        also_serve: Iterable[str]
+        seed: int | None
+        timeline: Timeline | None
+        timelines: TimelineSource | None
+        faults: Iterable[Fault]
+        clock: VirtualClock | None
+        virtual_time: bool
+        poll_after_ms: int | None
+        hang_limits: HangLimits | None
+        response_timeline: Timeline | None
+        response_timelines: ScriptSource | None
+        response_retention: float | None
+        cancel_finished: str | None
 
 
 def _always(timeline: Timeline) -> TimelineSource:
@@ -64,12 +88,13 @@ class FakeOpenAI:
     global patching at all.
 
     ``scenario`` (a path, a shipped scenario's name, or a :class:`Scenario`) scripts runs, faults
-    and seed data. ``timeline`` (a :class:`Timeline`) is what every run follows; ``timelines`` (a
-    callable taking a :class:`RunRequest`) picks one per run; either overrides the scenario's runs.
-    ``faults`` adds fault rules. ``hang_limits`` says when polling a run that can no longer change
-    (or a list with the same cursor) fails the test with :class:`HangDetected`; ``None`` switches
-    that off. ``virtual_time=False`` leaves the time functions alone: runs then
-    move only when the test calls :meth:`advance`.
+    and seed data. Everything else is a :class:`FakeSettings` field, given as ``settings=`` or as
+    keyword arguments (on top of ``settings``): ``timeline`` (a :class:`Timeline`) is what every run
+    follows; ``timelines`` (a callable taking a :class:`RunRequest`) picks one per run; either
+    overrides the scenario's runs. ``faults`` adds fault rules. ``hang_limits`` says when polling a
+    run that can no longer change (or a list with the same cursor) fails the test with
+    :class:`HangDetected`; ``None`` switches that off. ``virtual_time=False`` leaves the time
+    functions alone: runs then move only when the test calls :meth:`advance`.
 
     Responses: ``response_timeline`` (a :class:`Timeline`) is what every response follows;
     ``response_timelines`` (a callable taking a :class:`ResponseRequest`, giving a Timeline or a
@@ -89,45 +114,27 @@ class FakeOpenAI:
         self,
         scenario: str | Path | Scenario | Timeline | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
-        also_serve: Iterable[str] = (),
-        seed: int | None = None,
-        timeline: Timeline | None = None,
-        timelines: TimelineSource | None = None,
-        faults: Iterable[Fault] = (),
-        clock: VirtualClock | None = None,
-        virtual_time: bool = True,
-        poll_after_ms: int | None = None,
-        hang_limits: HangLimits | None = HangLimits(),  # noqa: B008  (frozen, so sharing is safe)
-        response_timeline: Timeline | None = None,
-        response_timelines: ScriptSource | None = None,
-        response_retention: float | None = None,
-        cancel_finished: str | None = None,
+        settings: FakeSettings | None = None,
         webhooks: Target | None = None,
         webhook_secret: str | None = None,
+        **options: Unpack[SettingsOptions],
     ) -> None:
-        if response_timeline is not None and response_timelines is not None:
-            raise ConfigurationError(
-                "pass either response_timeline= (one for every response) or response_timelines= "
-                "(a callable), not both"
-            )
-        if timeline is not None and timelines is not None:
-            raise ConfigurationError(
-                "pass either timeline= (one for every run) or timelines= (a callable), not both"
-            )
+        #: What this fake was told, as one frozen value (``settings=`` with the keyword arguments on top).
+        self.settings = settings = (settings or FakeSettings()).replace(options)
         self.scenario = load_scenario(scenario) if scenario is not None else None
-        source = timelines
-        if timeline is not None:
-            source = _always(timeline.bind(RUN_MODEL))  # an impossible timeline fails here, not mid-test
+        source = settings.timelines
+        if settings.timeline is not None:
+            # An impossible timeline fails here, not mid-test.
+            source = _always(settings.timeline.bind(RUN_MODEL))
         elif source is None and self.scenario is not None and self.scenario.runs:
             source = ScenarioTimelines(self.scenario, DEFAULT_TIMELINE)
-        scripts = response_timelines
-        if response_timeline is not None:
-            script = ResponseScript(response_timeline.bind(RESPONSE_MODEL))
+        scripts = settings.response_timelines
+        if settings.response_timeline is not None:
+            script = ResponseScript(settings.response_timeline.bind(RESPONSE_MODEL))
             scripts = lambda _: script  # noqa: E731
         elif scripts is None and self.scenario is not None and self.scenario.responses:
             scripts = ScenarioResponses(self.scenario)
-        finished = _first(cancel_finished, self.scenario and self.scenario.cancel_finished, "return")
+        finished = _first(settings.cancel_finished, self.scenario and self.scenario.cancel_finished, "return")
         if finished not in CANCEL_FINISHED:
             raise ConfigurationError(
                 f"cancel_finished={finished!r}: use 'return' (OpenAI's behaviour) or 'conflict' (a 409)"
@@ -139,24 +146,29 @@ class FakeOpenAI:
                 ids,
                 scripts or _default_scripts,
                 cancel_finished=finished,
-                retention=response_retention,
+                retention=settings.response_retention,
             )
 
         scripted_faults = self.scenario.make_faults() if self.scenario is not None else []
-        self.base_url = BaseUrl(base_url)
-        self._bases = (self.base_url, *(BaseUrl(u) for u in also_serve))
+        self.base_url = BaseUrl(settings.base_url)
+        self._bases = (self.base_url, *(BaseUrl(u) for u in settings.also_serve))
         self.backend = Backend(
-            clock=clock,
-            seed=_first(seed, self.scenario and self.scenario.seed, 0),
+            clock=settings.clock,
+            seed=_first(settings.seed, self.scenario and self.scenario.seed, 0),
             timelines=source or _always(DEFAULT_TIMELINE),
+            file_timelines=(
+                ScenarioFileTimelines(self.scenario.file_processing)
+                if self.scenario is not None and self.scenario.file_processing
+                else default_file_timelines
+            ),
             poll_after_ms=_first(
-                poll_after_ms, self.scenario and self.scenario.poll_after_ms, DEFAULT_POLL_AFTER_MS
+                settings.poll_after_ms, self.scenario and self.scenario.poll_after_ms, DEFAULT_POLL_AFTER_MS
             ),
             # Rules are frozen; the backend keeps its own counters, so a list reused across tests
             # starts from zero.
-            faults=[*scripted_faults, *faults],
-            hang_limits=hang_limits,
-            busy_poll_step=virtual_time,
+            faults=[*scripted_faults, *settings.faults],
+            hang_limits=settings.hang_limits,
+            busy_poll_step=settings.virtual_time,
             responses=responses,
         )
         if webhook_secret is not None:
@@ -166,7 +178,7 @@ class FakeOpenAI:
         if self.scenario is not None:
             self._seed_resources(self.scenario)
         self.router = FakeRouter(self.backend.handle, self._bases, SERVED_ROOTS)
-        self._time = TimePatch(self.backend.clock) if virtual_time else None
+        self._time = TimePatch(self.backend.clock) if settings.virtual_time else None
         self._started = False
 
     def _seed_resources(self, scenario: Scenario) -> None:

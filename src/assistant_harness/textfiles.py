@@ -19,8 +19,6 @@ MAX_DEPTH = 100
 MAX_NODES = 5_000_000
 
 
-
-
 class TextFileError(Exception):
     """A problem at a place in a file; :meth:`render` gives the one-line message."""
 

@@ -39,6 +39,8 @@ class ObservedRun:
     #: (seconds after created_at, status), in the order seen, consecutive repeats collapsed.
     transitions: list[tuple[float, str]] = field(default_factory=list)
     tool_calls: list[list[dict[str, Any]]] = field(default_factory=list)
+    #: Built-in tool calls (code interpreter, file search), one list per completed tool_calls step.
+    builtin_calls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     tool_outputs: list[list[dict[str, Any]]] = field(default_factory=list)
     last_error: dict[str, Any] | None = None
     incomplete_reason: str | None = None
@@ -99,6 +101,12 @@ def observe(interactions: list[Interaction]) -> Observation:
                 run.streamed = run.streamed or event is not None
                 run.polls += event is None and interaction.method == "GET"
                 _note_run(run, obj, _date(interaction))
+            elif obj.get("object") == "thread.run.step" and obj.get("status") == "completed":
+                calls = _builtin_calls(obj)
+                if calls:
+                    runs.setdefault(obj["run_id"], ObservedRun(obj["run_id"])).builtin_calls[obj["id"]] = (
+                        calls
+                    )
             elif (
                 obj.get("object") == "thread.message" and obj.get("role") == "assistant" and obj.get("run_id")
             ):
@@ -110,6 +118,20 @@ def observe(interactions: list[Interaction]) -> Observation:
                 if text:
                     runs.setdefault(obj["run_id"], ObservedRun(obj["run_id"])).reply = text
     return Observation(list(runs.values()), errors)
+
+
+def _builtin_calls(step: dict[str, Any]) -> list[dict[str, Any]]:
+    """A completed step's built-in tool calls as a timeline scripts them (code and its logs; a search)."""
+    details = step.get("step_details") or {}
+    calls: list[dict[str, Any]] = []
+    for call in details.get("tool_calls") or () if details.get("type") == "tool_calls" else ():
+        if call.get("type") == "code_interpreter":
+            code = call.get("code_interpreter") or {}
+            logs = [{"logs": o["logs"]} for o in code.get("outputs") or () if o.get("type") == "logs"]
+            calls.append({"type": "code_interpreter", "input": code.get("input", ""), "outputs": logs})
+        elif call.get("type") == "file_search":
+            calls.append({"type": "file_search"})
+    return calls
 
 
 def _date(interaction: Interaction) -> float | None:
@@ -221,6 +243,9 @@ def _timeline(run: ObservedRun) -> lc.Timeline:
     steps: list[lc.Step] = []
     transitions = _fill_gaps(run.transitions)
     rounds = iter(run.tool_calls)
+    # Each recorded round of built-in calls runs on the next in_progress step (the last takes the rest).
+    builtin = list(run.builtin_calls.values())
+    working = [i for i, (_, status) in enumerate(transitions) if status == IN_PROGRESS]
     for position, (at, status) in enumerate(transitions):
         last = position == len(transitions) - 1
         duration = None if last or status == REQUIRES_ACTION else max(0.0, transitions[position + 1][0] - at)
@@ -230,6 +255,10 @@ def _timeline(run: ObservedRun) -> lc.Timeline:
             payload["tool_calls"] = [
                 {"name": c["name"], "arguments": _arguments(c["arguments"])} for c in calls
             ]
+        elif status == IN_PROGRESS and builtin and position in working:
+            take = builtin if position == working[-1] else builtin[:1]
+            payload["tool_calls"] = [call for calls in take for call in calls]
+            del builtin[: len(take)]
         elif status == COMPLETED and run.reply is not None:
             payload["reply"] = run.reply
         elif status == FAILED and run.last_error:

@@ -20,10 +20,14 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("demo", help="run the tutorials' assistant flow against the fake and narrate it")
     show = commands.add_parser("show", help="print each recorded run's status timeline")
-    show.add_argument("cassettes", nargs="+", type=Path, metavar="CASSETTE")
+    show.add_argument("cassettes", nargs="+", type=Path, metavar="PATH", help="cassette files or folders")
     to_scenario = commands.add_parser("to-scenario", help="turn a cassette's runs into a scenario file")
-    to_scenario.add_argument("cassette", type=Path, metavar="CASSETTE")
-    to_scenario.add_argument("-o", "--output", type=Path, help="write here (default: print)")
+    to_scenario.add_argument(
+        "cassette", type=Path, metavar="PATH", help="a cassette file, or a folder of them"
+    )
+    to_scenario.add_argument(
+        "-o", "--output", type=Path, help="write here (default: print); for a folder, a folder of scenarios"
+    )
     scan = commands.add_parser("scan", help="fail if a cassette holds anything key-like or identifying")
     scan.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="cassette files or folders")
     _add_redact(commands)
@@ -66,36 +70,70 @@ def _show(args: argparse.Namespace) -> int:
     from ..cassettes.observe import observe
     from .show import render
 
+    files = _expand(args.cassettes, "show")
+    if files is None:
+        return 2
     console = Console(soft_wrap=True)  # long replies and tool arguments stay on one line
-    for path in args.cassettes:
+    for path in files:
         render(console, path, observe(Cassette.load(path).interactions))
     return 0
 
 
+def _expand(paths: Sequence[Path], command: str) -> list[Path] | None:
+    """Files as given, folders as the cassettes in them (sorted); None (said why) if nothing is there."""
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        print(
+            f"assistant-harness {command}: {', '.join(missing)}: no such cassette or folder", file=sys.stderr
+        )
+        return None
+    files = [p for path in paths for p in ([path] if path.is_file() else sorted(_cassettes_in(path)))]
+    if not files:
+        print(f"assistant-harness {command}: no cassette files found", file=sys.stderr)
+        return None
+    return files
+
+
 def _to_scenario(args: argparse.Namespace) -> int:
-    from ..cassettes.format import Cassette, atomic_write
+    from ..cassettes.format import atomic_write
+
+    files = _expand([args.cassette], "to-scenario")
+    if files is None:
+        return 2
+    made = [_scenario_text(path) for path in files]
+    for path, (_, _, refusal) in zip(files, made, strict=True):
+        if refusal:  # replies and tool arguments come from the recording: they may hold a key
+            print(
+                f"assistant-harness to-scenario: refusing, the scenario from {path} would hold {refusal}; "
+                "redact the cassette first",
+                file=sys.stderr,
+            )
+            return 2
+    if args.output:
+        folder = args.cassette.is_dir()
+        for path, (text, summary, _) in zip(files, made, strict=True):
+            target = args.output / f"{path.stem}.yaml" if folder else args.output
+            atomic_write(target, text)
+            print(f"wrote {target} ({summary})")
+    else:
+        print("---\n".join(text for text, _, _ in made), end="")  # one YAML document per cassette
+    return 0
+
+
+def _scenario_text(path: Path) -> tuple[str, str, str | None]:
+    """The scenario file made from the cassette at ``path``, its summary, and what key-like thing
+    it would hold (None: nothing)."""
+    from ..cassettes.format import Cassette
     from ..cassettes.observe import to_scenario
     from ..cassettes.redaction import scan_text
 
-    scenario = to_scenario(Cassette.load(args.cassette).interactions, name=args.cassette.stem)
+    scenario = to_scenario(Cassette.load(path).interactions, name=path.stem)
     text = (
-        f"# Made by `assistant-harness to-scenario {args.cassette}`: edit it to vary the run.\n"
-        + scenario.to_yaml()
+        f"# Made by `assistant-harness to-scenario {path}`: edit it to vary the run.\n" + scenario.to_yaml()
     )
     findings = scan_text(text, "scenario")
-    if findings:  # replies and tool arguments come from the recording: they may hold a key
-        print(
-            f"assistant-harness to-scenario: refusing, the scenario would hold {findings[0].what} "
-            f"({findings[0].excerpt}); redact the cassette first",
-            file=sys.stderr,
-        )
-        return 2
-    if args.output:
-        atomic_write(args.output, text)
-        print(f"wrote {args.output} ({len(scenario.runs)} run(s), {len(scenario.faults)} fault(s))")
-    else:
-        print(text, end="")
-    return 0
+    refusal = f"{findings[0].what} ({findings[0].excerpt})" if findings else None
+    return text, f"{len(scenario.runs)} run(s), {len(scenario.faults)} fault(s)", refusal
 
 
 def _scan(args: argparse.Namespace) -> int:
@@ -207,6 +245,10 @@ def _serve(args: argparse.Namespace) -> int:
         # Off by default: an ordinary client polling a finished run must not get an error.
         hang_limits=HangLimits() if args.detect_hangs else None,
     )
+    taken = _cannot_listen(args.host, args.port)
+    if taken:  # said first and only: no "Serving ..." line for a server that never starts
+        print(f"assistant-harness serve: cannot listen on {args.host}:{args.port}: {taken}", file=sys.stderr)
+        return 2
     print(
         f"Serving the fake Assistants API at http://{args.host}:{args.port}/v1"
         f"{' (scenario ' + fake.scenario.name + ')' if fake.scenario else ''}; Ctrl-C stops it.",
@@ -214,6 +256,25 @@ def _serve(args: argparse.Namespace) -> int:
     )
     run_server(ServeApp(fake.backend), args.host, args.port)
     return 0
+
+
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on (taken, or no such address), or None if it can."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as error:
+        return str(error)
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
+
 
 
 COMMANDS = {

@@ -1,30 +1,36 @@
 """Turn the commonest polling bugs into fast, readable failures, and keep busy pollers moving.
 
-* A loop that keeps fetching a run that can no longer change (a terminal status) raises
-  :class:`~.errors.HangDetected` once it passes a limit of polls or virtual seconds, naming the run,
-  its status, how often and for how long it was polled, and the likely bug.
+* A loop that keeps fetching an object that can no longer change raises
+  :class:`~.errors.HangDetected` once it passes a limit of polls or virtual seconds, naming the
+  object, its status, how often and for how long it was polled, and the likely bug: a final status
+  the loop does not stop on, or (for an object scripted to hang for ever) a loop with no deadline.
 * A listing fetched again and again with the same cursor and the same answer raises it too.
-* A poller that never sleeps (or sleeps in a way the fake cannot see) still sees its run progress:
-  from the third fetch of a run at the same virtual moment on, each fetch moves the clock by the
-  poll interval, so the same scenario reaches the same outcome.
+* A poller that never sleeps (or sleeps in a way the fake cannot see) still sees its object
+  progress: from the third fetch of it at the same virtual moment on, each fetch moves the clock by
+  the poll interval, so the same scenario reaches the same outcome.
+
+Nothing here knows an API: what is final, what waits for the client and when the next change is
+due come from the object's :class:`~.lifecycle.Progress` and its :class:`~.lifecycle.StatusModel`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import HangDetected
 
 if TYPE_CHECKING:
-    from ..apis.assistants.runs import RunState
-    from ..http.messages import ApiRequest, ApiResponse
     from .clock import VirtualClock
+    from .lifecycle import Progress
 
-#: Fetches of one run at one virtual moment before the clock starts moving by itself.
+#: Fetches of one object at one virtual moment before the clock starts moving by itself.
 BUSY_POLLS = 3
-#: Fetches of a finished run before the virtual-time limit can call it a loop.
+#: Fetches of an unchanging object before the virtual-time limit can call it a loop.
 MIN_LOOP_POLLS = 5
+
+LIMITS_HINT = "Limits: FakeAssistants(hang_limits=HangLimits(polls=..., seconds=...)), or None to switch off."
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,32 @@ class HangLimits:
 
     polls: int = 100
     seconds: float = 600.0
+
+
+@dataclass(slots=True)
+class PollRecord:
+    """How one object has been fetched (the object keeps it; the detector updates it)."""
+
+    polls: int = 0
+    #: Fetches since the object could no longer change, and the virtual moment of the first one.
+    polls_unchanging: int = 0
+    first_unchanging_poll_at: float | None = None
+    #: For busy-poll detection: the virtual moment of the last fetch, and fetches at that moment.
+    last_poll_at: float | None = None
+    same_moment_polls: int = 0
+
+
+class Polled(Protocol):
+    """What hang detection needs of a fetched object: its id, its progress and its poll record."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def progress(self) -> Progress: ...
+
+    @property
+    def polling(self) -> PollRecord: ...
 
 
 @dataclass(slots=True)
@@ -49,72 +81,82 @@ class HangDetector:
     poll_step: float
     _listings: dict[tuple[str, tuple[tuple[str, str], ...]], _Listing] = field(default_factory=dict)
 
-    def before_run_fetch(self, run: RunState) -> None:
-        """A run is about to be fetched: keep a poller that never sleeps moving."""
+    def before_fetch(self, subject: Polled) -> None:
+        """An object is about to be fetched: keep a poller that never sleeps moving."""
+        record = subject.polling
         now = self.clock.elapsed()
-        if run.last_poll_at == now:
-            run.same_moment_polls += 1
-            if run.same_moment_polls >= BUSY_POLLS and self.poll_step and not run.progress.is_final:
+        if record.last_poll_at == now:
+            record.same_moment_polls += 1
+            if record.same_moment_polls >= BUSY_POLLS and self.poll_step and not subject.progress.is_final:
                 self.clock.advance(self.poll_step)
         else:
-            run.same_moment_polls = 1
-        run.last_poll_at = self.clock.elapsed()
+            record.same_moment_polls = 1
+        record.last_poll_at = self.clock.elapsed()
 
-    def after_run_fetch(self, run: RunState) -> None:
-        """A run (or response) was fetched: raise if the code keeps polling it after it became final,
-        or for longer than the time limit while it is stuck where nothing but the client can move it."""
-        run.polls += 1
-        status = run.obj["status"]
-        progress = run.progress
-        model = progress.model
-        if self.limits is None:
+    def after_fetch(self, subject: Polled) -> None:
+        """An object was fetched: raise if the code keeps polling it after it stopped changing."""
+        record = subject.polling
+        record.polls += 1
+        progress = subject.progress
+        if self.limits is None or not (progress.is_final or progress.next_change() is None):
+            record.polls_unchanging = 0
+            record.first_unchanging_poll_at = None
             return
-        final = status in model.final
-        if not final and (progress.is_waiting or progress.next_change() is not None):
-            return
-        run.polls_after_final += 1
+        record.polls_unchanging += 1
         now = self.clock.elapsed()
-        if run.first_final_poll_at is None:
-            run.first_final_poll_at = now
+        if record.first_unchanging_poll_at is None:
+            record.first_unchanging_poll_at = now
             return
-        waited = now - run.first_final_poll_at
+        waited = now - record.first_unchanging_poll_at
         # The time limit needs a loop, not two fetches far apart: a few polls at least.
-        looping = run.polls_after_final >= MIN_LOOP_POLLS
-        noun = model.noun.capitalize()
-        limits = "Limits: FakeOpenAI(hang_limits=HangLimits(polls=..., seconds=...)), or None to switch off."
-        if not final:
-            if looping and waited > self.limits.seconds:
-                raise HangDetected(
-                    f"{noun} {run.obj['id']} has been '{status}' since {run.history[-1][1]:g} virtual "
-                    f"seconds and its script never moves it on, yet it was polled {run.polls_after_final} "
-                    f"times over {waited:g} virtual seconds: this loop has no deadline. Give it one (and "
-                    f"cancel the {model.noun} when it passes). {limits}"
-                )
-            return
-        if run.polls_after_final > self.limits.polls or (looping and waited > self.limits.seconds):
-            raise HangDetected(
-                f"{noun} {run.obj['id']} has been '{status}' since {run.history[-1][1]:g} virtual seconds, "
-                f"yet it was polled {run.polls_after_final} times over {waited:g} virtual seconds after that "
-                f"({run.polls} polls in all): this loop does not stop on '{status}'. A polling loop must "
-                f"stop on every final status: {', '.join(sorted(model.final))}"
-                + (f" (and handle {model.waiting})" if model.waiting else "")
-                + f". {limits}"
-            )
+        looping = record.polls_unchanging >= MIN_LOOP_POLLS
+        if record.polls_unchanging > self.limits.polls or (looping and waited > self.limits.seconds):
+            raise HangDetected(_message(subject, waited))
 
-    def after_listing(self, request: ApiRequest, response: ApiResponse) -> None:
+    def after_listing(self, path: str, query: Mapping[str, str], content: bytes) -> None:
         """A list was fetched: raise if the same cursor keeps giving the same page."""
         if self.limits is None:
             return
-        key = (request.path, tuple(sorted(request.query.items())))
-        answer = hash(response.content)
+        key = (path, tuple(sorted(query.items())))
+        answer = hash(content)
         seen = self._listings.setdefault(key, _Listing())
         seen.repeats = seen.repeats + 1 if seen.answer == answer else 1
         seen.answer = answer
         if seen.repeats > self.limits.polls:
-            query = "&".join(f"{k}={v}" for k, v in key[1])
+            shown = "&".join(f"{k}={v}" for k, v in key[1])
             raise HangDetected(
-                f"GET {request.path}{'?' + query if query else ''} was fetched {seen.repeats} times with the "
+                f"GET {path}{'?' + shown if shown else ''} was fetched {seen.repeats} times with the "
                 "same cursor and got the same page each time: this loop does not advance its cursor. "
                 "Pass the last id of a page as `after` (or use the SDK's auto-pagination), and stop when "
                 "has_more is false."
             )
+
+
+def _message(subject: Polled, waited: float) -> str:
+    progress, record = subject.progress, subject.polling
+    model, status = progress.model, progress.status
+    polled = (
+        f"yet it was polled {record.polls_unchanging} times over {waited:g} virtual seconds after that "
+        f"({record.polls} polls in all)"
+    )
+    head = (
+        f"{model.noun.capitalize()} {subject.id} has been '{status}' "
+        f"since {progress.entered_at:g} virtual seconds"
+    )
+    if progress.is_final:
+        waiting = f" (and handle {model.waiting})" if model.waiting else ""
+        return (
+            f"{head}, {polled}: this loop does not stop on '{status}'. A polling loop must stop on every "
+            f"final status: {', '.join(sorted(model.final))}{waiting}. {LIMITS_HINT}"
+        )
+    if progress.is_waiting:
+        return (
+            f"{head} and waits for the client, {polled}: this loop does not handle '{status}' (and has no "
+            f"deadline). Submit what the {model.noun} waits for, or give the loop a deadline. {LIMITS_HINT}"
+        )
+    return (
+        f"{head} and can no longer change (its timeline holds it there for ever and never lets it expire), "
+        f"{polled}: this loop has no deadline. Give it one (stop polling after so many seconds"
+        + (", then cancel" if model.cancelled else "")
+        + f"), as a {model.noun} that never finishes would otherwise hang your program. {LIMITS_HINT}"
+    )

@@ -45,13 +45,12 @@ class StatusModel:
     expire_in: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        for status in self.moves:
-            if status in self.final:
-                raise ValueError(f"{self.noun} model: {status} is final, so it has no moves")
-        for name in ("cancelled", "expired"):
-            status = getattr(self, name)
-            if status is not None and status not in self.final:
-                raise ValueError(f"{self.noun} model: the {name} status {status!r} must be final")
+        for moving in self.moves:
+            if moving in self.final:
+                raise ValueError(f"{self.noun} model: {moving} is final, so it has no moves")
+        for role, ending in (("cancelled", self.cancelled), ("expired", self.expired)):
+            if ending is not None and ending not in self.final:
+                raise ValueError(f"{self.noun} model: the {role} status {ending!r} must be final")
         if self.waiting is not None and self.waiting in self.final:
             raise ValueError(f"{self.noun} model: the waiting status {self.waiting!r} cannot be final")
         if self.expire_in & self.final:

@@ -23,9 +23,7 @@ from ..engine.faults import (
 from .messages import ApiRequest, ApiResponse, json_response
 
 #: What a client reads when a drop fault breaks a stream.
-BROKEN = (
-    "peer closed connection without sending complete message body (fault injected by assistant-harness)"
-)
+BROKEN = "peer closed connection without sending complete message body (fault injected by assistant-harness)"
 #: The message of a stream's error event when the rule gives none.
 STREAM_FAILED = "The server had an error while processing your request. Sorry about that!"
 

@@ -82,11 +82,13 @@ def transport_error(module: Any, fault: TransportFault, request: Any) -> BaseExc
 
 
 def unserved_message(method: str, url: str) -> str:
+    parts = urlsplit(url)
+    route = f"{parts.scheme}://{parts.netloc}{parts.path}"  # the request's own, so the hint can be pasted
     return (
-        f"The fake Assistants backend does not serve {method} {urlsplit(url).path} "
+        f"The fake Assistants backend does not serve {method} {parts.path} "
         f"(requested as {url}). It serves assistants, threads, messages, runs, run steps, files "
         "and vector stores. To answer other OpenAI endpoints in the same test, add a respx route to "
-        "fake.router, e.g. fake.router.post('https://api.openai.com/v1/chat/completions').respond(json=...)."
+        f"fake.router: fake.router.{method.lower()}({route!r}).respond(json=...)."
     )
 
 

@@ -10,10 +10,9 @@ import difflib
 import functools
 import math
 import string
-from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from ..apis.assistants.statuses import IN_PROGRESS, REQUIRES_ACTION, RUN_MODEL
 from ..apis.common.errors import ApiError
@@ -21,7 +20,6 @@ from ..apis.common.validation import validate
 from ..apis.responses import statuses as responses
 from ..apis.responses.state import ResponseScript
 from ..apis.served import INDEX
-from ..cassettes.secrets import safe
 from ..engine import lifecycle as lc
 from ..engine.faults import ERRORS, Fault
 from ..errors import ScenarioError, TimelineError
@@ -35,17 +33,15 @@ from .model import (
     StepRules,
     TemplateReply,
 )
+from .reporter import MAX_SECONDS, Reporter
+from .tools import builtin_call, file_script
 
 ENDPOINT_NAMES = sorted(INDEX.by_name)
-#: The longest duration a file may give (about 31 years of virtual time).
-MAX_SECONDS = 1e9
 
 _TOP_KEYS: tuple[str, ...] = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads")
-_TOP_KEYS += ("runs", "responses", "cancel_finished", "faults")
-_RUN_KEYS = ("steps", "assistant", "cancel_delay")
+_TOP_KEYS += ("runs", "responses", "cancel_finished", "file_processing", "faults")
+_RUN_KEYS = ("steps", "assistant", "cancel_delay", "expires")
 _RESPONSE_KEYS = ("steps", "retention")
-
-
 _FAULT_KEYS = tuple(Fault.__dataclass_fields__)
 
 
@@ -123,7 +119,7 @@ def parse(text: str, source: str = "<scenario>", *, name: str | None = None) -> 
 
 
 def _parse(data: dict[str, Any], source: str, name: str | None) -> Scenario:
-    where = _Where(source)
+    where = Reporter(source)
     mapping = where.mapping(data, "", _TOP_KEYS)
     runs = tuple(
         _run(where, item, f"runs[{i}]")
@@ -148,6 +144,10 @@ def _parse(data: dict[str, Any], source: str, name: str | None) -> Scenario:
         _seed_body(where, item, f"threads[{i}]", "CreateThreadRequest")
         for i, item in enumerate(where.sequence(mapping.get("threads", []), "threads"))
     )
+    file_processing = tuple(
+        file_script(where, item, f"file_processing[{i}]")
+        for i, item in enumerate(where.sequence(mapping.get("file_processing", []), "file_processing"))
+    )
     outcome = mapping.get("outcome")
     if outcome is not None and not isinstance(outcome, str):
         where.fail("outcome", f"must be a run status, not {outcome!r}")
@@ -171,64 +171,11 @@ def _parse(data: dict[str, Any], source: str, name: str | None) -> Scenario:
         poll_after_ms=mapping.get("poll_after_ms"),
         outcome=outcome,
         source=source,
+        file_processing=file_processing,
     )
 
 
-class _Where:
-    """Error reporting with the file and the key path."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, path: str, problem: str) -> NoReturn:
-        problem = safe(one_line(problem, 300))  # messages quote values: never a key
-        raise ScenarioError(f"{self.source}: {path}: {problem}" if path else f"{self.source}: {problem}")
-
-    def mapping(self, value: Any, path: str, allowed: Sequence[str]) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.fail(path, f"expected a mapping of keys, got {type(value).__name__}")
-        for key in value:
-            if key not in allowed:
-                close = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                self.fail(_join(path, str(key)), f"unknown key{hint}; allowed here: {', '.join(allowed)}")
-        return value
-
-    def sequence(self, value: Any, path: str) -> list[Any]:
-        if not isinstance(value, list):
-            self.fail(path, f"expected a list, got {type(value).__name__}")
-        return value
-
-    def number(self, value: Any, path: str) -> float:
-        """Seconds: finite, >= 0 and at most :data:`MAX_SECONDS`."""
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not (0 <= value <= MAX_SECONDS)  # also false for NaN
-            or not math.isfinite(float(value))
-        ):
-            shown = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else "a huge number"
-            self.fail(path, f"must be a number of seconds from 0 to {MAX_SECONDS:g}, not {shown}")
-        return float(value)
-
-    def count(self, value: Any, path: str, *, minimum: int = 0, maximum: int = 10**9) -> int:
-        """A whole number in ``[minimum, maximum]``."""
-        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-            shown = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else "a huge number"
-            self.fail(path, f"must be a whole number from {minimum} to {maximum}, not {shown}")
-        return value
-
-    def text(self, value: Any, path: str) -> str:
-        if not isinstance(value, str):
-            self.fail(path, f"must be text, not {type(value).__name__} {value!r}")
-        return value
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _run(where: _Where, data: Any, path: str) -> RunScript:
+def _run(where: Reporter, data: Any, path: str) -> RunScript:
     mapping = where.mapping(data, path, _RUN_KEYS)
     if "steps" not in mapping:
         where.fail(path, "a run needs steps")
@@ -236,9 +183,16 @@ def _run(where: _Where, data: Any, path: str) -> RunScript:
         _step(where, item, f"{path}.steps[{i}]")
         for i, item in enumerate(where.sequence(mapping["steps"], f"{path}.steps"))
     ]
+    if steps and steps[-1].duration == math.inf:  # .inf holds a step until an event; the last holds anyway
+        where.fail(
+            f"{path}.steps[{len(steps) - 1}].duration", "the last step holds for ever already: leave .inf out"
+        )
     cancel_delay = where.number(mapping.get("cancel_delay", 1.0), f"{path}.cancel_delay")
+    expires = mapping.get("expires", True)
+    if not isinstance(expires, bool):
+        where.fail(f"{path}.expires", f"must be true or false, not {expires!r}")
     try:
-        timeline = lc.Timeline(steps, cancel_delay=cancel_delay, model=RUN_MODEL)
+        timeline = lc.Timeline(steps, cancel_delay=cancel_delay, model=RUN_MODEL, expires=expires)
     except TimelineError as error:
         raise ScenarioError(f"{where.source}: {path}.{error}") from None
     assistant = mapping.get("assistant")
@@ -247,7 +201,7 @@ def _run(where: _Where, data: Any, path: str) -> RunScript:
     return RunScript(timeline, assistant)
 
 
-def _response(where: _Where, data: Any, path: str) -> ResponseScript:
+def _response(where: Reporter, data: Any, path: str) -> ResponseScript:
     mapping = where.mapping(data, path, _RESPONSE_KEYS)
     if "steps" not in mapping:
         where.fail(path, "a response needs steps")
@@ -265,7 +219,7 @@ def _response(where: _Where, data: Any, path: str) -> ResponseScript:
     )
 
 
-def _step(where: _Where, data: Any, path: str, api: StepRules = RUN_STEPS) -> lc.Step:
+def _step(where: Reporter, data: Any, path: str, api: StepRules = RUN_STEPS) -> lc.Step:
     if not isinstance(data, dict) or "status" not in data:
         where.fail(path, "a step needs a status")
     status = data["status"]
@@ -274,12 +228,17 @@ def _step(where: _Where, data: Any, path: str, api: StepRules = RUN_STEPS) -> lc
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         where.fail(f"{path}.status", f"unknown status {status!r}{hint}")
     mapping = where.mapping(data, path, ("status", "duration", *api.step_keys.get(status, ())))
-    duration = where.number(mapping["duration"], f"{path}.duration") if "duration" in mapping else None
+    duration = _duration(where, mapping["duration"], f"{path}.duration") if "duration" in mapping else None
     payload: dict[str, Any] = {}
     if status == REQUIRES_ACTION and not mapping.get("tool_calls"):
         where.fail(path, "requires_action needs tool_calls (a list of {name, arguments})")
     calls = mapping.get("tool_calls")
-    if calls is not None:
+    if calls is not None and api is RUN_STEPS and status == IN_PROGRESS:  # built-in tool calls
+        payload["tool_calls"] = [
+            builtin_call(where, call, f"{path}.tool_calls[{i}]")
+            for i, call in enumerate(where.sequence(calls, f"{path}.tool_calls"))
+        ]
+    elif calls is not None:
         payload["tool_calls"] = [
             _tool_call(where, call, f"{path}.tool_calls[{i}]")
             for i, call in enumerate(where.sequence(calls, f"{path}.tool_calls"))
@@ -301,8 +260,19 @@ def _step(where: _Where, data: Any, path: str, api: StepRules = RUN_STEPS) -> lc
     return lc.Step(status, duration, payload)
 
 
-def _tool_call(where: _Where, data: Any, path: str) -> dict[str, Any]:
-    mapping = where.mapping(data, path, ("name", "arguments", "id"))
+def _duration(where: Reporter, value: Any, path: str) -> float:
+    """A step's seconds, or ``.inf``: held until an event moves the run on (a cancel, expiry)."""
+    if isinstance(value, float) and value == math.inf:
+        return value
+    return where.number(value, path)
+
+
+def _tool_call(where: Reporter, data: Any, path: str) -> dict[str, Any]:
+    mapping = where.mapping(data, path, ("type", "name", "arguments", "id"))
+    if mapping.get("type", "function") != "function":
+        where.fail(
+            f"{path}.type", "a requires_action step calls functions; built-in tools run on in_progress steps"
+        )
     if not isinstance(mapping.get("name"), str):
         where.fail(path, "a tool call needs a name (the function to call)")
     if "id" in mapping:
@@ -313,7 +283,7 @@ def _tool_call(where: _Where, data: Any, path: str) -> dict[str, Any]:
     return dict(mapping)
 
 
-def _reply(where: _Where, value: Any, path: str) -> TemplateReply | str:
+def _reply(where: Reporter, value: Any, path: str) -> TemplateReply | str:
     if not isinstance(value, str):
         where.fail(path, "must be text")
     try:
@@ -346,7 +316,7 @@ _FAULT_CHECKS: dict[str, tuple[str, int, int]] = {
 }
 
 
-def _fault(where: _Where, data: Any, path: str) -> Fault:
+def _fault(where: Reporter, data: Any, path: str) -> Fault:
     mapping = where.mapping(data, path, _FAULT_KEYS)
     for key, value in mapping.items():
         check, low, high = _FAULT_CHECKS.get(key, ("", 0, 0))
@@ -380,7 +350,7 @@ def _fault(where: _Where, data: Any, path: str) -> Fault:
         where.fail(path, str(error))
 
 
-def _seed_body(where: _Where, data: Any, path: str, schema: str) -> dict[str, Any]:
+def _seed_body(where: Reporter, data: Any, path: str, schema: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         where.fail(path, "expected a mapping")
     body = {k: v for k, v in data.items() if k != "id"}

@@ -19,6 +19,7 @@ from ..apis.responses.state import ResponseRequest, ResponseScript
 from ..engine import lifecycle as lc
 from ..engine.faults import Fault
 from ..errors import ScenarioError
+from .tools import FileScript
 
 ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
 INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
@@ -92,6 +93,8 @@ class Scenario:
     #: The final status the scenario's first run reaches (documentation, checked by our tests).
     outcome: str | None = None
     source: str | None = field(default=None, compare=False)
+    #: How vector-store files are processed (the first script matching a file's name wins).
+    file_processing: tuple[FileScript, ...] = ()
 
     def __post_init__(self) -> None:
         # Rules given as keyword mappings (as older code built them) become Fault rules.

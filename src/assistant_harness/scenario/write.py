@@ -10,6 +10,7 @@ from ..apis.responses.state import ResponseScript
 from ..engine import lifecycle as lc
 from ..errors import ScenarioError
 from .model import RunScript, Scenario, TemplateReply
+from .tools import file_script_data
 
 
 def to_yaml(scenario: Scenario) -> str:
@@ -32,6 +33,8 @@ def to_data(scenario: Scenario) -> dict[str, Any]:
         data["threads"] = [dict(t) for t in scenario.threads]
     if scenario.runs:
         data["runs"] = [_run_data(run) for run in scenario.runs]
+    if scenario.file_processing:
+        data["file_processing"] = [file_script_data(script) for script in scenario.file_processing]
     if scenario.responses:
         data["responses"] = [_response_data(script) for script in scenario.responses]
     if scenario.cancel_finished is not None:
@@ -47,6 +50,8 @@ def _run_data(run: RunScript) -> dict[str, Any]:
         out["assistant"] = run.assistant
     if run.timeline.cancel_delay != 1.0:
         out["cancel_delay"] = run.timeline.cancel_delay
+    if not run.timeline.expires:
+        out["expires"] = False
     out["steps"] = [_step_data(step) for step in run.timeline.steps]
     return out
 

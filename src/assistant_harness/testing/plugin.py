@@ -1,20 +1,27 @@
 """pytest plugin: fixtures, markers and options that put the fake Assistants backend in a test.
 
-Precedence, wherever a setting can come from several places: **command line > the
-``assistant_harness_config`` fixture > the test's marker** (a project-wide choice beats a single
-test's wish, and a one-off command line beats both). Applied in :func:`_settings`.
+Precedence, wherever a setting can come from several places, as in pytest-recording: **the
+``assistant_harness_config`` fixture < the test's marker < the command line** (a project default,
+which one test can override, and a one-off command line over both). Applied in :func:`_settings`;
+an unknown setting is refused with a suggestion. The fake's part is one :class:`FakeSettings`.
+
+With no ``OPENAI_API_KEY`` in the environment, the session gets an obviously fake one (``sk-test``),
+so module-level ``OpenAI()`` clients can be made at collection; a key that is set is never touched.
 """
 
 from __future__ import annotations
 
+import difflib
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from ..cassettes.record_modes import RecordMode
+from ..errors import ConfigurationError, ScenarioError
 
 if TYPE_CHECKING:
     import openai
@@ -34,19 +41,34 @@ ASSISTANTS_DEPRECATION_FILTERS = (
     "ignore:The Assistants API is deprecated in favor of the Responses API:DeprecationWarning",
 )
 
-_FAKE_OPTIONS = (
-    "seed",
-    "poll_after_ms",
-    "hang_limits",
-    "virtual_time",
-    "base_url",
-    "faults",
-    "response_timeline",
-    "response_retention",
-    "cancel_finished",
-    "webhook_secret",
+#: FakeSettings' fields (kept here, not imported: this module loads in every pytest process).
+FAKE_KEYS = frozenset(
+    {
+        "base_url",
+        "also_serve",
+        "seed",
+        "timeline",
+        "timelines",
+        "faults",
+        "clock",
+        "virtual_time",
+        "poll_after_ms",
+        "hang_limits",
+        "response_timeline",
+        "response_timelines",
+        "response_retention",
+        "cancel_finished",
+    }
 )
-_CASSETTE_OPTIONS = ("match_on", "redact", "ignore_hosts")
+CASSETTE_OPTIONS = frozenset({"match_on", "redact", "ignore_hosts"})
+#: What each place may set.
+SCENARIO_MARKER_KEYS = FAKE_KEYS | {"scenario"}
+CASSETTE_MARKER_KEYS = CASSETTE_OPTIONS | {"path", "record_mode"}
+CONFIG_KEYS = FAKE_KEYS | CASSETTE_OPTIONS | {"scenario", "scenario_dir", "cassette_dir", "record_mode"}
+COMMAND_LINE_KEYS = ("record_mode", "cassette_dir", "scenario_dir")
+
+#: The session's OPENAI_API_KEY when none is set: obviously fake, so nothing real is ever sent.
+FAKE_API_KEY = "sk-test"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -71,6 +93,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Module-level clients (OpenAI() at import) are made at collection: without a key they raise.
+    if not os.environ.get("OPENAI_API_KEY"):
+        os.environ["OPENAI_API_KEY"] = FAKE_API_KEY
+        config.stash[_SET_KEY] = True
     config.addinivalue_line(
         "markers",
         "assistant_scenario(scenario=None, **options): run the test against a FakeAssistants playing the "
@@ -87,46 +113,110 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("filterwarnings", line)
 
 
+_SET_KEY = pytest.StashKey[bool]()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if config.stash.get(_SET_KEY, False) and os.environ.get("OPENAI_API_KEY") == FAKE_API_KEY:
+        del os.environ["OPENAI_API_KEY"]
+
+
 @pytest.fixture
 def assistant_harness_config() -> dict[str, Any]:
-    """Project-wide settings for the fixtures; override this fixture in conftest.py."""
+    """Project-wide settings for the fixtures; override this fixture in conftest.py.
+
+    A marker overrides these for one test, and the command line overrides both.
+    """
     return {}
 
 
+def _check(given: Mapping[str, Any], known: frozenset[str], where: str) -> None:
+    for name in given:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ConfigurationError(
+                f"{where}: unknown setting {name!r}; {hint}known: {', '.join(sorted(known))}"
+            )
+
+
 def _settings(request: pytest.FixtureRequest, marker_name: str) -> dict[str, Any]:
-    """Command line > assistant_harness_config fixture > marker, key by key."""
+    """assistant_harness_config fixture < marker < command line, key by key (as pytest-recording)."""
+    config = request.getfixturevalue("assistant_harness_config")
+    _check(config, CONFIG_KEYS, "assistant_harness_config")
+    merged: dict[str, Any] = dict(config)
     marker = request.node.get_closest_marker(marker_name)
-    merged: dict[str, Any] = dict(marker.kwargs) if marker else {}
-    if marker and marker.args:
-        merged["scenario" if marker_name == "assistant_scenario" else "path"] = marker.args[0]
-    merged.update(request.getfixturevalue("assistant_harness_config"))
+    if marker is not None:
+        first = "scenario" if marker_name == "assistant_scenario" else "path"
+        if len(marker.args) > 1:
+            raise ConfigurationError(f"@pytest.mark.{marker_name}: give one {first}, then keyword arguments")
+        known = SCENARIO_MARKER_KEYS if marker_name == "assistant_scenario" else CASSETTE_MARKER_KEYS
+        _check(marker.kwargs, known, f"@pytest.mark.{marker_name}")
+        merged.update(marker.kwargs)
+        if marker.args:
+            merged[first] = marker.args[0]
     options = request.config.option
-    for key in ("record_mode", "cassette_dir", "scenario_dir"):
+    for key in COMMAND_LINE_KEYS:
         value = getattr(options, key, None)
         if value is not None:
             merged[key] = value
     return merged
 
 
-def _scenario_source(settings: dict[str, Any], request: pytest.FixtureRequest) -> Any:
-    scenario = settings.get("scenario")
-    if not isinstance(scenario, str) or not scenario.endswith((".yaml", ".yml")):
-        return scenario  # None, a Scenario, or a shipped scenario's name
-    folder = Path(settings.get("scenario_dir") or request.config.rootpath / "scenarios")
-    for candidate in (folder / scenario, Path(request.node.path).parent / scenario, Path(scenario)):
-        if candidate.exists():
-            return candidate
-    return scenario
+def resolve_scenario(scenario: Any, scenario_dir: str | Path | None, test_path: Path, rootdir: Path) -> Any:
+    """A scenario name (with or without ``.yaml``) as a file: in ``scenario_dir``, the test's folder,
+    the rootdir's ``scenarios/``, then the shipped library; an error lists where it looked."""
+    if not isinstance(scenario, (str, Path)):
+        return scenario  # None, a Scenario, or a Timeline
+    given = Path(scenario)
+    if given.is_absolute():
+        if given.is_file():
+            return given
+        raise ScenarioError(f"{given}: no such scenario file")
+    names = (
+        [given]
+        if given.suffix in (".yaml", ".yml")
+        else [given.with_name(given.name + s) for s in (".yaml", ".yml")]
+    )
+    folders = [Path(scenario_dir)] if scenario_dir else []
+    folders += [test_path.parent, rootdir / "scenarios"]
+    for folder in folders:
+        for name in names:
+            if (folder / name).is_file():
+                return folder / name
+    from ..scenario.load import shipped
+
+    library = shipped()
+    stem = given.stem if given.suffix in (".yaml", ".yml") else given.name
+    if len(given.parts) == 1 and stem in library:
+        return stem
+    close = difflib.get_close_matches(stem, library, n=3)
+    raise ScenarioError(
+        f"no scenario {str(scenario)!r}: looked for {' or '.join(str(n) for n in names)} in "
+        + ", ".join(str(folder) for folder in dict.fromkeys(folders))
+        + " and the shipped library"
+        + (f" (did you mean {', '.join(close)}?)" if close else f" ({', '.join(library)})")
+    )
 
 
 @pytest.fixture
 def fake_assistants(request: pytest.FixtureRequest) -> Iterator[FakeAssistants]:
-    """A started FakeAssistants, playing the scenario of @pytest.mark.assistant_scenario if any."""
-    settings = _settings(request, "assistant_scenario")
-    options = {k: v for k, v in settings.items() if k in _FAKE_OPTIONS}
-    from ..fake import FakeAssistants
+    """A started FakeAssistants, playing the scenario of @pytest.mark.assistant_scenario if any.
 
-    with FakeAssistants(_scenario_source(settings, request), **options) as fake:
+    A scenario name, with or without ``.yaml``, is looked for in --scenario-dir, the test's folder,
+    the rootdir's scenarios/ and then the shipped library."""
+    settings = _settings(request, "assistant_scenario")
+    from ..fake import FakeAssistants
+    from ..settings import FakeSettings
+
+    fake_settings = FakeSettings(**{k: v for k, v in settings.items() if k in FAKE_KEYS})
+    scenario = resolve_scenario(
+        settings.get("scenario"),
+        settings.get("scenario_dir"),
+        Path(request.node.path),
+        request.config.rootpath,
+    )
+    with FakeAssistants(scenario, settings=fake_settings) as fake:
         yield fake
 
 
@@ -177,15 +267,39 @@ def _cassette_path(settings: dict[str, Any], request: pytest.FixtureRequest) -> 
 @pytest.fixture
 def assistant_cassette(request: pytest.FixtureRequest) -> Iterator[use_cassette]:
     """The active cassette (path and mode from @pytest.mark.assistant_cassette, --record-mode, the config)."""
+    if "fake_assistants" in request.fixturenames:
+        # The fake first, whatever the order of the test's arguments: the cassette must be in front.
+        request.getfixturevalue("fake_assistants")
     settings = _settings(request, "assistant_cassette")
-    options = {k: v for k, v in settings.items() if k in _CASSETTE_OPTIONS}
+    options = {k: v for k, v in settings.items() if k in CASSETTE_OPTIONS}
     from ..cassettes.recorder import use_cassette
+    from ..fake import FakeAssistants
 
     cassette = use_cassette(
         _cassette_path(settings, request), settings.get("record_mode") or "none", **options
     )
-    with cassette:
+    # A FakeAssistants started inside the test answers before the cassette sees anything: noted, so a
+    # recording that would silently stay empty is refused.
+    inner: list[FakeAssistants] = []
+    start = FakeAssistants.start
+
+    def noting(fake: FakeAssistants) -> FakeAssistants:
+        if not fake._started:
+            inner.append(fake)
+        return start(fake)
+
+    mode = cassette.record_mode
+    recording = mode != RecordMode.NONE and not (mode == RecordMode.ONCE and Path(cassette.path).exists())
+    with cassette, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(FakeAssistants, "start", noting)
         yield cassette
+        if recording and not cassette.recorded and any(fake.backend.requests for fake in inner):
+            raise ConfigurationError(
+                f"{cassette.path}: nothing recorded: a FakeAssistants started inside the test answered "
+                "every request before the cassette saw it. To record the fake, use "
+                "@pytest.mark.assistant_scenario(...) (or the fake_assistants fixture) with the cassette "
+                "marker instead; to record the real API, remove the FakeAssistants."
+            )
 
 
 @pytest.fixture(autouse=True)

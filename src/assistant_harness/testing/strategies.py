@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from ..apis.assistants.statuses import IN_PROGRESS, OUTCOMES, QUEUED, RUN_MODEL
 from ..apis.served import INDEX
@@ -40,8 +41,8 @@ class GeneratedTimeline(lc.Timeline):
 
     __slots__ = ()
 
-    def __init__(self, steps: Sequence[lc.Step]) -> None:
-        super().__init__(steps, model=RUN_MODEL)
+    def __init__(self, steps: Sequence[lc.Step], *, expires: bool = True) -> None:
+        super().__init__(steps, model=RUN_MODEL, expires=expires)
 
     def __repr__(self) -> str:
         return repr(Scenario(name="generated", runs=(RunScript(self),)))
@@ -96,9 +97,12 @@ def from_json_schema(schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:
     return st.text(string.ascii_letters + string.digits + " _-", max_size=schema.get("maxLength", 20))
 
 
-@st.composite
+def _check_at_least(name: str, value: int, least: int) -> None:
+    if not isinstance(value, int) or value < least:
+        raise InvalidArgument(f"{name}={value!r}: expected a whole number >= {least}")
+
+
 def timelines(
-    draw: st.DrawFn,
     *,
     outcomes: Sequence[str] = OUTCOMES,
     max_tool_rounds: int = 2,
@@ -106,14 +110,49 @@ def timelines(
     functions: Mapping[str, Mapping[str, Any]] | None = None,
     max_parallel_calls: int = 3,
     stuck: bool = False,
-) -> GeneratedTimeline:
+) -> st.SearchStrategy[GeneratedTimeline]:
     """Valid run timelines: queued, in progress, 0..``max_tool_rounds`` tool rounds, then an outcome.
 
     Outcomes: completed (a reply), failed (each error code), incomplete (each reason), cancelled
     (by someone else), expired (left queued past the 10-minute expiry); with ``stuck=True`` also a
-    run that stays in progress for ever. Durations are whole virtual seconds up to ``max_duration``.
-    Shrinks towards no tool rounds, zero durations and ``outcomes[0]``.
+    run that stays in progress for ever (``expires=False``: it does not even expire). Durations
+    are whole virtual seconds up to ``max_duration``.
+    Shrinks towards no tool rounds, zero durations and ``outcomes[0]``. Arguments are checked when
+    called, as Hypothesis checks its own (:class:`hypothesis.errors.InvalidArgument`).
     """
+    if isinstance(outcomes, str):
+        raise InvalidArgument(f"outcomes={outcomes!r}: expected a sequence of outcomes, e.g. ({outcomes!r},)")
+    unknown = [outcome for outcome in outcomes if outcome not in OUTCOMES]
+    if unknown or not outcomes:
+        raise InvalidArgument(
+            f"outcomes={tuple(outcomes)!r}: "
+            + (f"unknown {', '.join(map(repr, unknown))}; " if unknown else "none given; ")
+            + f"choose from {', '.join(OUTCOMES)}"
+        )
+    _check_at_least("max_tool_rounds", max_tool_rounds, 0)
+    _check_at_least("max_duration", max_duration, 0)
+    _check_at_least("max_parallel_calls", max_parallel_calls, 1)
+    return _timelines(
+        outcomes=tuple(outcomes),
+        max_tool_rounds=max_tool_rounds,
+        max_duration=max_duration,
+        functions=functions,
+        max_parallel_calls=max_parallel_calls,
+        stuck=stuck,
+    )
+
+
+@st.composite
+def _timelines(
+    draw: st.DrawFn,
+    *,
+    outcomes: tuple[str, ...],
+    max_tool_rounds: int,
+    max_duration: int,
+    functions: Mapping[str, Mapping[str, Any]] | None,
+    max_parallel_calls: int,
+    stuck: bool,
+) -> GeneratedTimeline:
     choices = [*outcomes, "stuck"] if stuck else list(outcomes)
     outcome = draw(st.sampled_from(choices))
     seconds = st.integers(0, max_duration)
@@ -144,9 +183,9 @@ def timelines(
         steps.append(lc.Step("failed", payload={"last_error": {"code": code}}))
     elif outcome == "incomplete":
         steps.append(lc.Step("incomplete", payload={"reason": draw(st.sampled_from(INCOMPLETE_REASONS))}))
-    else:  # cancelled elsewhere
+    else:  # cancelled elsewhere (timelines() let no other name through)
         steps += [lc.Step("cancelling", draw(st.integers(0, 5))), lc.Step("cancelled")]
-    return GeneratedTimeline(compact(steps))
+    return GeneratedTimeline(compact(steps), expires=outcome != "stuck")
 
 
 def compact(steps: list[lc.Step]) -> list[lc.Step]:

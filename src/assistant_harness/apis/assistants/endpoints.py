@@ -1,4 +1,4 @@
-"""The Assistants API's endpoints (with files and vector stores, for now): paths, handlers, schemas.
+"""The Assistants API's endpoints: paths, handlers, schemas (files and vector stores have their own).
 
 Handlers take the :class:`Store`, the request, the path parameters by name and (when they read
 one) the validated JSON ``body``; see :mod:`assistant_harness.http.routing`.
@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...http import multipart
 from ...http.messages import ApiRequest, ApiResponse
 from ...http.routing import Endpoint
-from . import runs, streaming
+from . import runs, streaming, tools
 from .store import Store
 
 Obj = dict[str, Any]
@@ -24,8 +23,8 @@ def _streams(body: Obj) -> bool:
 def _run_or_stream(
     store: Store, run: runs.RunState, body: Obj, after: int | None = None
 ) -> Obj | ApiResponse:
-    """The run object, or (when the request asked to stream) its events after ``after`` as
-    server-sent events."""
+    """The run object, or (when the request asked to stream) its events after sequence number
+    ``after`` as server-sent events."""
     return streaming.stream_response(store, run, after) if _streams(body) else run.obj
 
 
@@ -93,7 +92,10 @@ def delete_message(store: Store, request: ApiRequest, *, thread_id: str, message
 
 # -- runs and steps --------------------------------------------------------------------------
 def create_run(store: Store, request: ApiRequest, *, thread_id: str, body: Obj) -> Obj | ApiResponse:
-    return _run_or_stream(store, store.create_run(thread_id, body), body)
+    run = store.create_run(thread_id, body)
+    # include[]=...content: the run's streamed file search steps carry their results' text.
+    run.tools.include_content = tools.wants_content(request.query)
+    return _run_or_stream(store, run, body)
 
 
 def list_runs(store: Store, request: ApiRequest, *, thread_id: str) -> Obj:
@@ -124,115 +126,16 @@ def submit_tool_outputs(
 
 
 def list_run_steps(store: Store, request: ApiRequest, *, thread_id: str, run_id: str) -> Obj:
-    return store.list_run_steps(thread_id, run_id, request.query)
+    listing = store.list_run_steps(thread_id, run_id, request.query)
+    return {**listing, "data": [tools.step_view(step, request.query) for step in listing["data"]]}
 
 
 def retrieve_run_step(store: Store, request: ApiRequest, *, thread_id: str, run_id: str, step_id: str) -> Obj:
-    return store.run_step(thread_id, run_id, step_id)
-
-
-# -- files -----------------------------------------------------------------------------------
-def upload_file(store: Store, request: ApiRequest) -> Obj:
-    form = multipart.parse(request.headers.get("content-type", ""), request.body)
-    file_part, purpose = form.get("file"), form.get("purpose")
-    return store.create_file(
-        file_part.filename if file_part else None,
-        file_part.content if file_part else None,
-        multipart.text(purpose, "purpose") if purpose else None,
-    )
-
-
-def list_files(store: Store, request: ApiRequest) -> Obj:
-    return store.list_files(request.query)
-
-
-def retrieve_file(store: Store, request: ApiRequest, *, file_id: str) -> Obj:
-    return store.file(file_id).obj
-
-
-def delete_file(store: Store, request: ApiRequest, *, file_id: str) -> Obj:
-    return store.delete_file(file_id)
-
-
-def file_content(store: Store, request: ApiRequest, *, file_id: str) -> ApiResponse:
-    return ApiResponse(200, store.file(file_id).content, {"content-type": "application/octet-stream"})
-
-
-# -- vector stores ---------------------------------------------------------------------------
-def create_vector_store(store: Store, request: ApiRequest, *, body: Obj) -> Obj:
-    return store.create_vector_store(body)
-
-
-def list_vector_stores(store: Store, request: ApiRequest) -> Obj:
-    return store.list_vector_stores(request.query)
-
-
-def retrieve_vector_store(store: Store, request: ApiRequest, *, vector_store_id: str) -> Obj:
-    return store.vector_store(vector_store_id).obj
-
-
-def update_vector_store(store: Store, request: ApiRequest, *, vector_store_id: str, body: Obj) -> Obj:
-    return store.update_vector_store(vector_store_id, body)
-
-
-def delete_vector_store(store: Store, request: ApiRequest, *, vector_store_id: str) -> Obj:
-    return store.delete_vector_store(vector_store_id)
-
-
-def search_vector_store(store: Store, request: ApiRequest, *, vector_store_id: str, body: Obj) -> Obj:
-    return store.search_vector_store(vector_store_id, body)
-
-
-def add_vector_store_file(store: Store, request: ApiRequest, *, vector_store_id: str, body: Obj) -> Obj:
-    return store.add_vector_store_file(vector_store_id, body)
-
-
-def list_vector_store_files(store: Store, request: ApiRequest, *, vector_store_id: str) -> Obj:
-    return store.list_vector_store_files(vector_store_id, request.query)
-
-
-def retrieve_vector_store_file(
-    store: Store, request: ApiRequest, *, vector_store_id: str, file_id: str
-) -> Obj:
-    return store.vector_store_file(vector_store_id, file_id)
-
-
-def update_vector_store_file(
-    store: Store, request: ApiRequest, *, vector_store_id: str, file_id: str, body: Obj
-) -> Obj:
-    return store.update_vector_store_file(vector_store_id, file_id, body)
-
-
-def delete_vector_store_file(store: Store, request: ApiRequest, *, vector_store_id: str, file_id: str) -> Obj:
-    return store.delete_vector_store_file(vector_store_id, file_id)
-
-
-def vector_store_file_content(
-    store: Store, request: ApiRequest, *, vector_store_id: str, file_id: str
-) -> Obj:
-    return store.vector_store_file_content(vector_store_id, file_id)
-
-
-def create_file_batch(store: Store, request: ApiRequest, *, vector_store_id: str, body: Obj) -> Obj:
-    return store.create_file_batch(vector_store_id, body)
-
-
-def retrieve_file_batch(store: Store, request: ApiRequest, *, vector_store_id: str, batch_id: str) -> Obj:
-    return store.file_batch(vector_store_id, batch_id)
-
-
-def cancel_file_batch(store: Store, request: ApiRequest, *, vector_store_id: str, batch_id: str) -> Obj:
-    return store.cancel_file_batch(vector_store_id, batch_id)
-
-
-def list_file_batch_files(store: Store, request: ApiRequest, *, vector_store_id: str, batch_id: str) -> Obj:
-    return store.list_file_batch_files(vector_store_id, batch_id, request.query)
+    return tools.step_view(store.run_step(thread_id, run_id, step_id), request.query)
 
 
 _MSG = "/threads/{thread_id}/messages"
 _RUN = "/threads/{thread_id}/runs/{run_id}"
-_VS = "/vector_stores/{vector_store_id}"
-_BATCH = _VS + "/file_batches/{batch_id}"
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("assistants.create", "POST", "/assistants", create_assistant, schema="CreateAssistantRequest"),
@@ -293,94 +196,4 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
     Endpoint("steps.list", "GET", f"{_RUN}/steps", list_run_steps, lists=True),
     Endpoint("steps.retrieve", "GET", f"{_RUN}/steps/{{step_id}}", retrieve_run_step),
-    Endpoint("files.create", "POST", "/files", upload_file, raw_body=True, beta=False),
-    Endpoint("files.list", "GET", "/files", list_files, lists=True, beta=False),
-    Endpoint("files.retrieve", "GET", "/files/{file_id}", retrieve_file, beta=False),
-    Endpoint("files.delete", "DELETE", "/files/{file_id}", delete_file, beta=False),
-    Endpoint("files.content", "GET", "/files/{file_id}/content", file_content, beta=False),
-    Endpoint(
-        "vector_stores.create",
-        "POST",
-        "/vector_stores",
-        create_vector_store,
-        schema="CreateVectorStoreRequest",
-        beta=False,
-    ),
-    Endpoint("vector_stores.list", "GET", "/vector_stores", list_vector_stores, lists=True, beta=False),
-    Endpoint("vector_stores.retrieve", "GET", _VS, retrieve_vector_store, beta=False),
-    Endpoint(
-        "vector_stores.update",
-        "POST",
-        _VS,
-        update_vector_store,
-        schema="UpdateVectorStoreRequest",
-        beta=False,
-    ),
-    Endpoint("vector_stores.delete", "DELETE", _VS, delete_vector_store, beta=False),
-    Endpoint(
-        "vector_stores.search",
-        "POST",
-        f"{_VS}/search",
-        search_vector_store,
-        schema="VectorStoreSearchRequest",
-        beta=False,
-    ),
-    Endpoint(
-        "vector_stores.files.create",
-        "POST",
-        f"{_VS}/files",
-        add_vector_store_file,
-        schema="CreateVectorStoreFileRequest",
-        beta=False,
-    ),
-    Endpoint(
-        "vector_stores.files.list", "GET", f"{_VS}/files", list_vector_store_files, lists=True, beta=False
-    ),
-    Endpoint(
-        "vector_stores.files.retrieve",
-        "GET",
-        f"{_VS}/files/{{file_id}}",
-        retrieve_vector_store_file,
-        beta=False,
-    ),
-    Endpoint(
-        "vector_stores.files.update",
-        "POST",
-        f"{_VS}/files/{{file_id}}",
-        update_vector_store_file,
-        schema="UpdateVectorStoreFileAttributesRequest",
-        beta=False,
-    ),
-    Endpoint(
-        "vector_stores.files.delete",
-        "DELETE",
-        f"{_VS}/files/{{file_id}}",
-        delete_vector_store_file,
-        beta=False,
-    ),
-    Endpoint(
-        "vector_stores.files.content",
-        "GET",
-        f"{_VS}/files/{{file_id}}/content",
-        vector_store_file_content,
-        beta=False,
-    ),
-    Endpoint(
-        "vector_stores.file_batches.create",
-        "POST",
-        f"{_VS}/file_batches",
-        create_file_batch,
-        schema="CreateVectorStoreFileBatchRequest",
-        beta=False,
-    ),
-    Endpoint("vector_stores.file_batches.retrieve", "GET", _BATCH, retrieve_file_batch, beta=False),
-    Endpoint("vector_stores.file_batches.cancel", "POST", _BATCH + "/cancel", cancel_file_batch, beta=False),
-    Endpoint(
-        "vector_stores.file_batches.list_files",
-        "GET",
-        _BATCH + "/files",
-        list_file_batch_files,
-        lists=True,
-        beta=False,
-    ),
 )

@@ -9,13 +9,13 @@ polled one omitted them); run steps carry the real ``expires_at`` and the spec's
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 Obj = dict[str, Any]
 
 
-def tool_resources_for(tools: list[Mapping[str, Any]], given: Mapping[str, Any] | None) -> Obj:
+def tool_resources_for(tools: Sequence[Mapping[str, Any]], given: Mapping[str, Any] | None) -> Obj:
     """The tool_resources the API echoes: one entry per resource-using tool, filled from ``given``."""
     given = given or {}
     out: Obj = {}
@@ -29,8 +29,36 @@ def tool_resources_for(tools: list[Mapping[str, Any]], given: Mapping[str, Any] 
     return out
 
 
+#: The ranking the API reports for a file_search tool that names none.
+DEFAULT_RANKING = {"ranker": "default_2024_08_21", "score_threshold": 0.0}
+
+
+def tool(spec: Mapping[str, Any]) -> Obj:
+    """A tool as the API echoes it: ``file_search`` gets its ranking options, a function its
+    ``strict: false`` (``max_num_results`` stays out unless given: the API leaves it out too)."""
+    kind = spec.get("type")
+    if kind == "file_search":
+        given = dict(spec.get("file_search") or {})
+        ranking = {**DEFAULT_RANKING, **(given.get("ranking_options") or {})}
+        out: Obj = {"type": "file_search", "file_search": {}}
+        if given.get("max_num_results") is not None:
+            out["file_search"]["max_num_results"] = given["max_num_results"]
+        out["file_search"]["ranking_options"] = ranking
+        return out
+    if kind == "function":
+        function = dict(spec.get("function") or {})
+        if function.get("strict") is None:
+            function["strict"] = False
+        return {"type": "function", "function": function}
+    return dict(spec)
+
+
+def tools_for(specs: list[Mapping[str, Any]] | None) -> list[Obj]:
+    return [tool(spec) for spec in specs or ()]
+
+
 def assistant(object_id: str, created_at: int, body: Mapping[str, Any]) -> Obj:
-    tools = list(body.get("tools") or [])
+    tools = tools_for(body.get("tools"))
     return {
         "id": object_id,
         "object": "assistant",
@@ -124,7 +152,7 @@ def run(
             else body["additional_instructions"]
         )
     tools = body.get("tools")
-    tools = list(assistant_obj["tools"] if tools is None else tools)
+    tools = list(assistant_obj["tools"]) if tools is None else tools_for(tools)
     return {
         "id": object_id,
         "object": "thread.run",
@@ -187,65 +215,18 @@ def run_step(
     }
 
 
-def file(object_id: str, created_at: int, *, filename: str, purpose: str, size: int) -> Obj:
-    # expires_at and status_details are optional and not nullable in the spec: left out when unset.
-    return {
-        "id": object_id,
-        "object": "file",
-        "bytes": size,
-        "created_at": created_at,
-        "filename": filename,
-        "purpose": purpose,
-        "status": "processed",
-    }
-
-
-def vector_store(object_id: str, created_at: int, body: Mapping[str, Any]) -> Obj:
-    obj: Obj = {
-        "id": object_id,
-        "object": "vector_store",
-        "created_at": created_at,
-        "name": body.get("name") or "",
-        "usage_bytes": 0,
-        "file_counts": {"in_progress": 0, "completed": 0, "failed": 0, "cancelled": 0, "total": 0},
-        "status": "completed",
-        "expires_at": None,
-        "last_active_at": created_at,
-        "metadata": dict(body.get("metadata") or {}),
-    }
-    if body.get("expires_after") is not None:
-        obj["expires_after"] = body["expires_after"]
-    return obj
-
-
-def vector_store_file(
-    file_obj: Mapping[str, Any], created_at: int, store_id: str, body: Mapping[str, Any]
-) -> Obj:
-    return {
-        "id": file_obj["id"],
-        "object": "vector_store.file",
-        "usage_bytes": file_obj["bytes"],
-        "created_at": created_at,
-        "vector_store_id": store_id,
-        "status": "completed",
-        "last_error": None,
-        "chunking_strategy": _or(
-            body.get("chunking_strategy"),
-            {"type": "static", "static": {"max_chunk_size_tokens": 800, "chunk_overlap_tokens": 400}},
-        ),
-        "attributes": dict(body.get("attributes") or {}),
-    }
-
-
 def deleted(object_id: str, kind: str) -> Obj:
     return {"id": object_id, "object": f"{kind}.deleted", "deleted": True}
 
 
 def usage(prompt_tokens: int, completion_tokens: int) -> Obj:
+    # The token details are not in the spec's RunCompletionUsage, but the real API sends them.
     return {
         "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens,
         "total_tokens": prompt_tokens + completion_tokens,
+        "prompt_token_details": {"cached_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 0},
     }
 
 

@@ -2,25 +2,32 @@
 
 The lifecycle engine says *when* a run changes status; this module says *what else* changes
 then: timestamps, ``required_action`` and its tool calls, run steps, the assistant's message,
-``last_error``, ``usage``, and the thread's lock.
+``last_error``, ``usage``, and the thread's lock. A run needs little of the store around it: a
+clock, ids and timestamps (:class:`RunHost`) and its thread's messages and lock
+(:class:`RunThread`), so this module imports nothing from the store. The run's state is in
+:mod:`.run_state` (its names are re-exported here).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...engine import lifecycle as lc
-from ...engine.events import EventLog, snapshot
+from ...engine.events import snapshot
+from ...errors import call_user
 from ..common.errors import ApiError
-from . import objects
+from . import content, objects, tools
+from .content import DELTA_SIZE, split_text  # noqa: F401  (the names reply code imported from here)
+from .run_state import ReplyContext, ReplyFn, RunHost, RunState, RunThread, default_reply
 from .statuses import (
     CANCELLED,
+    CANCELLING,
     COMPLETED,
     EXPIRED,
     FAILED,
+    IN_PROGRESS,
     INCOMPLETE,
     REPLIES,
     REQUIRES_ACTION,
@@ -28,10 +35,24 @@ from .statuses import (
     TIMESTAMP_OF,
 )
 
-if TYPE_CHECKING:
-    from .store import Store, ThreadState
+__all__ = [
+    "ERROR_MESSAGES",
+    "ON_ENTER",
+    "ReplyContext",
+    "ReplyFn",
+    "RunHost",
+    "RunState",
+    "RunThread",
+    "apply",
+    "cancel",
+    "default_reply",
+    "emit",
+    "split_text",
+    "submit_tool_outputs",
+]
 
 Obj = dict[str, Any]
+
 
 #: The ``last_error`` a ``failed`` step gets for each error code when it gives no message.
 ERROR_MESSAGES = {
@@ -41,113 +62,54 @@ ERROR_MESSAGES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ReplyContext:
-    """What a computed reply can see: the run, its thread's messages, the tool outputs submitted."""
-
-    run: Obj
-    messages: list[Obj]
-    tool_outputs: list[list[Obj]]
-
-    @property
-    def last_user_text(self) -> str:
-        for message in reversed(self.messages):
-            if message["role"] == "user":
-                return "".join(p["text"]["value"] for p in message["content"] if p.get("type") == "text")
-        return ""
-
-
-ReplyFn = Callable[[ReplyContext], str]
-
-
-def default_reply(context: ReplyContext) -> str:
-    """The reply when a timeline gives none: it names the tool outputs, else echoes the user."""
-    if context.tool_outputs:
-        outputs = ", ".join(o["output"] for o in context.tool_outputs[-1])
-        return f"Tool outputs received: {outputs}"
-    return f"You said: {context.last_user_text}"
-
-
-@dataclass(eq=False, slots=True)
-class RunState:
-    """A run and everything the fake tracks about it beyond its API object."""
-
-    obj: Obj
-    thread: ThreadState
-    progress: lc.Progress
-    steps: dict[str, Obj] = field(default_factory=dict)
-    tool_step: Obj | None = None
-    pending_calls: list[Obj] = field(default_factory=list)
-    #: Every tool-output submission, in order (tests read what the code under test sent).
-    tool_outputs: list[list[Obj]] = field(default_factory=list)
-    #: Every status the run entered, with the virtual time it entered it (for timelines and ``show``).
-    history: list[tuple[str, float]] = field(default_factory=list)
-    #: How often the run was fetched, and how often after it could no longer change.
-    polls: int = 0
-    polls_after_final: int = 0
-    #: For busy-poll detection: the virtual moment of the last fetch, and fetches at that moment.
-    last_poll_at: float | None = None
-    same_moment_polls: int = 0
-    #: The virtual moment the code first fetched the run in its final status.
-    first_final_poll_at: float | None = None
-    #: Every event the run's changes emitted, numbered from 0 (streams read it from a position).
-    log: EventLog = field(default_factory=EventLog)
-    #: The virtual moment of the change being applied (the time its events are logged at).
-    moment: float = 0.0
-
-
 def emit(run: RunState, name: str, obj: Obj) -> None:
     """Log an event; the object is copied as it is at this moment."""
     run.log.append(name, snapshot(obj), run.moment)
 
 
-#: A streamed reply arrives in deltas of about this many characters.
-DELTA_SIZE = 12
-
-
-def split_text(text: str, size: int = DELTA_SIZE) -> list[str]:
-    """The reply's text deltas: deterministic chunks that end on word boundaries where possible."""
-    chunks: list[str] = []
-    current = ""
-    for word in text.split(" "):
-        piece = word if not current else " " + word
-        if current and len(current) + len(piece) > size:
-            chunks.append(current)
-            current = " " + word
-        else:
-            current += piece
-    if current:
-        chunks.append(current)
-    return chunks or [""]
-
-
-def apply(store: Store, run: RunState, transition: lc.Transition) -> None:
+def apply(store: RunHost, run: RunState, transition: lc.Transition) -> None:
     """Make the resources reflect that ``run`` entered ``transition``."""
     step = run.progress.steps[transition.index]
     status = transition.status
-    if status in REPLIES:
-        _reply_text(run, step.payload)  # a computed reply that fails does so before anything changes
+    payload = step.payload
+    if status in REPLIES and callable(payload.get("reply")):
+        # Computed once (a callable may count or draw), and before anything changes, so one that fails
+        # leaves the run as it was; the effects below get the text. A default reply waits until the
+        # built-in tool calls have finished, since it cites what they found.
+        payload = {**payload, "reply": _reply_text(run, payload)}
     obj = run.obj
+    unchanged = obj["status"] == status and transition.index > 0  # another round of tool calls
     run.moment = transition.at
     run.history.append((status, transition.at))
     at = store.timestamp(transition.at)
+    if run.tools.step is not None and status not in _ENDS_TOOL_CALLS:
+        tools.finish(store, run, at, _emitter(run))  # the built-in calls ran until now
     obj["status"] = status
     stamp = TIMESTAMP_OF.get(status)
     if stamp is not None and obj[stamp] is None:
         obj[stamp] = at
     effect = ON_ENTER.get(status)
     if effect is not None:
-        effect(store, run, step.payload, at)
+        effect(store, run, payload, at)
     if status in RUN_MODEL.final:
         obj["required_action"] = None
         if status != EXPIRED:
             obj["expires_at"] = None
         if run.thread.active is run:
             run.thread.active = None
-    emit(run, f"thread.run.{status}", obj)
+    if not unchanged:
+        emit(run, f"thread.run.{status}", obj)
 
 
-def submit_tool_outputs(store: Store, run: RunState, outputs: list[Obj]) -> None:
+#: The statuses that stop built-in tool calls still running (rather than let them finish).
+_ENDS_TOOL_CALLS = frozenset({FAILED, CANCELLED, EXPIRED, CANCELLING})
+
+
+def _emitter(run: RunState) -> tools.Emit:
+    return lambda name, obj: emit(run, name, obj)
+
+
+def submit_tool_outputs(store: RunHost, run: RunState, outputs: list[Obj]) -> None:
     """Check ``outputs`` against the pending calls as the API does, then move the run on."""
     if not run.progress.is_waiting:
         status = run.obj["status"]
@@ -181,14 +143,14 @@ def submit_tool_outputs(store: Store, run: RunState, outputs: list[Obj]) -> None
     apply(store, run, run.progress.submit(now))
 
 
-def cancel(store: Store, run: RunState) -> None:
+def cancel(store: RunHost, run: RunState) -> None:
     """Start cancelling an active run; 400 on a run that already ended."""
     if not run.progress.can_cancel:
         raise ApiError(400, f"Cannot cancel run with status '{run.obj['status']}'.")
     apply(store, run, run.progress.cancel(store.clock.elapsed()))
 
 
-def _require_action(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _require_action(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     calls: list[Obj] = []
     for spec in payload.get("tool_calls", ()):
         arguments = spec.get("arguments", "{}")
@@ -223,31 +185,49 @@ def _require_action(store: Store, run: RunState, payload: Mapping[str, Any], at:
     )
 
 
-def _complete(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _work(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+    specs = payload.get("tool_calls")
+    if specs:  # built-in tool calls, running while this in_progress step lasts
+        tools.begin(
+            store,
+            run,
+            list(specs),
+            at,
+            lambda details, when: _new_step(store, run, details, when),
+            _emitter(run),
+        )
+
+
+def _complete(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     _write_reply(store, run, payload, at)
 
 
-def _fail(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _fail(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     run.obj["last_error"] = _last_error(payload)
     _close_open_steps(run, FAILED, at, run.obj["last_error"])
 
 
-def _cancelled(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _cancelled(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     _close_open_steps(run, CANCELLED, at)
 
 
-def _expire(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _expire(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     _close_open_steps(run, EXPIRED, at)
 
 
-def _incomplete(store: Store, run: RunState, payload: Mapping[str, Any], at: int) -> None:
+def _incomplete(store: RunHost, run: RunState, payload: Mapping[str, Any], at: int) -> None:
     reason = payload.get("reason", "max_completion_tokens")
     run.obj["incomplete_details"] = {"reason": reason}
     _write_reply(store, run, payload, at, incomplete_reason=reason)
 
 
 def _write_reply(
-    store: Store, run: RunState, payload: Mapping[str, Any], at: int, *, incomplete_reason: str | None = None
+    store: RunHost,
+    run: RunState,
+    payload: Mapping[str, Any],
+    at: int,
+    *,
+    incomplete_reason: str | None = None,
 ) -> None:
     thread = run.thread
     messages = list(thread.messages.values())
@@ -258,7 +238,7 @@ def _write_reply(
         at,
         thread.obj["id"],
         role="assistant",
-        content=[objects.text_part(text)],
+        content=tools.reply_content(run, text),
         assistant_id=run.obj["assistant_id"],
         run_id=run.obj["id"],
         status=status,
@@ -271,23 +251,25 @@ def _write_reply(
     step = _new_step(
         store, run, {"type": "message_creation", "message_creation": {"message_id": message["id"]}}, at
     )
-    _emit_message(run, message, text)
+    _emit_message(run, message)
     thread.messages[message["id"]] = message
     usage = _usage(messages, text)
     step["status"] = status if status == "completed" else "failed"
     step["completed_at"] = at if status == "completed" else None
     step["usage"] = usage
-    run.obj["usage"] = usage
+    run.obj["usage"] = _total_usage(run)
     emit(run, f"thread.run.step.{step['status']}", step)
 
 
 def _reply_text(run: RunState, payload: Mapping[str, Any]) -> str:
     reply: str | ReplyFn | None = payload.get("reply")
     context = ReplyContext(run.obj, list(run.thread.messages.values()), run.tool_outputs)
-    return default_reply(context) if reply is None else reply if isinstance(reply, str) else reply(context)
+    if reply is None:
+        return tools.default_reply(run) or default_reply(context)
+    return reply if isinstance(reply, str) else call_user("the computed reply", reply, context)
 
 
-def _emit_message(run: RunState, message: Obj, text: str) -> None:
+def _emit_message(run: RunState, message: Obj) -> None:
     """The events a streamed reply sends: created, in progress, text deltas, then completed."""
     writing = {
         **message,
@@ -299,22 +281,25 @@ def _emit_message(run: RunState, message: Obj, text: str) -> None:
     }
     emit(run, "thread.message.created", writing)
     emit(run, "thread.message.in_progress", writing)
-    for chunk in split_text(text):
-        emit(
-            run,
-            "thread.message.delta",
-            {
-                "id": message["id"],
-                "object": "thread.message.delta",
-                "delta": {
-                    "content": [{"index": 0, "type": "text", "text": {"value": chunk, "annotations": []}}]
-                },
-            },
-        )
+    for index, part in enumerate(message["content"]):
+        if part["type"] == "text":
+            text = part["text"]
+            deltas = [
+                {"index": index, "type": "text", "text": delta}
+                for delta in content.text_deltas(text["value"], text["annotations"], split_text)
+            ]
+        else:
+            deltas = [{"index": index, **part}]
+        for delta in deltas:
+            emit(
+                run,
+                "thread.message.delta",
+                {"id": message["id"], "object": "thread.message.delta", "delta": {"content": [delta]}},
+            )
     emit(run, f"thread.message.{message['status']}", message)
 
 
-def _new_step(store: Store, run: RunState, details: Obj, at: int) -> Obj:
+def _new_step(store: RunHost, run: RunState, details: Obj, at: int) -> Obj:
     step = objects.run_step(store.ids.new("step"), at, run.obj, details)
     run.steps[step["id"]] = step
     created = (
@@ -333,6 +318,7 @@ def _close_open_steps(run: RunState, status: str, at: int, error: Obj | None = N
             step["last_error"] = error
     run.tool_step = None
     run.pending_calls = []
+    run.tools.step, run.tools.specs = None, []
 
 
 def _last_error(payload: Mapping[str, Any]) -> Obj:
@@ -346,15 +332,22 @@ def _last_error(payload: Mapping[str, Any]) -> Obj:
     return {"code": code, "message": message}
 
 
+def _total_usage(run: RunState) -> Obj:
+    """A run's usage: the sum over its steps (tool calls and the reply)."""
+    used = [step["usage"] for step in run.steps.values() if step["usage"]]
+    return objects.usage(sum(u["prompt_tokens"] for u in used), sum(u["completion_tokens"] for u in used))
+
+
 def _usage(messages: list[Obj], reply: str) -> Obj:
     prompt = sum(len(p["text"]["value"]) for m in messages for p in m["content"] if p.get("type") == "text")
     return objects.usage(prompt // 4 + 1, len(reply) // 4 + 1)
 
 
-Effect = Callable[["Store", RunState, Mapping[str, Any], int], None]
+Effect = Callable[[RunHost, RunState, Mapping[str, Any], int], None]
 
 #: What else changes when a run enters each status (beyond ``status`` and its timestamp).
 ON_ENTER: Mapping[str, Effect] = {
+    IN_PROGRESS: _work,
     REQUIRES_ACTION: _require_action,
     COMPLETED: _complete,
     FAILED: _fail,

@@ -20,12 +20,13 @@ EXPIRED = "expired"
 RUN_MODEL = StatusModel(
     noun="run",
     # Which status a scripted timeline may move to next. Cancelling and expiry are also events (a
-    # cancel request, the deadline), reachable from any active status at run time.
+    # cancel request, the deadline), reachable from any active status at run time. in_progress may
+    # follow itself: one step per round of built-in tool calls, the run's status unchanged.
     moves=MappingProxyType(
         {
             QUEUED: frozenset({IN_PROGRESS, FAILED, EXPIRED, CANCELLING, CANCELLED}),
             IN_PROGRESS: frozenset(
-                {REQUIRES_ACTION, COMPLETED, FAILED, INCOMPLETE, CANCELLING, CANCELLED, EXPIRED}
+                {IN_PROGRESS, REQUIRES_ACTION, COMPLETED, FAILED, INCOMPLETE, CANCELLING, CANCELLED, EXPIRED}
             ),
             REQUIRES_ACTION: frozenset({QUEUED, IN_PROGRESS, EXPIRED, FAILED, CANCELLING, CANCELLED}),
             CANCELLING: frozenset({CANCELLED, COMPLETED, FAILED}),
@@ -38,7 +39,8 @@ RUN_MODEL = StatusModel(
     cancelling=CANCELLING,
     cancelled=CANCELLED,
     expired=EXPIRED,
-    expire_in=frozenset({QUEUED, REQUIRES_ACTION}),
+    # As the API does: a run not finished by its expires_at expires, whatever its status.
+    expire_in=frozenset({QUEUED, IN_PROGRESS, REQUIRES_ACTION, CANCELLING}),
 )
 
 #: The statuses a run never leaves, and the ones it is still moving in.
@@ -59,6 +61,7 @@ TIMESTAMP_OF = MappingProxyType(
 #: What a scenario step of each status may say beyond ``status`` and ``duration``.
 STEP_KEYS = MappingProxyType(
     {
+        IN_PROGRESS: ("tool_calls",),
         REQUIRES_ACTION: ("tool_calls",),
         FAILED: ("error",),
         INCOMPLETE: ("reason", "reply"),

@@ -8,10 +8,13 @@ from typing import Any
 
 from ...engine import lifecycle as lc
 from ...engine.clock import VirtualClock
-from ..common.errors import ApiError, invalid_value, missing, not_found
+from ...errors import call_user
+from ..common.errors import ApiError, not_found
 from ..common.ids import IdGenerator
 from ..common.pagination import page
-from . import objects, runs
+from ..files.store import Files
+from ..vector_stores.store import FileTimelineSource, VectorStores, default_file_timelines
+from . import objects, resources, runs
 from .runs import RunState
 from .statuses import QUEUED, RUN_MODEL
 
@@ -22,8 +25,6 @@ RUN_TTL = 600.0
 
 #: The timeline every run follows unless a scenario says otherwise.
 DEFAULT_TIMELINE = lc.Timeline.of(("queued", 1.0), ("in_progress", 2.0), "completed", model=RUN_MODEL)
-
-FILE_PURPOSES = ["assistants", "batch", "fine-tune", "vision", "user_data", "evals"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,19 +51,6 @@ class ThreadState:
     active: RunState | None = None
 
 
-@dataclass(eq=False, slots=True)
-class StoredFile:
-    obj: Obj
-    content: bytes
-
-
-@dataclass(eq=False, slots=True)
-class VectorStoreState:
-    obj: Obj
-    files: dict[str, Obj] = field(default_factory=dict)
-    batches: dict[str, Obj] = field(default_factory=dict)
-
-
 def _default_timelines(_: RunRequest) -> lc.Timeline:
     return DEFAULT_TIMELINE
 
@@ -75,6 +63,7 @@ class Store:
         clock: VirtualClock,
         ids: IdGenerator,
         timelines: TimelineSource = _default_timelines,
+        file_timelines: FileTimelineSource = default_file_timelines,
     ) -> None:
         self.clock = clock
         self.ids = ids
@@ -82,8 +71,9 @@ class Store:
         self.assistants: dict[str, Obj] = {}
         self.threads: dict[str, ThreadState] = {}
         self.runs: dict[str, RunState] = {}
-        self.files: dict[str, StoredFile] = {}
-        self.vector_stores: dict[str, VectorStoreState] = {}
+        #: Files and vector stores live in their own rooms (the Responses API shares them).
+        self.files = Files(clock, ids)
+        self.vector_stores = VectorStores(clock, ids, self.files, file_timelines)
         self._runs_created = 0
 
     # -- time -------------------------------------------------------------------------------
@@ -96,6 +86,7 @@ class Store:
 
     # -- assistants -------------------------------------------------------------------------
     def create_assistant(self, body: Obj, object_id: str | None = None) -> Obj:
+        body = {**body, "tool_resources": resources.create_helper_stores(self, body.get("tool_resources"))}
         obj = objects.assistant(object_id or self.ids.new("assistant"), self.now(), body)
         self.assistants[obj["id"]] = obj
         return obj
@@ -114,9 +105,9 @@ class Store:
             if value is not None or key in ("name", "description", "instructions"):
                 obj[key] = value
         if "tools" in body and body["tools"] is not None:
-            obj["tools"] = list(body["tools"])
+            obj["tools"] = objects.tools_for(body["tools"])
         if "tools" in body or "tool_resources" in body:
-            given = body.get("tool_resources") or obj["tool_resources"]
+            given = resources.create_helper_stores(self, body.get("tool_resources")) or obj["tool_resources"]
             obj["tool_resources"] = objects.tool_resources_for(obj["tools"], given)
         return obj
 
@@ -132,6 +123,8 @@ class Store:
     def create_thread(self, body: Obj, object_id: str | None = None) -> Obj:
         for message in body.get("messages") or ():
             self._check_attachments(message)
+        given = resources.create_helper_stores(self, body.get("tool_resources"), for_thread=True)
+        body = {**body, "tool_resources": given}
         state = ThreadState(objects.thread(object_id or self.ids.new("thread"), self.now(), body))
         self.threads[state.obj["id"]] = state
         for message in body.get("messages") or ():
@@ -183,20 +176,11 @@ class Store:
             metadata=body.get("metadata"),
         )
         state.messages[obj["id"]] = obj
+        resources.attach(self, state.obj, body.get("attachments") or ())
         return obj
 
     def _check_attachments(self, body: Mapping[str, Any]) -> None:
-        for index, attachment in enumerate(body.get("attachments") or ()):
-            if "file_id" not in attachment:
-                raise missing(f"attachments[{index}].file_id")
-            if attachment["file_id"] not in self.files:
-                raise ApiError(
-                    400,
-                    f"Invalid 'attachments[{index}].file_id': no file found with id "
-                    f"'{attachment['file_id']}'.",
-                    param=f"attachments[{index}].file_id",
-                    code="invalid_value",
-                )
+        resources.check_attachments(self.files, body.get("attachments") or ())
 
     def message(self, thread_id: str, message_id: str) -> Obj:
         try:
@@ -240,8 +224,10 @@ class Store:
         obj = objects.run(
             self.ids.new("run"), created, thread_id, assistant, body, expires_at=created + int(RUN_TTL)
         )
-        timeline = self.timelines(
-            RunRequest(assistant["id"], thread_id, assistant["name"], self._runs_created, body)
+        timeline = call_user(
+            "the timelines callable",
+            self.timelines,
+            RunRequest(assistant["id"], thread_id, assistant["name"], self._runs_created, body),
         )
         self._runs_created += 1
         progress = lc.Progress(timeline, now, model=RUN_MODEL, expires_at=now + RUN_TTL)
@@ -297,198 +283,3 @@ class Store:
             return self.run(thread_id, run_id).steps[step_id]
         except KeyError:
             raise not_found("run step", step_id) from None
-
-    # -- files ------------------------------------------------------------------------------
-    def create_file(self, filename: str | None, content: bytes | None, purpose: str | None) -> Obj:
-        if content is None:
-            raise missing("file")
-        if purpose is None:
-            raise missing("purpose")
-        if purpose not in FILE_PURPOSES:
-            raise invalid_value("purpose", purpose, FILE_PURPOSES)
-        obj = objects.file(
-            self.ids.new("file"),
-            self.now(),
-            filename=filename or "upload",
-            purpose=purpose,
-            size=len(content),
-        )
-        self.files[obj["id"]] = StoredFile(obj, content)
-        return obj
-
-    def file(self, file_id: str) -> StoredFile:
-        try:
-            return self.files[file_id]
-        except KeyError:
-            raise not_found("file", file_id) from None
-
-    def delete_file(self, file_id: str) -> Obj:
-        self.file(file_id)
-        del self.files[file_id]
-        return {"id": file_id, "object": "file", "deleted": True}
-
-    def list_files(self, query: Mapping[str, str]) -> Obj:
-        files = [f.obj for f in self.files.values()]
-        if "purpose" in query:
-            files = [f for f in files if f["purpose"] == query["purpose"]]
-        return page(files, query, default_limit=10_000, max_limit=10_000)  # the spec's limits for files
-
-    # -- vector stores ----------------------------------------------------------------------
-    def create_vector_store(self, body: Obj) -> Obj:
-        state = VectorStoreState(objects.vector_store(self.ids.new("vector_store"), self.now(), body))
-        self.vector_stores[state.obj["id"]] = state
-        for file_id in body.get("file_ids") or ():
-            self.add_vector_store_file(state.obj["id"], {"file_id": file_id})
-        return state.obj
-
-    def vector_store(self, store_id: str) -> VectorStoreState:
-        try:
-            return self.vector_stores[store_id]
-        except KeyError:
-            raise not_found("vector store", store_id) from None
-
-    def update_vector_store(self, store_id: str, body: Obj) -> Obj:
-        obj = self.vector_store(store_id).obj
-        for key in ("name", "expires_after", "metadata"):
-            if body.get(key) is not None:
-                obj[key] = body[key]
-        return obj
-
-    def delete_vector_store(self, store_id: str) -> Obj:
-        self.vector_store(store_id)
-        del self.vector_stores[store_id]
-        return objects.deleted(store_id, "vector_store")
-
-    def list_vector_stores(self, query: Mapping[str, str]) -> Obj:
-        return page([s.obj for s in self.vector_stores.values()], query)
-
-    def add_vector_store_file(self, store_id: str, body: Obj) -> Obj:
-        state = self.vector_store(store_id)
-        stored = self.file(body["file_id"])
-        obj = objects.vector_store_file(stored.obj, self.now(), store_id, body)
-        state.files[obj["id"]] = obj
-        self._count_files(state)
-        return obj
-
-    def vector_store_file(self, store_id: str, file_id: str) -> Obj:
-        try:
-            return self.vector_store(store_id).files[file_id]
-        except KeyError:
-            raise not_found("vector store file", file_id) from None
-
-    def update_vector_store_file(self, store_id: str, file_id: str, body: Obj) -> Obj:
-        obj = self.vector_store_file(store_id, file_id)
-        obj["attributes"] = dict(body.get("attributes") or {})
-        return obj
-
-    def delete_vector_store_file(self, store_id: str, file_id: str) -> Obj:
-        self.vector_store_file(store_id, file_id)
-        state = self.vector_stores[store_id]
-        del state.files[file_id]
-        self._count_files(state)
-        return objects.deleted(file_id, "vector_store.file")
-
-    def list_vector_store_files(self, store_id: str, query: Mapping[str, str]) -> Obj:
-        files = list(self.vector_store(store_id).files.values())
-        if "filter" in query:
-            files = [f for f in files if f["status"] == query["filter"]]
-        return page(files, query)
-
-    def vector_store_file_content(self, store_id: str, file_id: str) -> Obj:
-        self.vector_store_file(store_id, file_id)
-        text = self.file(file_id).content.decode("utf-8", errors="replace")
-        return {
-            "object": "vector_store.file_content.page",
-            "data": [{"type": "text", "text": text}],
-            "has_more": False,
-            "next_page": None,
-        }
-
-    def create_file_batch(self, store_id: str, body: Obj) -> Obj:
-        state = self.vector_store(store_id)
-        file_ids = list(body.get("file_ids") or [f["file_id"] for f in body.get("files") or ()])
-        for file_id in file_ids:
-            self.add_vector_store_file(
-                store_id,
-                {
-                    "file_id": file_id,
-                    **{k: v for k, v in body.items() if k in ("attributes", "chunking_strategy")},
-                },
-            )
-        batch: Obj = {
-            "id": self.ids.new("vector_store_file_batch"),
-            "object": "vector_store.files_batch",
-            "created_at": self.now(),
-            "vector_store_id": store_id,
-            "status": "completed",
-            "file_counts": {
-                "in_progress": 0,
-                "completed": len(file_ids),
-                "failed": 0,
-                "cancelled": 0,
-                "total": len(file_ids),
-            },
-        }
-        state.batches[batch["id"]] = {**batch, "_file_ids": file_ids}
-        return batch
-
-    def file_batch(self, store_id: str, batch_id: str) -> Obj:
-        try:
-            stored = self.vector_store(store_id).batches[batch_id]
-        except KeyError:
-            raise not_found("vector store file batch", batch_id) from None
-        return {k: v for k, v in stored.items() if not k.startswith("_")}
-
-    def cancel_file_batch(self, store_id: str, batch_id: str) -> Obj:
-        batch = self.file_batch(store_id, batch_id)
-        if batch["status"] != "in_progress":
-            raise ApiError(400, f"Cannot cancel a vector store file batch with status '{batch['status']}'.")
-        return batch
-
-    def list_file_batch_files(self, store_id: str, batch_id: str, query: Mapping[str, str]) -> Obj:
-        self.file_batch(store_id, batch_id)
-        state = self.vector_stores[store_id]
-        ids = state.batches[batch_id]["_file_ids"]
-        return page([state.files[i] for i in ids if i in state.files], query)
-
-    def search_vector_store(self, store_id: str, body: Obj) -> Obj:
-        """A plain word-overlap search over the stored files' text: deterministic, not semantic."""
-        state = self.vector_store(store_id)
-        query = body["query"] if isinstance(body["query"], str) else " ".join(body["query"])
-        words = {w.lower() for w in query.split()}
-        results = []
-        for file_id, vs_file in state.files.items():
-            text = self.file(file_id).content.decode("utf-8", errors="replace")
-            hits = sum(1 for w in text.lower().split() if w in words)
-            if hits:
-                results.append((hits, file_id, text, vs_file))
-        results.sort(key=lambda r: (-r[0], r[1]))
-        limit = int(body.get("max_num_results") or 10)
-        data = [
-            {
-                "file_id": file_id,
-                "filename": self.files[file_id].obj["filename"],
-                "score": round(min(1.0, hits / max(len(words), 1)), 4),
-                "attributes": vs_file["attributes"],
-                "content": [{"type": "text", "text": text}],
-            }
-            for hits, file_id, text, vs_file in results[:limit]
-        ]
-        return {
-            "object": "vector_store.search_results.page",
-            "search_query": [query],
-            "data": data,
-            "has_more": False,
-            "next_page": None,
-        }
-
-    def _count_files(self, state: VectorStoreState) -> None:
-        total = len(state.files)
-        state.obj["file_counts"] = {
-            "in_progress": 0,
-            "completed": total,
-            "failed": 0,
-            "cancelled": 0,
-            "total": total,
-        }
-        state.obj["usage_bytes"] = sum(f["usage_bytes"] for f in state.files.values())

@@ -8,8 +8,8 @@ an event's shallow copy of the response stays as it was.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from ...engine import lifecycle as lc
 from . import events, objects
@@ -25,13 +25,41 @@ from .statuses import (
     QUEUED,
 )
 
-if TYPE_CHECKING:
-    from .store import ResponseStore
-
 Obj = dict[str, Any]
 
 
-def start(store: ResponseStore, state: ResponseState, now: float) -> None:
+class _Clock(Protocol):
+    def elapsed(self) -> float: ...
+
+
+class _Ids(Protocol):
+    def new(self, kind: str) -> str: ...
+
+
+class ResponseHost(Protocol):
+    """What a response's side effects need of its store: the clock, new ids, API timestamps and
+    who to tell when a response ends (its conversation, webhook listeners); a protocol, so effects
+    and the store do not import each other."""
+
+    @property
+    def clock(self) -> _Clock: ...
+
+    @property
+    def ids(self) -> _Ids: ...
+
+    def timestamp(self, elapsed: float) -> int: ...
+
+    def new_id(self, prefix: str) -> str: ...
+
+    @property
+    def end_listeners(self) -> Sequence[object]: ...
+
+    def conversation_ended(self, state: ResponseState, add_items: bool) -> None: ...
+
+    def ended(self, state: ResponseState, status: str, at: float) -> None: ...
+
+
+def start(store: ResponseHost, state: ResponseState, now: float) -> None:
     """The response was just created: note its first status and the first events."""
     status = state.progress.status
     if status == QUEUED:
@@ -43,7 +71,7 @@ def start(store: ResponseStore, state: ResponseState, now: float) -> None:
         apply(store, state, lc.Transition(0, status, now))
 
 
-def apply(store: ResponseStore, state: ResponseState, transition: lc.Transition) -> None:
+def apply(store: ResponseHost, state: ResponseState, transition: lc.Transition) -> None:
     """Make the response reflect that it entered ``transition``."""
     step = state.progress.steps[transition.index]
     status, at = transition.status, transition.at
@@ -81,12 +109,12 @@ def apply(store: ResponseStore, state: ResponseState, transition: lc.Transition)
             store.ended(state, status, at)
 
 
-def cancel(store: ResponseStore, state: ResponseState) -> None:
+def cancel(store: ResponseHost, state: ResponseState) -> None:
     """Cancel an in-flight background response: it ends ``cancelled`` at once."""
     apply(store, state, state.progress.cancel(store.clock.elapsed()))
 
 
-def _output(store: ResponseStore, state: ResponseState, payload: Mapping[str, Any], status: str) -> list[Obj]:
+def _output(store: ResponseHost, state: ResponseState, payload: Mapping[str, Any], status: str) -> list[Obj]:
     calls = payload.get("tool_calls") or ()
     output: list[Obj] = []
     if not calls or payload.get("reply") is not None:

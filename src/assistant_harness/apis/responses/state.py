@@ -9,6 +9,7 @@ from typing import Any
 
 from ...engine import lifecycle as lc
 from ...engine.events import EventLog
+from ...engine.hangs import PollRecord
 from ...errors import ScenarioError
 
 Obj = dict[str, Any]
@@ -138,16 +139,22 @@ class ResponseState:
     conversation_id: str | None = None
     #: Every status the response entered, with the virtual time it entered it.
     history: list[tuple[str, float]] = field(default_factory=list)
-    #: Polling statistics, read by hang detection (the same names as a run's).
-    polls: int = 0
-    polls_after_final: int = 0
-    last_poll_at: float | None = None
-    same_moment_polls: int = 0
-    first_final_poll_at: float | None = None
+    #: How the response was fetched (hang detection keeps it).
+    polling: PollRecord = field(default_factory=PollRecord)
 
     @property
     def id(self) -> str:
         return str(self.obj["id"])
+
+    @property
+    def polls(self) -> int:
+        """How often the response was fetched."""
+        return self.polling.polls
+
+    @property
+    def polls_after_final(self) -> int:
+        """How often the response was fetched after it could no longer change."""
+        return self.polling.polls_unchanging
 
     @property
     def status(self) -> str:

@@ -1,0 +1,54 @@
+"""FakeSettings: one frozen value for everything a fake is told; keyword arguments still work."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from assistant_harness import ConfigurationError, FakeAssistants, FakeSettings, Fault, HangLimits, Timeline
+
+
+def test_settings_and_keyword_arguments_make_the_same_fake() -> None:
+    timeline = Timeline.of(("queued", 1), ("in_progress", 1), "completed")
+    by_settings = FakeAssistants(settings=FakeSettings(seed=7, timeline=timeline, poll_after_ms=250))
+    by_keywords = FakeAssistants(seed=7, timeline=timeline, poll_after_ms=250)
+    assert by_settings.settings == by_keywords.settings
+    assert by_keywords.backend.poll_after_ms == 250
+    for fake in (by_settings, by_keywords):
+        with fake:
+            client = fake.client()
+            run = client.beta.threads.create_and_run_poll(
+                assistant_id=client.beta.assistants.create(model="m").id
+            )
+            assert run.status == "completed" and fake.clock.elapsed() == 2
+    assert by_settings.store.runs.keys() == by_keywords.store.runs.keys()  # same seed, same ids
+
+
+def test_keyword_arguments_go_on_top_of_settings() -> None:
+    shared = FakeSettings(seed=1, hang_limits=HangLimits(polls=5))
+    fake = FakeAssistants(settings=shared, hang_limits=None)
+    assert fake.settings == dataclasses.replace(shared, hang_limits=None)
+    assert shared.hang_limits == HangLimits(polls=5)  # frozen: the shared value is untouched
+
+
+def test_settings_are_frozen_and_hold_tuples() -> None:
+    settings = FakeSettings(faults=[Fault(endpoint="threads.create", status=500)], also_serve=["http://x/v1"])
+    assert isinstance(settings.faults, tuple) and settings.also_serve == ("http://x/v1",)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.seed = 3  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"sead": 3}, "unknown setting 'sead'; did you mean 'seed'?"),
+        ({"hang_limit": None}, "did you mean 'hang_limits'?"),
+        ({"timeline": "oops"}, "timeline='oops': expected a Timeline"),
+        ({"faults": "threads.create"}, "faults='threads.create': expected a list of Fault"),
+        ({"timeline": Timeline.of("completed"), "timelines": lambda r: Timeline.of("completed")}, "not both"),
+    ],
+)
+def test_bad_settings_are_refused_with_a_hint(options: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message.replace("?", r"\?").replace("(", r"\(")):
+        FakeAssistants(**options)  # type: ignore[arg-type]
