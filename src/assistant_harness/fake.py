@@ -66,6 +66,8 @@ if TYPE_CHECKING:
         response_timelines: ScriptSource | None
         response_retention: float | None
         cancel_finished: str | None
+        webhooks: Target | None
+        webhook_secret: str | None
 
 
 def _always(timeline: Timeline) -> TimelineSource:
@@ -115,8 +117,6 @@ class FakeOpenAI:
         scenario: str | Path | Scenario | Timeline | None = None,
         *,
         settings: FakeSettings | None = None,
-        webhooks: Target | None = None,
-        webhook_secret: str | None = None,
         **options: Unpack[SettingsOptions],
     ) -> None:
         #: What this fake was told, as one frozen value (``settings=`` with the keyword arguments on top).
@@ -171,10 +171,10 @@ class FakeOpenAI:
             busy_poll_step=settings.virtual_time,
             responses=responses,
         )
-        if webhook_secret is not None:
-            self.backend.webhooks.secret = webhook_secret
-        if webhooks is not None:
-            self.backend.webhooks.add(webhooks)
+        if settings.webhook_secret is not None:
+            self.backend.webhooks.secret = settings.webhook_secret
+        if settings.webhooks is not None:
+            self.backend.webhooks.add(settings.webhooks)
         if self.scenario is not None:
             self._seed_resources(self.scenario)
         self.router = FakeRouter(self.backend.handle, self._bases, SERVED_ROOTS)

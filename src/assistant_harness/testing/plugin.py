@@ -58,6 +58,8 @@ FAKE_KEYS = frozenset(
         "response_timelines",
         "response_retention",
         "cancel_finished",
+        "webhooks",
+        "webhook_secret",
     }
 )
 CASSETTE_OPTIONS = frozenset({"match_on", "redact", "ignore_hosts"})
