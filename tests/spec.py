@@ -59,17 +59,10 @@ def translate_nullable(node: Any) -> Any:
     return {"anyOf": [out, {"type": "null"}]}
 
 
-#: Request bodies the spec declares inline on an operation, named as tools/vendor_schemas.py names them.
-INLINE_BODIES = {"CreateConversationItemsBody": ("/conversations/{conversation_id}/items", "post")}
-
-
 @functools.lru_cache(maxsize=1)
 def components() -> dict[str, Any]:
-    schemas = dict(spec()["components"]["schemas"])
-    for name, (path, method) in INLINE_BODIES.items():
-        body = spec()["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
-        schemas[name] = {"type": "object", **body}
-    translated: dict[str, Any] = translate_nullable(schemas)
+    # Inline request bodies (CreateConversationItemsBody) are named by tools/vendor_schemas.py.
+    translated: dict[str, Any] = translate_nullable(spec()["components"]["schemas"])
     return translated
 
 

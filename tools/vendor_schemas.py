@@ -8,7 +8,8 @@ Neither the package nor its tests may need ../shared, so this script writes two 
   ``components.schemas``) for the conformance tests: the 200 answers of every path under
   RESPONSE_PATHS, the schemas in TEST_SCHEMAS, and what they reference.
 
-Prose is removed and keys sorted. To cover a new API, add its path prefix to RESPONSE_PATHS (and
+Request bodies the spec declares inline on an operation (INLINE_BODIES) get a name of their own in
+both. Prose is removed and keys sorted. To cover a new API, add its path prefix to RESPONSE_PATHS (and
 its stream event schema to TEST_SCHEMAS), then run from the repository root:
 
     python tools/vendor_schemas.py [path/to/openapi.json]
@@ -29,7 +30,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SPEC = ROOT.parent / "shared" / "openapi" / "openapi.json"
 TARGET = ROOT / "src" / "assistant_harness" / "apis" / "common" / "schemas" / "requests.json"
-ANSWERS_TARGET = ROOT / "tests" / "data" / "schemas" / "answers.json"
 TEST_TARGET = ROOT / "tests" / "schemas" / "openapi.json"
 SOURCE = "openai/openai-openapi openapi.json (MIT)"
 
@@ -63,20 +63,6 @@ REQUEST_SCHEMAS = (
 #: Request bodies the spec declares inline on an operation, vendored under a name of their own.
 INLINE_BODIES = {"CreateConversationItemsBody": ("/conversations/{conversation_id}/items", "post")}
 
-#: The answers tests validate payloads against (vendored for tests only, not shipped).
-ANSWER_SCHEMAS = (
-    "ConversationResource",
-    "DeletedConversationResource",
-    "ConversationItemList",
-    "ConversationItem",
-    "WebhookResponseCompleted",
-    "WebhookResponseFailed",
-    "WebhookResponseCancelled",
-    "WebhookResponseIncomplete",
-    "ErrorResponse",
-    "Response",
-)
-
 #: The URL prefixes whose 200 answers the conformance tests check (a path's first segment).
 RESPONSE_PATHS = (
     "/assistants",
@@ -84,6 +70,7 @@ RESPONSE_PATHS = (
     "/files",
     "/vector_stores",
     "/responses",
+    "/conversations",
 )
 
 #: Schemas tests validate against by name (besides REQUEST_SCHEMAS and the paths' answers).
@@ -108,6 +95,15 @@ TEST_SCHEMAS = (
     "Response",
     "ResponseItemList",
     "TokenCountsResource",
+    # The Conversations API (answers from /conversations) and the webhook events the fake sends
+    "ConversationResource",
+    "DeletedConversationResource",
+    "ConversationItemList",
+    "ConversationItem",
+    "WebhookResponseCompleted",
+    "WebhookResponseFailed",
+    "WebhookResponseCancelled",
+    "WebhookResponseIncomplete",
 )
 
 #: Keys that only document; the validator never reads them.
@@ -284,7 +280,6 @@ def main(argv: list[str]) -> int:
         (TARGET, render(spec_path)),
         (TEST_TARGET, render_for_tests(spec_path)),
         (OPERATIONS_TARGET, render_operations(spec_path)),
-        (ANSWERS_TARGET, render(spec_path, ANSWER_SCHEMAS)),
     ):
         _write(target, text)
         print(f"wrote {target.relative_to(ROOT)} ({len(text)} bytes) from {spec_path}")

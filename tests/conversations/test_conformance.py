@@ -1,5 +1,5 @@
 """Every payload the Conversations endpoints answer validates against the spec's schemas (vendored
-into tests/data/schemas/answers.json, so this runs without ../shared)."""
+into the test spec tests/schemas/openapi.json, so this runs without ../shared)."""
 
 from __future__ import annotations
 
