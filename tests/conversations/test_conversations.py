@@ -43,6 +43,16 @@ def test_created_with_items_which_are_listed_back_typed_and_with_ids(client: ope
     assert client.conversations.items.retrieve(first.id, conversation_id=conversation.id) == first  # type: ignore[union-attr]
 
 
+def test_items_may_leave_type_out_as_the_spec_allows(client: openai.OpenAI) -> None:
+    """A message with a role, and an item reference (only an ``id``): no ``type`` needed (the fuzz
+    found the reference answered with a harness bug)."""
+    conversation = client.conversations.create(
+        items=[{"role": "user", "content": "Hello"}, {"id": "msg_earlier"}]  # type: ignore[list-item]
+    )
+    listed = client.conversations.items.list(conversation.id, order="asc").data
+    assert [(i.type, i.id == "msg_earlier") for i in listed] == [("message", False), ("item_reference", True)]
+
+
 def test_items_page_like_every_list(client: openai.OpenAI) -> None:
     conversation = client.conversations.create()
     for start in range(0, 25, 5):

@@ -164,7 +164,8 @@ def input_items(given: str | Sequence[Mapping[str, Any]] | None, new_id: Any) ->
         return [_input_message("user", given, new_id("message"))]
     items: list[Obj] = []
     for item in given:
-        kind = item.get("type", "message")
+        # The spec lets ``type`` be left out of a message (it has a role) and of an item reference.
+        kind = item.get("type") or ("message" if "role" in item else "item_reference")
         if kind == "message":
             items.append(_input_message(item["role"], item["content"], item.get("id") or new_id("message")))
         elif kind == "function_call":
@@ -188,7 +189,7 @@ def input_items(given: str | Sequence[Mapping[str, Any]] | None, new_id: Any) ->
                 }
             )
         else:  # other item kinds (reasoning, item references, built-in tool calls): as sent
-            items.append({"id": item.get("id") or new_id("message"), **item})
+            items.append({"id": item.get("id") or new_id("message"), **item, "type": kind})
     return items
 
 
