@@ -11,14 +11,23 @@ after they were last active, as the API's do.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..common.errors import ApiError, missing
 from ..files.store import Files
-from ..vector_stores.store import THREAD_STORE_EXPIRY
+from ..vector_stores.store import THREAD_STORE_EXPIRY, VectorStores
 
-if TYPE_CHECKING:
-    from .store import Store
+
+class Store(Protocol):
+    """The rooms these helpers reach (the Assistants store; a protocol, so store and this module do
+    not import each other)."""
+
+    @property
+    def files(self) -> Files: ...
+
+    @property
+    def vector_stores(self) -> VectorStores: ...
+
 
 Obj = dict[str, Any]
 
