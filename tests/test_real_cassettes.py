@@ -136,7 +136,7 @@ def test_to_scenario_keeps_the_recorded_code_interpreter_call() -> None:
     from assistant_harness.cassettes.format import Cassette
     from assistant_harness.cassettes.observe import to_scenario
 
-    path = spec_helpers.require(spec_helpers.REAL_CASSETTES / STREAMING)
+    path = spec_helpers.REAL_CASSETTES / STREAMING  # vendored: always here
     scenario = to_scenario(Cassette.load(path).interactions)
     (working,) = [s for s in scenario.runs[0].timeline.steps if s.payload.get("tool_calls")]
     (call,) = working.payload["tool_calls"]
