@@ -258,3 +258,11 @@ def test_polling_a_response_that_never_changes_without_a_deadline_fails() -> Non
         with pytest.raises(HangDetected, match=r"can no longer change.*this loop has no deadline"):
             poll_until(client, response, ("completed", "failed", "cancelled", "incomplete"), every=2)
         assert 200 <= fake.clock.elapsed() <= 210  # 101 polls 2 s apart: the poll limit (HangLimits.polls)
+
+
+def test_a_body_that_is_not_an_object_is_a_400_not_a_harness_bug() -> None:
+    """Found by the fuzz (POST /responses with ``[]``): the schema check answers, nothing else runs."""
+    with FakeOpenAI() as fake:
+        with pytest.raises(openai.BadRequestError):
+            fake.client().post("/responses", body=[], cast_to=object)
+        assert fake.backend.responses.responses == {}

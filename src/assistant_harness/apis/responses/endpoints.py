@@ -71,6 +71,8 @@ def input_tokens(state: HasResponses, request: ApiRequest, *, body: Obj) -> Obj:
 def _lenient(body: Obj) -> Obj:
     """The body as the spec's schema reads it: the API takes a function tool without ``strict`` or
     ``parameters`` (the spec's FunctionTool requires both; see docs/fidelity.md)."""
+    if not isinstance(body, dict):  # not an object: the schema check says so (a 400)
+        return body
     tools = body.get("tools")
     if not isinstance(tools, list) or not any(
         isinstance(t, dict) and t.get("type") == "function" for t in tools
