@@ -36,6 +36,9 @@ POOLS = {
     "vector_store_id": "vector_store",
     "batch_id": "vector_store.file_batch",
     "response_id": "response",
+    "conversation_id": "conversation",
+    # Conversation items carry no `object`: their ids are never pooled, so the fuzz sends made-up ones.
+    "item_id": "conversation.item",
 }
 
 TEXT = st.text(st.characters(codec="utf-8"), max_size=12) | st.sampled_from(["", " ", "x" * 300, "None"])

@@ -61,6 +61,7 @@ def translate_nullable(node: Any) -> Any:
 
 @functools.lru_cache(maxsize=1)
 def components() -> dict[str, Any]:
+    # Inline request bodies (CreateConversationItemsBody) are named by tools/vendor_schemas.py.
     translated: dict[str, Any] = translate_nullable(spec()["components"]["schemas"])
     return translated
 

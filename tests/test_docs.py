@@ -20,6 +20,8 @@ FILES = [
     ROOT / "README.md",
     *sorted(p for p in (ROOT / "docs").glob("*.md") if not p.name.startswith("howto-")),
 ]
+#: Modules of the test extra a snippet may use; without them that snippet is skipped, saying so.
+OPTIONAL_MODULES = frozenset({"starlette"})
 
 
 def _snippets(path: Path) -> list[str]:
@@ -33,12 +35,19 @@ def _for_pytest(code: str) -> bool:
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_snippets_run(path: Path, pytester: pytest.Pytester) -> None:
     namespace: dict[str, object] = {"__name__": f"doc_{path.stem}"}
+    missing: list[str] = []
     for index, code in enumerate(_snippets(path)):
         if _for_pytest(code):
             name = "conftest" if "def assistant_harness_config" in code else f"test_doc_{index}"
             pytester.makepyfile(**{name: code})
             continue
-        exec(compile(code, f"{path.name} snippet {index}", "exec"), namespace)
+        try:
+            exec(compile(code, f"{path.name} snippet {index}", "exec"), namespace)
+        except ModuleNotFoundError as error:
+            if error.name not in OPTIONAL_MODULES:
+                raise
+            missing.append(f"snippet {index} needs {error.name}")  # the others still run
+            continue
         for name, value in list(namespace.items()):
             if (
                 name.startswith("test_")
@@ -51,6 +60,8 @@ def test_snippets_run(path: Path, pytester: pytest.Pytester) -> None:
         pytester.makeini("[pytest]\nfilterwarnings = error\nasyncio_default_fixture_loop_scope = function\n")
         result = pytester.runpytest("-p", "no:cacheprovider")
         assert result.ret == 0, result.stdout.str()
+    if missing:
+        pytest.skip(f"{path.name}: {'; '.join(missing)} (pip install '.[test]')")
 
 
 def test_every_doc_has_runnable_snippets_or_says_why() -> None:

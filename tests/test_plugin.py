@@ -69,7 +69,8 @@ async def test_async(async_openai_client):
     project.runpytest("-o", "asyncio_mode=auto").assert_outcomes(passed=2)
     listing = project.runpytest("--fixtures").stdout.str()
     assert "fake_assistants -- " in listing and "A started FakeAssistants" in listing
-    assert "openai.OpenAI client answered by the fake_assistants backend" in listing
+    assert "openai.OpenAI client answered by the fake (Assistants, Responses, Conversations" in listing
+    assert "webhook_receiver -- " in listing and "fake_openai -- " in listing
     assert "assistant_harness_config -- " in listing
 
 
@@ -338,3 +339,51 @@ def test_other_deprecations_still_fail():
 """
     )
     project.runpytest().assert_outcomes(passed=1, failed=1)
+
+
+def test_responses_conversations_and_webhook_fixtures(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        test_it="""
+import time
+
+import pytest
+from assistant_harness import FakeOpenAI, WebhookFault
+
+SECRET = "whsec_" + "cGx1Z2luLXRlc3Qtc2VjcmV0LW9mLTMyLWJ5dGVzLTEy"
+
+
+def test_names(fake_openai, fake_assistants, openai_client):
+    assert fake_openai is fake_assistants and isinstance(fake_openai, FakeOpenAI)
+    assert openai_client.webhook_secret == fake_openai.webhooks.secret
+
+
+def test_receiver_in_a_conversation(openai_client, webhook_receiver, fake_openai):
+    conversation = openai_client.conversations.create()
+    response = openai_client.responses.create(
+        model="gpt-4o", input="hi", conversation=conversation.id, background=True)
+    time.sleep(10)
+    assert [(e.type, e.data.id) for e in webhook_receiver.events] == [("response.completed", response.id)]
+    assert len(list(openai_client.conversations.items.list(conversation.id))) == 2
+
+
+@pytest.mark.assistant_scenario("background_failed", webhook_secret=SECRET)
+def test_marker_options(openai_client, webhook_receiver, fake_openai):
+    assert webhook_receiver.secret == SECRET == openai_client.webhook_secret
+    fake_openai.webhooks.faults.append(WebhookFault(signature="stale", times=1))
+    openai_client.responses.create(model="gpt-4o", input="hi", background=True)
+    time.sleep(60)
+    assert [e.type for e in webhook_receiver.events] == ["response.failed"]
+    assert "too old" in webhook_receiver.rejected[0].reason
+
+
+@pytest.mark.asyncio
+async def test_async(async_openai_client, webhook_receiver):
+    import asyncio
+
+    response = await async_openai_client.responses.create(model="gpt-4o", input="hi", background=True)
+    await asyncio.sleep(5)
+    assert webhook_receiver.events[0].data.id == response.id
+    assert async_openai_client.webhook_secret == webhook_receiver.secret
+"""
+    )
+    project.runpytest().assert_outcomes(passed=4)

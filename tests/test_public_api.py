@@ -40,6 +40,9 @@ PACKAGE = [
     "TimelineError",
     "UnservedEndpointError",
     "VirtualClock",
+    "WebhookDelivery",
+    "WebhookDeliveryError",
+    "WebhookFault",
     "use_cassette",
 ]
 
@@ -58,6 +61,8 @@ SETTINGS = [
     "response_timelines",
     "response_retention",
     "cancel_finished",
+    "webhooks",
+    "webhook_secret",
 ]
 
 STRATEGIES = [
@@ -75,6 +80,8 @@ STRATEGIES = [
 FIXTURES = {
     "assistant_harness_config",
     "fake_assistants",
+    "fake_openai",
+    "webhook_receiver",
     "openai_client",
     "async_openai_client",
     "assistant_cassette",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
@@ -47,8 +48,27 @@ def test_settings_are_frozen_and_hold_tuples() -> None:
         ({"timeline": "oops"}, "timeline='oops': expected a Timeline"),
         ({"faults": "threads.create"}, "faults='threads.create': expected a list of Fault"),
         ({"timeline": Timeline.of("completed"), "timelines": lambda r: Timeline.of("completed")}, "not both"),
+        ({"webhook": print}, "did you mean 'webhooks'?"),
+        ({"webhooks": 8080}, "webhooks=8080: give a callable"),
+        ({"webhook_secret": 12345}, "webhook_secret: expected a string"),
     ],
 )
 def test_bad_settings_are_refused_with_a_hint(options: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigurationError, match=message.replace("?", r"\?").replace("(", r"\(")):
         FakeAssistants(**options)  # type: ignore[arg-type]
+
+
+def test_webhook_settings_reach_the_fake() -> None:
+    """``webhooks`` and ``webhook_secret`` given as settings: the endpoint gets a background
+    response's event, signed with that secret (the SDK's ``unwrap`` checks it)."""
+    secret = "whsec_" + "c2VjcmV0LWZvci10aGUtc2V0dGluZ3MtdGVzdC0xMjM0"
+    bodies: list[tuple[bytes, dict[str, str]]] = []
+    settings = FakeSettings(webhooks=lambda d: bodies.append((d.body, d.headers)), webhook_secret=secret)
+    with FakeAssistants(settings=settings) as fake:
+        client = fake.client(webhook_secret=secret)
+        response = client.responses.create(model="gpt-4o", input="hi", background=True)
+        fake.advance(10)
+        # Verified inside the fake: the SDK compares the signed timestamp with (virtual) time.time().
+        events = [client.webhooks.unwrap(body, headers) for body, headers in bodies]
+    assert [e.type for e in events] == ["response.completed"]
+    assert [json.loads(body)["data"]["id"] for body, _ in bodies] == [response.id]

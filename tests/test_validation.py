@@ -99,6 +99,16 @@ VALID: dict[str, dict[str, Any]] = {
     "CreateVectorStoreFileBatchRequest": {"file_ids": ["file-1"]},
     "UpdateVectorStoreFileAttributesRequest": {"attributes": {"k": "v"}},
     "VectorStoreSearchRequest": {"query": "llama", "max_num_results": 5},
+    # Assistant messages: a user message with `content: []` matches two of the spec's `oneOf` options
+    # (EasyInputMessage and InputMessage), which the spec counts as invalid and the walker does not.
+    "CreateConversationBody": {"metadata": {"k": "v"}, "items": [{"role": "assistant", "content": "hi"}]},
+    "UpdateConversationBody": {"metadata": {"k": "v"}},
+    "CreateConversationItemsBody": {
+        "items": [
+            {"role": "assistant", "content": "hi"},
+            {"type": "function_call_output", "call_id": "call_1", "output": "ok"},
+        ]
+    },
 }
 
 WRONG_VALUES = [None, "zzz", 7, 2.5, True, [], ["x"], {}, {"type": "zzz"}, -1, 1000]

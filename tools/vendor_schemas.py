@@ -8,7 +8,8 @@ Neither the package nor its tests may need ../shared, so this script writes two 
   ``components.schemas``) for the conformance tests: the 200 answers of every path under
   RESPONSE_PATHS, the schemas in TEST_SCHEMAS, and what they reference.
 
-Prose is removed and keys sorted. To cover a new API, add its path prefix to RESPONSE_PATHS (and
+Request bodies the spec declares inline on an operation (INLINE_BODIES) get a name of their own in
+both. Prose is removed and keys sorted. To cover a new API, add its path prefix to RESPONSE_PATHS (and
 its stream event schema to TEST_SCHEMAS), then run from the repository root:
 
     python tools/vendor_schemas.py [path/to/openapi.json]
@@ -53,7 +54,14 @@ REQUEST_SCHEMAS = (
     # The Responses API
     "CreateResponse",
     "TokenCountsBody",
+    # The Conversations API
+    "CreateConversationBody",
+    "UpdateConversationBody",
+    "CreateConversationItemsBody",
 )
+
+#: Request bodies the spec declares inline on an operation, vendored under a name of their own.
+INLINE_BODIES = {"CreateConversationItemsBody": ("/conversations/{conversation_id}/items", "post")}
 
 #: The URL prefixes whose 200 answers the conformance tests check (a path's first segment).
 RESPONSE_PATHS = (
@@ -62,6 +70,7 @@ RESPONSE_PATHS = (
     "/files",
     "/vector_stores",
     "/responses",
+    "/conversations",
 )
 
 #: Schemas tests validate against by name (besides REQUEST_SCHEMAS and the paths' answers).
@@ -86,6 +95,15 @@ TEST_SCHEMAS = (
     "Response",
     "ResponseItemList",
     "TokenCountsResource",
+    # The Conversations API (answers from /conversations) and the webhook events the fake sends
+    "ConversationResource",
+    "DeletedConversationResource",
+    "ConversationItemList",
+    "ConversationItem",
+    "WebhookResponseCompleted",
+    "WebhookResponseFailed",
+    "WebhookResponseCancelled",
+    "WebhookResponseIncomplete",
 )
 
 #: Keys that only document; the validator never reads them.
@@ -138,9 +156,18 @@ def _closure(components: dict[str, Any], roots: list[str]) -> dict[str, Any]:
     return dict(sorted(out.items()))
 
 
-def extract(spec: dict[str, Any]) -> dict[str, Any]:
+def _components(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec's schemas, with the request bodies it declares inline (INLINE_BODIES) named."""
+    components = dict(spec["components"]["schemas"])
+    for name, (path, method) in INLINE_BODIES.items():
+        body = spec["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
+        components[name] = {"type": "object", **body}
+    return components
+
+
+def extract(spec: dict[str, Any], roots: tuple[str, ...] = REQUEST_SCHEMAS) -> dict[str, Any]:
     """The named request schemas and everything they reference, prose removed, keys sorted."""
-    return {"source": SOURCE, "schemas": _closure(spec["components"]["schemas"], list(REQUEST_SCHEMAS))}
+    return {"source": SOURCE, "schemas": _closure(_components(spec), list(roots))}
 
 
 def extract_for_tests(spec: dict[str, Any]) -> dict[str, Any]:
@@ -162,7 +189,7 @@ def extract_for_tests(spec: dict[str, Any]) -> dict[str, Any]:
     return {
         "source": SOURCE,
         "paths": paths,
-        "components": {"schemas": _closure(spec["components"]["schemas"], roots)},
+        "components": {"schemas": _closure(_components(spec), roots)},
     }
 
 
@@ -172,7 +199,7 @@ def _dump(data: dict[str, Any]) -> str:
 
 def render(spec_path: Path, roots: tuple[str, ...] = REQUEST_SCHEMAS) -> str:
     with spec_path.open(encoding="utf-8") as handle:
-        return _dump(extract(json.load(handle)))
+        return _dump(extract(json.load(handle), roots))
 
 
 def render_for_tests(spec_path: Path) -> str:
@@ -196,7 +223,7 @@ def _write(target: Path, text: str) -> None:
 # -- the operations the request fuzz drives (tests/test_fuzz.py) --------------------------------
 OPERATIONS_TARGET = ROOT / "tests" / "data" / "operations.json"
 #: Paths under these roots are the fake's to serve; the fuzz sends every operation the spec has there.
-SERVED_ROOTS = ("assistants", "threads", "files", "vector_stores", "responses")
+SERVED_ROOTS = ("assistants", "threads", "files", "vector_stores", "responses", "conversations")
 #: Operations under those roots the fake does not serve (yet).
 UNSERVED = {("post", "/responses/compact")}
 
@@ -218,7 +245,9 @@ def operations(spec: dict[str, Any]) -> dict[str, Any]:
             ]
             body = None
             for content_type, media in op.get("requestBody", {}).get("content", {}).items():
-                body = {"content_type": content_type, "schema": media["schema"]["$ref"].rsplit("/", 1)[-1]}
+                ref = media["schema"].get("$ref")
+                name = ref.rsplit("/", 1)[-1] if ref else _inline_name(path, method)
+                body = {"content_type": content_type, "schema": name}
             out.append({"method": method.upper(), "path": path, "query": query, "body": body})
     todo = [o["body"]["schema"] for o in out if o["body"] and o["body"]["content_type"] != "application/json"]
     components, extra = spec["components"]["schemas"], {}
@@ -229,6 +258,14 @@ def operations(spec: dict[str, Any]) -> dict[str, Any]:
             extra[name] = _strip(components[name], found)
             todo.extend(sorted(found))
     return {"source": "openai/openai-openapi openapi.json (MIT)", "operations": out, "form_schemas": extra}
+
+
+def _inline_name(path: str, method: str) -> str:
+    """The name INLINE_BODIES gives the inline request body of ``method path``."""
+    for name, where in INLINE_BODIES.items():
+        if where == (path, method):
+            return name
+    raise KeyError(f"{method} {path}: an inline request body; name it in INLINE_BODIES")
 
 
 def render_operations(spec_path: Path) -> str:

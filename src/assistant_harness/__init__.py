@@ -22,11 +22,13 @@ from .errors import (
     SecretInCassetteError,
     TimelineError,
     UnservedEndpointError,
+    WebhookDeliveryError,
 )
 
 if TYPE_CHECKING:
     from .apis.assistants.store import RunRequest
     from .apis.responses.state import ResponseRequest, ResponseScript
+    from .apis.webhooks import WebhookDelivery, WebhookFault
     from .cassettes.recorder import use_cassette
     from .engine.clock import VirtualClock
     from .engine.faults import Fault
@@ -52,6 +54,8 @@ _LAZY = {
     "RunScript": "scenario.model",
     "Scenario": "scenario.model",
     "RunRequest": "apis.assistants.store",
+    "WebhookDelivery": "apis.webhooks",
+    "WebhookFault": "apis.webhooks",
 }
 
 
@@ -103,6 +107,9 @@ __all__ = [
     "TimelineError",
     "UnservedEndpointError",
     "VirtualClock",
+    "WebhookDelivery",
+    "WebhookDeliveryError",
+    "WebhookFault",
     "use_cassette",
 ]
 

@@ -13,10 +13,12 @@ from .apis.assistants.store import Store, TimelineSource, _default_timelines
 from .apis.assistants.streaming import error_event
 from .apis.common.dispatch import dispatch
 from .apis.common.ids import IdGenerator
+from .apis.conversations.store import ConversationStore
 from .apis.responses import events as response_events
 from .apis.responses.store import ResponseStore
-from .apis.served import INDEX, RESPONSES
+from .apis.served import INDEX, ON_BACKEND, RESPONSES
 from .apis.vector_stores.store import FileTimelineSource, default_file_timelines
+from .apis.webhooks.delivery import Webhooks
 from .engine.clock import RealClock, VirtualClock
 from .engine.faults import Fault, FaultCounter, FaultRules, TransportFault
 from .engine.hangs import HangDetector, HangLimits, Polled
@@ -50,6 +52,11 @@ class Backend:
         self.store = Store(self.clock, self.ids, timelines, file_timelines)
         #: The Responses API's state, on the same clock and ids.
         self.responses = responses(self.clock, self.ids)
+        #: The Conversations API's state; responses created in a conversation read and extend it.
+        self.conversations = ConversationStore(self.clock, self.ids)
+        self.responses.attach(self.conversations)
+        #: Webhook endpoints, faults and the delivery log (idle until an endpoint is added).
+        self.webhooks = Webhooks(self.clock, seed, self.responses.watch)
         self.poll_after_ms = poll_after_ms
         #: The fault rules, each with this backend's own counter (the rules are frozen and shared).
         self.faults = FaultRules(faults)
@@ -92,7 +99,7 @@ class Backend:
             self.hangs.before_fetch(polled)
         try:
             response = dispatch(
-                self if endpoint.name in RESPONSES else self.store,
+                self if endpoint.name in ON_BACKEND else self.store,
                 endpoint,
                 params,
                 request,
@@ -120,6 +127,9 @@ class Backend:
                 self.hangs.after_fetch(polled)
             elif endpoint.lists:
                 self.hangs.after_listing(request.path, request.query, response.content)
+        if self.clock.has_alarms:
+            # What the request made due (a cancel's webhook; on a real-time clock, anything) goes now.
+            self.clock.fire_due()
         return response
 
     @staticmethod

@@ -84,3 +84,7 @@ def call_user(what: str, function: Callable[..., T], *args: object) -> T:
 class NetworkBlocked(HarnessInterrupt):
     """A socket connection to a host that is not allowed, while the network is blocked (replay,
     ``--block-network``); the message names the host."""
+
+
+class WebhookDeliveryError(HarnessError):
+    """A webhook receiver the test gave the fake raised (see ``fake.webhooks.check()``)."""

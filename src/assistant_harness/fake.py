@@ -16,6 +16,7 @@ from .apis.responses.statuses import RESPONSE_MODEL
 from .apis.responses.store import CANCEL_FINISHED, ResponseStore, ScriptSource, _default_scripts
 from .apis.served import SERVED_ROOTS
 from .apis.vector_stores.store import default_file_timelines
+from .apis.webhooks.delivery import Target, Webhooks
 from .backend import DEFAULT_POLL_AFTER_MS, Backend
 from .engine.clock import VirtualClock
 from .engine.faults import Fault, FaultRules
@@ -65,6 +66,8 @@ if TYPE_CHECKING:
         response_timelines: ScriptSource | None
         response_retention: float | None
         cancel_finished: str | None
+        webhooks: Target | None
+        webhook_secret: str | None
 
 
 def _always(timeline: Timeline) -> TimelineSource:
@@ -101,6 +104,12 @@ class FakeOpenAI:
     ``response_retention`` makes every response disappear (404) that many virtual seconds after it
     was created. ``cancel_finished`` says what cancelling a finished response does: ``"return"``
     it unchanged (OpenAI) or answer 409 (``"conflict"``, as some compatible servers do).
+
+    Webhooks: ``webhooks`` (a callable taking a :class:`WebhookDelivery`, or an ``http://`` URL on
+    this machine) gets ``response.completed`` / ``.failed`` / ``.cancelled`` / ``.incomplete`` at the
+    virtual moment each background response ends, signed with ``webhook_secret`` (a ``whsec_...``
+    secret; one is made when not given); ``fake.webhooks`` adds endpoints and fault rules and keeps
+    the delivery log.
     """
 
     def __init__(
@@ -162,6 +171,10 @@ class FakeOpenAI:
             busy_poll_step=settings.virtual_time,
             responses=responses,
         )
+        if settings.webhook_secret is not None:
+            self.backend.webhooks.secret = settings.webhook_secret
+        if settings.webhooks is not None:
+            self.backend.webhooks.add(settings.webhooks)
         if self.scenario is not None:
             self._seed_resources(self.scenario)
         self.router = FakeRouter(self.backend.handle, self._bases, SERVED_ROOTS)
@@ -174,6 +187,12 @@ class FakeOpenAI:
             store.create_assistant({k: v for k, v in body.items() if k != "id"}, body.get("id"))
         for body in scenario.threads:
             store.create_thread({k: v for k, v in body.items() if k != "id"}, body.get("id"))
+
+    @property
+    def webhooks(self) -> Webhooks:
+        """Webhook endpoints (``fake.webhooks.add(target, secret=...)``), fault rules
+        (``fake.webhooks.faults``) and every delivery attempt (``fake.webhooks.deliveries``)."""
+        return self.backend.webhooks
 
     @property
     def faults(self) -> FaultRules:

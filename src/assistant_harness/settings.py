@@ -22,6 +22,7 @@ from .errors import ConfigurationError
 if TYPE_CHECKING:
     from .apis.assistants.store import RunRequest
     from .apis.responses.state import ResponseRequest, ResponseScript
+    from .apis.webhooks.delivery import Target
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
@@ -41,6 +42,10 @@ class FakeSettings:
     response; either overrides the scenario's ``responses:``. ``response_retention``: virtual seconds
     after which a response is gone (404). ``cancel_finished``: ``"return"`` (OpenAI's behaviour) or
     ``"conflict"`` (a 409) when a finished response is cancelled; ``None`` takes the scenario's.
+
+    Webhooks: ``webhooks`` (a callable taking a ``WebhookDelivery``, or an ``http://`` URL on this
+    machine) is subscribed to the ``response.*`` events of background responses, signed with
+    ``webhook_secret`` (a ``whsec_...`` secret; one is made from the seed when not given).
     """
 
     base_url: str = DEFAULT_BASE_URL
@@ -57,6 +62,8 @@ class FakeSettings:
     response_timelines: Callable[[ResponseRequest], ResponseScript | Timeline] | None = None
     response_retention: float | None = None
     cancel_finished: str | None = None
+    webhooks: Target | None = None
+    webhook_secret: str | None = None
 
     def __post_init__(self) -> None:
         # Sequences given as lists are kept as tuples, so the value stays frozen and shareable.
@@ -83,6 +90,15 @@ class FakeSettings:
             raise ConfigurationError(
                 f"response_timelines={self.response_timelines!r}: "
                 "expected a callable taking a ResponseRequest"
+            )
+        if self.webhooks is not None and not (isinstance(self.webhooks, str) or callable(self.webhooks)):
+            raise ConfigurationError(
+                f"webhooks={self.webhooks!r}: give a callable (taking a WebhookDelivery) or an http:// URL"
+            )
+        if self.webhook_secret is not None and not isinstance(self.webhook_secret, str):
+            # The value itself is a secret: never shown.
+            raise ConfigurationError(
+                f"webhook_secret: expected a string (whsec_...), not {type(self.webhook_secret).__name__}"
             )
         if self.hang_limits is not None and not isinstance(self.hang_limits, HangLimits):
             raise ConfigurationError(f"hang_limits={self.hang_limits!r}: expected HangLimits(...) or None")

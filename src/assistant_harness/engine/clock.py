@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import threading
 import time
+from collections.abc import Callable
 
 _REAL_PERF_COUNTER = time.perf_counter
 _REAL_SLEEP = time.sleep
@@ -17,9 +20,13 @@ class VirtualClock:
 
     ``time()`` starts at ``epoch``; ``monotonic()`` starts at 0 and moves with it. Thread safe:
     several threads may sleep at once, and each sleep moves the shared clock forward.
+
+    Alarms (:meth:`call_at`) run when the clock reaches their moment: right after the sleep or
+    advance that got it there, outside the clock's lock, one at a time and in time order (an alarm
+    that moves the clock or sets another alarm is safe: the alarms it makes due run after it).
     """
 
-    __slots__ = ("_elapsed", "_epoch", "_lock", "sleeps")
+    __slots__ = ("_alarm_order", "_alarms", "_elapsed", "_epoch", "_firing", "_lock", "sleeps")
 
     def __init__(self, epoch: float = DEFAULT_EPOCH) -> None:
         self._epoch = float(epoch)
@@ -27,6 +34,9 @@ class VirtualClock:
         self._lock = threading.Lock()
         #: Number of sleeps taken through this clock (a sleep of 0 counts too).
         self.sleeps = 0
+        self._alarms: list[tuple[float, int, Callable[[], object]]] = []
+        self._alarm_order = itertools.count()
+        self._firing = False
 
     @property
     def epoch(self) -> float:
@@ -49,11 +59,19 @@ class VirtualClock:
         """Move the clock forward by ``seconds`` (negative values are refused)."""
         if seconds < 0:
             raise ValueError(f"the clock cannot go backwards (advance({seconds!r}))")
+        if self._alarms:
+            self._move(seconds)
+            return
         with self._lock:
             self._elapsed += seconds
 
     def advance_to(self, elapsed: float) -> None:
         """Move the clock forward to ``elapsed`` seconds after its start, if not already past it."""
+        if self._alarms:
+            with self._lock:
+                gap = elapsed - self._elapsed
+            self._move(max(gap, 0.0))
+            return
         with self._lock:
             if elapsed > self._elapsed:
                 self._elapsed = elapsed
@@ -62,8 +80,64 @@ class VirtualClock:
         """What ``time.sleep`` becomes under the fake: the clock moves, nothing waits."""
         with self._lock:
             self.sleeps += 1
-            if seconds > 0:
-                self._elapsed += seconds
+            if not self._alarms:
+                if seconds > 0:
+                    self._elapsed += seconds
+                return
+        self._move(max(seconds, 0.0))
+
+    def _move(self, seconds: float) -> None:
+        """Move forward by ``seconds``, stopping at each alarm's moment to run it there (so an alarm
+        sees the clock at its own moment, not at the end of the sleep that passed it)."""
+        remaining = seconds
+        while True:
+            with self._lock:
+                due = self._alarms[0][0] if self._alarms and not self._firing else None
+                if due is None or due > self._elapsed + remaining:
+                    self._elapsed += remaining
+                    return
+                step = max(0.0, due - self._elapsed)
+                self._elapsed += step
+                remaining -= step
+            self.fire_due()
+
+    # -- alarms ----------------------------------------------------------------------------
+    def call_at(self, elapsed: float, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the clock reaches ``elapsed`` (at the next move or :meth:`fire_due`
+        if that moment has already passed)."""
+        with self._lock:
+            heapq.heappush(self._alarms, (elapsed, next(self._alarm_order), callback))
+
+    def fire_due(self) -> None:
+        """Run every alarm whose moment has come, oldest first. A call made while alarms are
+        already running (from an alarm, or another thread) leaves them to the running loop."""
+        with self._lock:
+            if self._firing or not self._alarms:
+                return
+            self._firing = True
+        try:
+            while True:
+                with self._lock:
+                    if not self._alarms or self._alarms[0][0] > self.elapsed():
+                        self._firing = False  # decided under the lock: no due alarm is left behind
+                        return
+                    callback = heapq.heappop(self._alarms)[2]
+                callback()
+        except BaseException:
+            with self._lock:
+                self._firing = False
+            raise
+
+    @property
+    def has_alarms(self) -> bool:
+        """Whether an alarm is waiting (read without the lock: a cheap check for hot paths)."""
+        return bool(self._alarms)
+
+    @property
+    def next_alarm(self) -> float | None:
+        """The moment of the earliest alarm not yet run (None: there is none)."""
+        with self._lock:
+            return self._alarms[0][0] if self._alarms else None
 
     def __repr__(self) -> str:
         return f"VirtualClock(elapsed={self._elapsed:g}s, time={self.time():.3f})"
@@ -98,6 +172,8 @@ class RealClock(VirtualClock):
     def sleep(self, seconds: float) -> None:
         self.sleeps += 1
         _REAL_SLEEP(seconds / self._speed if seconds > 0 else 0)
+        if self._alarms:
+            self.fire_due()
 
     def __repr__(self) -> str:
         return f"RealClock(elapsed={self.elapsed():g}s, speed={self._speed:g})"

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     import openai
 
     from ..cassettes.recorder import use_cassette
-    from ..fake import FakeAssistants
+    from ..fake import FakeAssistants, FakeOpenAI
+    from .receiver import WebhookReceiver
 
 # The fake and the recorder are imported inside the fixtures: this module loads in every pytest
 # process of a project that installs the harness (the xdist controller too), most of which never
@@ -57,6 +58,8 @@ FAKE_KEYS = frozenset(
         "response_timelines",
         "response_retention",
         "cancel_finished",
+        "webhooks",
+        "webhook_secret",
     }
 )
 CASSETTE_OPTIONS = frozenset({"match_on", "redact", "ignore_hosts"})
@@ -220,15 +223,35 @@ def fake_assistants(request: pytest.FixtureRequest) -> Iterator[FakeAssistants]:
 
 
 @pytest.fixture
+def fake_openai(fake_assistants: FakeAssistants) -> FakeOpenAI:
+    """The same started fake as ``fake_assistants``, by its new name (it serves every API)."""
+    return fake_assistants
+
+
+@pytest.fixture
 def openai_client(fake_assistants: FakeAssistants) -> openai.OpenAI:
-    """An openai.OpenAI client answered by the fake_assistants backend (no network, no key needed)."""
-    return fake_assistants.client()
+    """An openai.OpenAI client answered by the fake (Assistants, Responses, Conversations; no network,
+    no key needed); its ``webhook_secret`` is the fake's, so ``client.webhooks.unwrap`` verifies
+    the fake's webhooks."""
+    return fake_assistants.client(webhook_secret=fake_assistants.webhooks.secret)
 
 
 @pytest.fixture
 def async_openai_client(fake_assistants: FakeAssistants) -> openai.AsyncOpenAI:
-    """An openai.AsyncOpenAI client answered by the fake_assistants backend (no network, no key needed)."""
-    return fake_assistants.async_client()
+    """An openai.AsyncOpenAI client answered by the fake, as ``openai_client``."""
+    return fake_assistants.async_client(webhook_secret=fake_assistants.webhooks.secret)
+
+
+@pytest.fixture
+def webhook_receiver(fake_assistants: FakeAssistants) -> WebhookReceiver:
+    """A webhook endpoint subscribed to the fake's Responses webhooks: it verifies each delivery with
+    the SDK's ``client.webhooks.unwrap`` and records ``events`` (typed), ``webhook_ids`` and
+    ``rejected``. (Over HTTP instead: ``WebhookReceiver(secret).serve()`` yields a URL on 127.0.0.1.)"""
+    from .receiver import WebhookReceiver
+
+    receiver = WebhookReceiver(fake_assistants.webhooks.secret)
+    fake_assistants.webhooks.add(receiver)
+    return receiver
 
 
 def _cassette_path(settings: dict[str, Any], request: pytest.FixtureRequest) -> Path:

@@ -16,10 +16,38 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ...errors import TimelineError
 from . import content, objects
 
+Obj = dict[str, Any]
+
 if TYPE_CHECKING:
     from ..files.store import Files
     from ..vector_stores.store import VectorStores
-    from .run_state import Ids, RunState
+    from .run_state import ToolRun  # run_state imports nothing from here
+
+
+class Ids(Protocol):
+    def new(self, kind: str) -> str: ...
+
+
+class _Thread(Protocol):
+    @property
+    def obj(self) -> Obj: ...
+
+    @property
+    def messages(self) -> dict[str, Obj]: ...
+
+
+class RunState(Protocol):
+    """What built-in tool calls read and change of a run (run_state.RunState; a protocol, so the two
+    modules do not import each other)."""
+
+    @property
+    def obj(self) -> Obj: ...
+
+    @property
+    def thread(self) -> _Thread: ...
+
+    @property
+    def tools(self) -> ToolRun: ...
 
 
 class ToolHost(Protocol):
@@ -34,8 +62,6 @@ class ToolHost(Protocol):
     @property
     def vector_stores(self) -> VectorStores: ...
 
-
-Obj = dict[str, Any]
 Emit = Callable[[str, Obj], None]
 NewStep = Callable[[Obj, int], Obj]
 

@@ -8,7 +8,7 @@ an event's shallow copy of the response stays as it was.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from ...engine import lifecycle as lc
@@ -20,6 +20,7 @@ from .statuses import (
     ERROR_MESSAGES,
     EVENT_OF,
     FAILED,
+    FINAL,
     INCOMPLETE,
     QUEUED,
 )
@@ -36,8 +37,9 @@ class _Ids(Protocol):
 
 
 class ResponseHost(Protocol):
-    """What a response's side effects need of its store: the clock, new ids and API timestamps
-    (a protocol, so effects and the store do not import each other)."""
+    """What a response's side effects need of its store: the clock, new ids, API timestamps and
+    who to tell when a response ends (its conversation, webhook listeners); a protocol, so effects
+    and the store do not import each other."""
 
     @property
     def clock(self) -> _Clock: ...
@@ -48,6 +50,13 @@ class ResponseHost(Protocol):
     def timestamp(self, elapsed: float) -> int: ...
 
     def new_id(self, prefix: str) -> str: ...
+
+    @property
+    def end_listeners(self) -> Sequence[object]: ...
+
+    def conversation_ended(self, state: ResponseState, add_items: bool) -> None: ...
+
+    def ended(self, state: ResponseState, status: str, at: float) -> None: ...
 
 
 def start(store: ResponseHost, state: ResponseState, now: float) -> None:
@@ -93,6 +102,11 @@ def apply(store: ResponseHost, state: ResponseState, transition: lc.Transition) 
     if status in (COMPLETED, INCOMPLETE, FAILED):
         # Polls of a finished response carry the billing block (stream events do not).
         obj["billing"] = {"payer": "developer"}
+    if status in FINAL:
+        if state.conversation_id is not None:
+            store.conversation_ended(state, add_items=status in (COMPLETED, INCOMPLETE))
+        if store.end_listeners:
+            store.ended(state, status, at)
 
 
 def cancel(store: ResponseHost, state: ResponseState) -> None:

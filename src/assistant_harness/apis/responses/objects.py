@@ -26,7 +26,7 @@ MODEL_SNAPSHOTS = {
 def response(response_id: str, created_at: int, body: Mapping[str, Any], *, status: str) -> Obj:
     """A new response object for a create request ``body`` (already validated), in ``status``."""
     model = str(body.get("model") or "gpt-4o")
-    return {
+    obj: Obj = {
         "id": response_id,
         "object": "response",
         "created_at": created_at,
@@ -61,6 +61,10 @@ def response(response_id: str, created_at: int, body: Mapping[str, Any], *, stat
         "user": body.get("user"),
         "metadata": dict(body.get("metadata") or {}),
     }
+    conversation = body.get("conversation")
+    if conversation is not None:  # only a response created in a conversation names it
+        obj["conversation"] = {"id": conversation if isinstance(conversation, str) else conversation["id"]}
+    return obj
 
 
 def _given(body: Mapping[str, Any], key: str, default: Any) -> Any:
@@ -160,7 +164,8 @@ def input_items(given: str | Sequence[Mapping[str, Any]] | None, new_id: Any) ->
         return [_input_message("user", given, new_id("message"))]
     items: list[Obj] = []
     for item in given:
-        kind = item.get("type", "message")
+        # The spec lets ``type`` be left out of a message (it has a role) and of an item reference.
+        kind = item.get("type") or ("message" if "role" in item else "item_reference")
         if kind == "message":
             items.append(_input_message(item["role"], item["content"], item.get("id") or new_id("message")))
         elif kind == "function_call":
@@ -184,7 +189,7 @@ def input_items(given: str | Sequence[Mapping[str, Any]] | None, new_id: Any) ->
                 }
             )
         else:  # other item kinds (reasoning, item references, built-in tool calls): as sent
-            items.append({"id": item.get("id") or new_id("message"), **item})
+            items.append({"id": item.get("id") or new_id("message"), **item, "type": kind})
     return items
 
 

@@ -135,6 +135,8 @@ class ResponseState:
     gone_at: float | None = None
     #: The tool outputs this response's input sent back: ``{"call_id", "output"}`` each.
     tool_outputs: list[Obj] = field(default_factory=list)
+    #: The conversation this response reads and extends (``conversation`` on create), if any.
+    conversation_id: str | None = None
     #: Every status the response entered, with the virtual time it entered it.
     history: list[tuple[str, float]] = field(default_factory=list)
     #: How the response was fetched (hang detection keeps it).

@@ -7,7 +7,7 @@ One :class:`ResponseStore` per fake, on the fake's clock and id generator; it ra
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...engine import lifecycle as lc
 from ...engine.clock import VirtualClock
@@ -20,12 +20,17 @@ from . import effects, objects
 from .state import ResponseRequest, ResponseScript, ResponseState
 from .statuses import CANCELLED, RESPONSE_MODEL
 
+if TYPE_CHECKING:
+    from ..conversations.store import ConversationState, ConversationStore
+
 Obj = dict[str, Any]
 
 #: What a response follows unless a scenario says otherwise: queued 1 s, in progress 2 s, completed.
 DEFAULT_TIMELINE = lc.Timeline.of(("queued", 1.0), ("in_progress", 2.0), "completed", model=RESPONSE_MODEL)
 
 ScriptSource = Callable[[ResponseRequest], "ResponseScript | lc.Timeline"]
+#: Told when a background response ends: the response, its final status, the virtual time it ended.
+EndListener = Callable[[ResponseState, str, float], None]
 
 #: What cancelling a finished response does: return it unchanged (OpenAI) or answer 409 (some
 #: compatible servers).
@@ -75,6 +80,43 @@ class ResponseStore:
         self.retention = retention
         self.responses: dict[str, ResponseState] = {}
         self.created = 0
+        #: The fake's conversations (``conversation`` on create); attached by the backend.
+        self.conversations: ConversationStore | None = None
+        #: Told when a background response ends (webhooks); see :meth:`watch`.
+        self.end_listeners: list[EndListener] = []
+
+    def watch(self, listener: EndListener) -> None:
+        """Tell ``listener`` when each background response ends, at the virtual moment it ends even if
+        nobody polls it: from now on every in-flight background response sets a clock alarm."""
+        self.end_listeners.append(listener)
+        if len(self.end_listeners) == 1:
+            for state in list(self.responses.values()):
+                self._arm(state)
+
+    def _arm(self, state: ResponseState) -> None:
+        if not state.obj["background"] or state.progress.is_final:
+            return
+        due = state.progress.next_change()
+        if due is not None:  # None: held for ever (nothing ends it but a cancel)
+            self.clock.call_at(due, lambda: self._wake(state))
+
+    def _wake(self, state: ResponseState) -> None:
+        if self.responses.get(state.id) is not state or self._gone(state):
+            return  # deleted or expired meanwhile: nothing to announce
+        self.sync(state)
+        self._arm(state)
+
+    def ended(self, state: ResponseState, status: str, at: float) -> None:
+        """Called by effects when a response enters a final status."""
+        if state.obj["background"]:
+            for listener in self.end_listeners:
+                listener(state, status, at)
+
+    def attach(self, conversations: ConversationStore) -> None:
+        """Serve ``conversation`` on create from ``conversations``; reading a conversation first
+        brings its responses up to date, so their items are there once they completed."""
+        self.conversations = conversations
+        conversations.settle = self._settle
 
     def timestamp(self, elapsed: float) -> int:
         """The API timestamp (whole Unix seconds) of virtual time ``elapsed``."""
@@ -91,7 +133,11 @@ class ResponseStore:
                 raise ApiError(400, f"Unknown parameter: '{key}'.", param=key, code="unknown_parameter")
         if not body.get("model") and not body.get("prompt"):
             raise missing("model")
-        context = self._context(body.get("previous_response_id"))
+        conversation = self._conversation(body)
+        if conversation is not None:
+            context = list(conversation.items)
+        else:
+            context = self._context(body.get("previous_response_id"))
         items = objects.input_items(body.get("input"), self._item_id)
         _check_tool_outputs(context, items)
         script = self.scripts(ResponseRequest(self.created, body))
@@ -114,12 +160,57 @@ class ResponseStore:
                 for i in items
                 if i["type"] == "function_call_output"
             ],
+            conversation_id=None if conversation is None else conversation.id,
         )
         self.created += 1
         self.responses[obj["id"]] = state
+        if conversation is not None:
+            conversation.pending.append(state.id)
         effects.start(self, state, now)
         self.sync(state)
+        if self.end_listeners:
+            self._arm(state)
         return state
+
+    def _conversation(self, body: Obj) -> ConversationState | None:
+        """The conversation a create request names (an id or ``{"id": ...}``), or None."""
+        given = body.get("conversation")
+        if given is None:
+            return None
+        if body.get("previous_response_id") is not None:
+            raise ApiError(
+                400,
+                "Mutually exclusive parameters: Ensure you are only providing one of: "
+                "'previous_response_id' or 'conversation'.",
+                param="previous_response_id",
+                code="mutually_exclusive_parameters",
+            )
+        conversation_id = given if isinstance(given, str) else str(given["id"])
+        if self.conversations is None or conversation_id not in self.conversations.conversations:
+            raise ApiError(
+                404, f"Conversation with id '{conversation_id}' not found.", param="conversation"
+            )
+        return self.conversations.get(conversation_id)
+
+    def _settle(self, conversation: ConversationState) -> None:
+        for response_id in list(conversation.pending):
+            state = self.responses.get(response_id)
+            if state is None or self._gone(state):
+                conversation.pending.remove(response_id)
+            else:
+                self.sync(state)  # a finished response adds its items (effects.apply) and leaves pending
+
+    def conversation_ended(self, state: ResponseState, add_items: bool) -> None:
+        """``state`` finished: it adds its input and output to its conversation when ``add_items``."""
+        if self.conversations is None or state.conversation_id is None:
+            return
+        conversation = self.conversations.conversations.get(state.conversation_id)
+        if conversation is None:  # deleted meanwhile
+            return
+        if state.id in conversation.pending:
+            conversation.pending.remove(state.id)
+        if add_items:
+            conversation.items.extend([*state.input, *state.obj["output"]])
 
     def _item_id(self, kind: str) -> str:
         return self.new_id({"message": "msg", "function_call": "fc", "function_call_output": "fco"}[kind])

@@ -1,0 +1,1 @@
+"""The Conversations API: conversations, their items, and responses that read and extend them."""
