@@ -8,6 +8,7 @@ conftest) are written to files and run by a real pytest session with the plugin.
 from __future__ import annotations
 
 import inspect
+import os
 import re
 from pathlib import Path
 
@@ -41,6 +42,8 @@ def test_snippets_run(path: Path, pytester: pytest.Pytester) -> None:
             name = "conftest" if "def assistant_harness_config" in code else f"test_doc_{index}"
             pytester.makepyfile(**{name: code})
             continue
+        # A snippet that says it runs from the repository's root (to read its recordings) runs there.
+        os.chdir(ROOT if "run from the repository's root" in code else pytester.path)
         try:
             exec(compile(code, f"{path.name} snippet {index}", "exec"), namespace)
         except ModuleNotFoundError as error:
@@ -56,6 +59,7 @@ def test_snippets_run(path: Path, pytester: pytest.Pytester) -> None:
             ):
                 value()
                 del namespace[name]
+    os.chdir(pytester.path)
     if list(pytester.path.glob("test_doc_*.py")):
         pytester.makeini("[pytest]\nfilterwarnings = error\nasyncio_default_fixture_loop_scope = function\n")
         result = pytester.runpytest("-p", "no:cacheprovider")
