@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant_harness import FakeAssistants, ScenarioError, Step, Timeline
-from assistant_harness.scenario import load as sc
+from assistant_harness.scenario import model as sc
 
 #: A run's first two steps, for error cases that differ in the third.
 STARTED = (

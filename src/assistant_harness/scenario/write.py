@@ -1,23 +1,52 @@
-"""A scenario back into a file: the inverse of :func:`.load.parse` (computed replies cannot be written)."""
+"""A scenario back into a file: the inverse of :func:`.load.fields` (computed replies cannot be written)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import yaml
 
 from ..apis.responses.state import ResponseScript
 from ..engine import lifecycle as lc
+from ..engine.faults import Fault
 from ..errors import ScenarioError
-from .model import RunScript, Scenario, TemplateReply
-from .tools import file_script_data
+from .scripts import RunScript, TemplateReply
+from .tools import FileScript, file_script_data
 
 
-def to_yaml(scenario: Scenario) -> str:
+class Written(Protocol):
+    """What is written of a ``Scenario`` (this module sits below the model, which calls it)."""
+
+    @property
+    def description(self) -> str: ...
+    @property
+    def outcome(self) -> str | None: ...
+    @property
+    def seed(self) -> int | None: ...
+    @property
+    def poll_after_ms(self) -> int | None: ...
+    @property
+    def assistants(self) -> tuple[Mapping[str, Any], ...]: ...
+    @property
+    def threads(self) -> tuple[Mapping[str, Any], ...]: ...
+    @property
+    def runs(self) -> tuple[RunScript, ...]: ...
+    @property
+    def file_processing(self) -> tuple[FileScript, ...]: ...
+    @property
+    def responses(self) -> tuple[ResponseScript, ...]: ...
+    @property
+    def cancel_finished(self) -> str | None: ...
+    @property
+    def faults(self) -> tuple[Fault, ...]: ...
+
+
+def to_yaml(scenario: Written) -> str:
     return yaml.safe_dump(to_data(scenario), sort_keys=False, allow_unicode=True, width=100)
 
 
-def to_data(scenario: Scenario) -> dict[str, Any]:
+def to_data(scenario: Written) -> dict[str, Any]:
     """Plain data for YAML: the inverse of :func:`parse` (keys left out where they hold defaults)."""
     data: dict[str, Any] = {}
     if scenario.description:
