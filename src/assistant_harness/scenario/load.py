@@ -264,15 +264,17 @@ def _reply(where: Reporter, value: Any, path: str) -> TemplateReply | str:
     if not isinstance(value, str):
         where.fail(path, "must be text")
     try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
+        parts = list(string.Formatter().parse(value))
     except ValueError as error:  # a stray { or }
         where.fail(path, f"{error}; write {{{{ and }}}} for literal braces (a JSON-looking reply)")
+    fields = [f for _, f, _, _ in parts if f is not None]
     for name in fields:
         if name not in REPLY_FIELDS:
             where.fail(
                 path, f"unknown placeholder {{{name}}}; use {', '.join('{' + f + '}' for f in REPLY_FIELDS)}"
             )
-    return TemplateReply(value) if fields else value
+    # Doubled braces mean one brace with placeholders or without: a reply means the same either way.
+    return TemplateReply(value) if fields else "".join(literal for literal, _, _, _ in parts)
 
 
 #: How each fault field is checked: whole numbers with their range, seconds, text, yes/no.

@@ -106,8 +106,8 @@ def _step_data(step: lc.Step) -> dict[str, Any]:
     reply = payload.get("reply")
     if isinstance(reply, TemplateReply):
         out["reply"] = reply.template
-    elif isinstance(reply, str):
-        out["reply"] = reply
+    elif isinstance(reply, str):  # plain text: its braces doubled, as a file writes literal ones
+        out["reply"] = reply.replace("{", "{{").replace("}", "}}")
     elif reply is not None:
         raise ScenarioError(
             f"a {step.status} step's reply is computed by Python code and cannot be written to a file"
