@@ -283,6 +283,73 @@ def test_a_key_that_is_set_is_never_touched(
     assert os.environ["OPENAI_API_KEY"] == key
 
 
+FORGOT_THE_FAKE = """
+import asyncio
+import openai
+
+def test_sync():
+    openai.OpenAI().models.list()
+
+def test_async():
+    async def main():
+        await openai.AsyncOpenAI().models.list()
+
+    asyncio.run(main())
+"""
+
+
+def test_a_test_that_forgot_the_fake_is_told_which_marker_to_use(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    project.makepyfile(test_it=FORGOT_THE_FAKE)
+    result = project.runpytest()
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(
+        ["*NetworkBlocked: a request to api.openai.com outside any fake or cassette*assistant_scenario*"] * 2
+    )
+    assert "Connection error." not in result.stdout.str()  # neither retried nor wrapped by the SDK
+
+
+def test_with_a_real_key_the_plugin_leaves_the_network_alone(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant_harness.cassettes import network
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-" + "proj-" + "r" * 40)
+    project.makepyfile(
+        test_it=f"""
+from assistant_harness.cassettes import network
+
+def test_no_guard_of_its_own():
+    assert len(network._guards) == {len(network._guards)}  # this session's only
+"""
+    )
+    project.runpytest().assert_outcomes(passed=1)
+
+
+def test_recording_without_a_real_key_says_it_needs_one(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    project.makepyfile(
+        test_it="""
+import pytest
+from my_assistant import wait_for_reply
+
+@pytest.mark.assistant_cassette
+def test_records():
+    wait_for_reply("x")
+"""
+    )
+    result = project.runpytest("--record-mode", "once")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*NetworkBlocked: recording api.openai.com needs a real OPENAI_API_KEY*assistant_scenario*"]
+    )
+    assert not list(project.path.rglob("*.json"))  # nothing written
+
+
 def test_a_cassette_that_an_inner_fake_would_leave_empty_is_refused(project: pytest.Pytester) -> None:
     project.makepyfile(
         test_it="""

@@ -343,3 +343,30 @@ def _assistant_harness_block_network(request: pytest.FixtureRequest) -> Iterator
     allowed = [h for h in str(request.config.getoption("allowed_hosts") or "").split(",") if h.strip()]
     with block_network(allowed):
         yield
+
+
+# -- a test that forgot the fake ---------------------------------------------------------------
+
+_FORGOT = (
+    "a request to api.openai.com outside any fake or cassette, with the fake OPENAI_API_KEY the "
+    "assistant-harness plugin set: mark the test @pytest.mark.assistant_scenario(...) (or use the "
+    "fake_openai / openai_client fixture, or `with FakeOpenAI():`), or replay a recording with "
+    "@pytest.mark.assistant_cassette; to call the real API, set a real OPENAI_API_KEY"
+)
+_RECORDING = (
+    "recording api.openai.com needs a real OPENAI_API_KEY (none was set, so the assistant-harness "
+    "plugin set a fake one): export OPENAI_API_KEY and run again, or record the fake by adding "
+    "@pytest.mark.assistant_scenario(...) beside the cassette marker"
+)
+
+
+@pytest.fixture(autouse=True)
+def _assistant_harness_real_api_guard(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With the fake key the plugin set, a request to the real API fails at once, saying why."""
+    if not request.config.stash.get(_SET_KEY, False) or os.environ.get("OPENAI_API_KEY") != FAKE_API_KEY:
+        yield
+        return
+    from ..cassettes.network import guard_hosts
+
+    with guard_hosts(("api.openai.com",), _FORGOT, _RECORDING):
+        yield
