@@ -90,3 +90,20 @@ def test_serve_on_a_taken_port_says_only_the_error() -> None:
     assert done.stdout == ""  # no "Serving ..." for a server that never started
     assert done.stderr.startswith(f"assistant-harness serve: cannot listen on 127.0.0.1:{port}: ")
     assert "in use" in done.stderr
+
+
+def test_a_bad_scenario_or_cassette_is_one_line_on_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text("runs:\n  - steps:\n      - [queued, 1]\n", encoding="utf-8")
+    assert main(["serve", "--scenario", str(scenario)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"assistant-harness serve: {scenario}: runs[0].steps[0]: a step is a mapping such as "
+        "{status: queued, duration: 1} (one per line under steps:), not a list\n"
+    )
+    cassette = tmp_path / "broken.json"
+    cassette.write_text("{", encoding="utf-8")
+    assert main(["show", str(cassette)]) == 2
+    assert capsys.readouterr().err.count("\n") == 1

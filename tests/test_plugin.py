@@ -350,6 +350,43 @@ def test_records():
     assert not list(project.path.rglob("*.json"))  # nothing written
 
 
+def test_mistakes_in_the_users_files_fail_in_one_line(project: pytest.Pytester) -> None:
+    project.makefile(".yaml", bad="runs:\n  - stepz: []\n")
+    project.makepyfile(
+        test_it="""
+import pytest
+from assistant_harness import FakeOpenAI
+
+@pytest.mark.assistant_scenario("bad.yaml")
+def test_marker():
+    pass
+
+def test_in_the_body():
+    with FakeOpenAI("bad.yaml"):
+        pass
+
+@pytest.mark.assistant_scenario(sead=3)
+def test_setting():
+    pass
+"""
+    )
+    result = project.runpytest("-p", "no:randomly", "--scenario-dir=.")
+    result.assert_outcomes(passed=0, failed=1, errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at setup of test_marker*",
+            "ScenarioError: *bad.yaml: runs[[]0[]].stepz: unknown key (did you mean 'steps'?)*",
+            "*ERROR at setup of test_setting*",
+            "ConfigurationError: @pytest.mark.assistant_scenario: unknown setting 'sead'; did you mean*",
+            "*test_in_the_body*",
+            "test_it.py:9: ScenarioError: bad.yaml: runs[[]0[]].stepz: unknown key*",
+        ]
+    )
+    assert "assistant_harness" not in result.stdout.str().replace("assistant-harness", "")  # no frame of ours
+    full = project.runpytest("-p", "no:randomly", "--scenario-dir=.", "--full-trace").stdout.str()
+    assert "assistant_harness/scenario/" in full  # every frame, when asked
+
+
 def test_a_cassette_that_an_inner_fake_would_leave_empty_is_refused(project: pytest.Pytester) -> None:
     project.makepyfile(
         test_it="""

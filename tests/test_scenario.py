@@ -239,3 +239,12 @@ def test_a_json_reply_doubles_its_braces() -> None:
     assert reply == '{"total": 136.25}'
     with pytest.raises(ScenarioError, match=r"json\.yaml: runs"):
         sc.parse(text.replace("'{{\"total\": {tool_output}}}'", "'{\"total\": 1}'"), "json.yaml")
+
+
+@pytest.mark.parametrize("step", ["[queued, 1]", "queued"])
+def test_a_step_that_is_not_a_mapping_says_what_a_step_looks_like(step: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        sc.parse(f"runs:\n  - steps:\n      - {step}\n", "x.yaml")
+    assert str(caught.value).startswith(
+        "x.yaml: runs[0].steps[0]: a step is a mapping such as {status: queued, duration: 1}"
+    )

@@ -197,7 +197,13 @@ def _response(where: Reporter, data: Any, path: str) -> ResponseScript:
 
 
 def _step(where: Reporter, data: Any, path: str, api: StepRules = RUN_STEPS) -> lc.Step:
-    if not isinstance(data, dict) or "status" not in data:
+    if not isinstance(data, dict):  # e.g. [queued, 1]: say what a step looks like
+        where.fail(
+            path,
+            f"a step is a mapping such as {{status: queued, duration: 1}} (one per line under steps:), "
+            f"not {'a list' if isinstance(data, list) else repr(data)}",
+        )
+    if "status" not in data:
         where.fail(path, "a step needs a status")
     status = data["status"]
     if not isinstance(status, str) or status not in api.model.statuses:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ import pytest
 
 from ..cassettes.record_modes import RecordMode
 from ..errors import ConfigurationError, ScenarioError
+from . import mistakes
 
 if TYPE_CHECKING:
     import openai
@@ -347,18 +348,6 @@ def _assistant_harness_block_network(request: pytest.FixtureRequest) -> Iterator
 
 # -- a test that forgot the fake ---------------------------------------------------------------
 
-_FORGOT = (
-    "a request to api.openai.com outside any fake or cassette, with the fake OPENAI_API_KEY the "
-    "assistant-harness plugin set: mark the test @pytest.mark.assistant_scenario(...) (or use the "
-    "fake_openai / openai_client fixture, or `with FakeOpenAI():`), or replay a recording with "
-    "@pytest.mark.assistant_cassette; to call the real API, set a real OPENAI_API_KEY"
-)
-_RECORDING = (
-    "recording api.openai.com needs a real OPENAI_API_KEY (none was set, so the assistant-harness "
-    "plugin set a fake one): export OPENAI_API_KEY and run again, or record the fake by adding "
-    "@pytest.mark.assistant_scenario(...) beside the cassette marker"
-)
-
 
 @pytest.fixture(autouse=True)
 def _assistant_harness_real_api_guard(request: pytest.FixtureRequest) -> Iterator[None]:
@@ -368,5 +357,22 @@ def _assistant_harness_real_api_guard(request: pytest.FixtureRequest) -> Iterato
         return
     from ..cassettes.network import guard_hosts
 
-    with guard_hosts(("api.openai.com",), _FORGOT, _RECORDING):
+    with guard_hosts(("api.openai.com",), mistakes.FORGOT_THE_FAKE, mistakes.RECORDING_NEEDS_A_KEY):
         yield
+
+
+# -- the user's own mistakes, in one line -----------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A scenario, cassette or setting error fails the test with its one line (``--full-trace``
+    shows every frame), after the place in the user's code that led to it."""
+    report = yield
+    if report.failed and call.excinfo is not None and not item.config.getoption("fulltrace"):
+        line = mistakes.one_line(call.excinfo, item.config.rootpath)
+        if line is not None:
+            report.longrepr = line
+    return report
