@@ -107,3 +107,31 @@ def test_a_bad_scenario_or_cassette_is_one_line_on_the_cli(
     cassette.write_text("{", encoding="utf-8")
     assert main(["show", str(cassette)]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant_harness import __version__
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"assistant-harness {__version__}\n"
+
+
+def test_scenarios_lists_every_shipped_scenario_with_its_description(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from assistant_harness.scenario.model import shipped
+
+    assert main(["scenarios"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == shipped()
+    assert "background_happy_path" in lines[2] and "A background response completes after 3" in lines[2]
+    assert all(len(line.split(maxsplit=1)) == 2 for line in lines)  # each has its description
+
+
+def test_the_help_names_every_api_not_only_the_assistants_api(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "Responses" in out and "scenarios" in out and "--version" in out

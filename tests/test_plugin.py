@@ -124,6 +124,33 @@ def test_recorded():
     project.runpytest().assert_outcomes(passed=1)
 
 
+@pytest.mark.parametrize(
+    ("given", "options", "written"),
+    [
+        ("cassettes/flow.json", (), "cassettes/flow.json"),  # names the folder: not cassettes/cassettes/
+        ("flow.json", (), "cassettes/flow.json"),
+        ("recordings/flow.json", ("--cassette-dir", "recordings"), "recordings/flow.json"),
+        ("more/flow.json", (), "cassettes/more/flow.json"),
+    ],
+)
+def test_a_marker_path_that_names_the_cassette_folder_is_not_doubled(
+    project: pytest.Pytester, given: str, options: tuple[str, ...], written: str
+) -> None:
+    project.makepyfile(
+        test_rec=f"""
+import pytest
+from my_assistant import wait_for_reply
+
+@pytest.mark.assistant_scenario("happy_path")
+@pytest.mark.assistant_cassette({given!r})
+def test_recorded():
+    wait_for_reply("x")
+"""
+    )
+    project.runpytest("--record-mode", "once", *options).assert_outcomes(passed=1)
+    assert [p.relative_to(project.path).as_posix() for p in project.path.rglob("*.json")] == [written]
+
+
 def test_precedence_config_then_marker_then_command_line(project: pytest.Pytester) -> None:
     project.makeconftest("""
 import pytest

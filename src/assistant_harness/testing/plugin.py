@@ -261,7 +261,11 @@ def _cassette_path(settings: dict[str, Any], request: pytest.FixtureRequest) -> 
     given = settings.get("path")
     if given:
         path = Path(given)
-        return path if path.is_absolute() else folder / path
+        if path.is_absolute():
+            return path
+        if len(path.parts) > 1 and path.parts[0] == folder.name:  # names the folder already: not doubled
+            return folder.joinpath(*path.parts[1:])
+        return folder / path
     # One file per test, in a folder per module: parallel workers never write the same file.
     name = re.sub(r"[^\w.-]+", "_", request.node.name)
     return folder / module.stem / f"{name}.json"
