@@ -23,6 +23,7 @@ def test_demo_narrates_the_flow_and_prints_the_timeline(capsys: pytest.CaptureFi
     ) in out
 
 
+@pytest.mark.slow  # a fresh interpreter: `pytest -m slow` and CI
 def test_console_script_runs_the_demo() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "assistant_harness.cli", "demo"],

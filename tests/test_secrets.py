@@ -204,6 +204,7 @@ def check_secrets_never_reach_disk_or_errors(
     assert p["header_shaped"] not in str(refused.value)
 
 
+@pytest.mark.slow  # Hypothesis: `pytest -m slow` and CI
 def test_generated_secrets_never_reach_a_cassette_or_an_error_message(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
