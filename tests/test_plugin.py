@@ -414,6 +414,20 @@ def test_setting():
     assert "assistant_harness/scenario/" in full  # every frame, when asked
 
 
+def test_a_bad_scenario_loaded_at_import_is_one_line_too(project: pytest.Pytester) -> None:
+    project.makefile(".yaml", bad="runs:\n  - steps: [[queued, 1]]\n")
+    project.makepyfile(
+        test_it="from assistant_harness import Scenario\n\n"
+        "SCENARIO = Scenario.from_yaml(open('bad.yaml').read(), 'bad.yaml')\n"
+    )
+    result = project.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["test_it.py:3: ScenarioError: bad.yaml: runs[[]0[]].steps[[]0[]]: a step is a mapping*"]
+    )
+    assert "assistant_harness/" not in result.stdout.str()
+
+
 def test_a_cassette_that_an_inner_fake_would_leave_empty_is_refused(project: pytest.Pytester) -> None:
     project.makepyfile(
         test_it="""
@@ -433,6 +447,7 @@ def test_records_nothing():
     assert not (project.path / "cassettes" / "test_it" / "test_records_nothing.json").exists()
 
 
+@pytest.mark.slow  # two xdist workers' sessions: run by `pytest -m slow` and CI
 def test_safe_under_xdist(project: pytest.Pytester) -> None:
     pytest.importorskip("xdist", reason='install the "test" extra: pip install "assistant-harness[test]"')
     tests = "\n".join(

@@ -5,6 +5,7 @@ its one line (the harness's frames say nothing the message does not), and a test
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,15 @@ RECORDING_NEEDS_A_KEY = (
     "plugin set a fake one): export OPENAI_API_KEY and run again, or record the fake by adding "
     "@pytest.mark.assistant_scenario(...) beside the cassette marker"
 )
+
+
+def shorten(report: pytest.TestReport | pytest.CollectReport, call: Any, config: pytest.Config) -> None:
+    """Replace a failed report's traceback by :func:`one_line` when the error is a user's mistake."""
+    excinfo = getattr(call, "excinfo", None)
+    if report.failed and excinfo is not None and not config.getoption("fulltrace"):
+        line = one_line(excinfo, config.rootpath)
+        if line is not None:
+            report.longrepr = line
 
 
 def one_line(excinfo: pytest.ExceptionInfo[BaseException], root: Path) -> str | None:

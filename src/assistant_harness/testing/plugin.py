@@ -375,8 +375,15 @@ def pytest_runtest_makereport(
     """A scenario, cassette or setting error fails the test with its one line (``--full-trace``
     shows every frame), after the place in the user's code that led to it."""
     report = yield
-    if report.failed and call.excinfo is not None and not item.config.getoption("fulltrace"):
-        line = mistakes.one_line(call.excinfo, item.config.rootpath)
-        if line is not None:
-            report.longrepr = line
+    mistakes.shorten(report, call, item.config)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    """The same for a module that fails while it is imported (a scenario loaded at module level)."""
+    report = yield
+    mistakes.shorten(report, report.__dict__.get("call"), collector.config)  # pytest keeps its CallInfo there
     return report
