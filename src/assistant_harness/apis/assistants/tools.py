@@ -62,7 +62,6 @@ class ToolHost(Protocol):
     @property
     def vector_stores(self) -> VectorStores: ...
 
-
 Emit = Callable[[str, Obj], None]
 NewStep = Callable[[Obj, int], Obj]
 

@@ -187,7 +187,9 @@ class ResponseStore:
             )
         conversation_id = given if isinstance(given, str) else str(given["id"])
         if self.conversations is None or conversation_id not in self.conversations.conversations:
-            raise ApiError(404, f"Conversation with id '{conversation_id}' not found.", param="conversation")
+            raise ApiError(
+                404, f"Conversation with id '{conversation_id}' not found.", param="conversation"
+            )
         return self.conversations.get(conversation_id)
 
     def _settle(self, conversation: ConversationState) -> None:
