@@ -58,6 +58,11 @@ REQUEST_SCHEMAS = (
     "CreateConversationBody",
     "UpdateConversationBody",
     "CreateConversationItemsBody",
+    # What batch lines call, the Batch API and fine-tuning jobs
+    "CreateChatCompletionRequest",
+    "CreateEmbeddingRequest",
+    "CreateBatchRequest",
+    "CreateFineTuningJobRequest",
 )
 
 #: Request bodies the spec declares inline on an operation, vendored under a name of their own.
@@ -71,6 +76,10 @@ RESPONSE_PATHS = (
     "/vector_stores",
     "/responses",
     "/conversations",
+    "/chat",
+    "/embeddings",
+    "/batches",
+    "/fine_tuning",
 )
 
 #: Schemas tests validate against by name (besides REQUEST_SCHEMAS and the paths' answers).
@@ -104,6 +113,19 @@ TEST_SCHEMAS = (
     "WebhookResponseFailed",
     "WebhookResponseCancelled",
     "WebhookResponseIncomplete",
+    # Chat completions, embeddings, batches and fine-tuning jobs
+    "CreateChatCompletionStreamResponse",
+    "Batch",
+    "WebhookBatchCompleted",
+    "WebhookBatchFailed",
+    "WebhookBatchExpired",
+    "WebhookBatchCancelled",
+    "FineTuningJob",
+    "FineTuningJobEvent",
+    "FineTuningJobCheckpoint",
+    "WebhookFineTuningJobSucceeded",
+    "WebhookFineTuningJobFailed",
+    "WebhookFineTuningJobCancelled",
 )
 
 #: Keys that only document; the validator never reads them.

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from ..http.routing import EndpointIndex
 from .assistants.endpoints import API as ASSISTANTS
+from .batches.endpoints import API as BATCHES
+from .chat.endpoints import API as CHAT
 from .conversations.endpoints import API as CONVERSATIONS
+from .embeddings.endpoints import API as EMBEDDINGS
 from .files.endpoints import API as FILES
 from .registry import Api
 from .responses.endpoints import API as RESPONSES
@@ -13,7 +16,17 @@ from .vector_stores.endpoints import API as VECTOR_STORES
 from .webhooks.api import API as WEBHOOKS
 
 #: In the order their states are built.
-APIS: tuple[Api, ...] = (FILES, VECTOR_STORES, ASSISTANTS, CONVERSATIONS, RESPONSES, WEBHOOKS)
+APIS: tuple[Api, ...] = (
+    FILES,
+    VECTOR_STORES,
+    ASSISTANTS,
+    CONVERSATIONS,
+    RESPONSES,
+    CHAT,
+    EMBEDDINGS,
+    BATCHES,
+    WEBHOOKS,
+)
 #: Each API by name (an endpoint's ``api``).
 BY_NAME = {api.name: api for api in APIS}
 #: One index over every API's endpoints.

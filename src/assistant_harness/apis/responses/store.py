@@ -128,8 +128,9 @@ class ResponseStore:
         return self.ids.new_hex(prefix)
 
     # -- create ----------------------------------------------------------------------------
-    def create(self, body: Obj) -> ResponseState:
-        """A new response for a validated create request; 400/404 as the API words them."""
+    def create(self, body: Obj, script: ResponseScript | lc.Timeline | None = None) -> ResponseState:
+        """A new response for a validated create request; 400/404 as the API words them. ``script``
+        (a batch line's) replaces the next scripted one."""
         for key in body:
             if key not in KNOWN_PARAMETERS:
                 raise ApiError(400, f"Unknown parameter: '{key}'.", param=key, code="unknown_parameter")
@@ -142,7 +143,8 @@ class ResponseStore:
             context = self._context(body.get("previous_response_id"))
         items = objects.input_items(body.get("input"), self._item_id)
         _check_tool_outputs(context, items)
-        script = self.scripts(ResponseRequest(self.created, body))
+        if script is None:
+            script = self.scripts(ResponseRequest(self.created, body))
         if isinstance(script, lc.Timeline):
             script = ResponseScript(script)
         now = self.clock.elapsed()
