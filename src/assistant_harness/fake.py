@@ -31,6 +31,7 @@ from .http.transports import (
     start_interception,
     stop_interception,
 )
+from .scenario.batches import ScenarioBatches, ScenarioChat
 from .scenario.model import Scenario, ScenarioResponses, ScenarioTimelines
 from .scenario.model import load as load_scenario
 from .scenario.tools import ScenarioFileTimelines
@@ -156,6 +157,14 @@ class FakeOpenAI:
                 "response_scripts": scripts or _default_scripts,
                 "cancel_finished": finished,
                 "response_retention": settings.response_retention,
+                "batch_scripts": (
+                    ScenarioBatches(self.scenario.batches)
+                    if self.scenario and self.scenario.batches
+                    else None
+                ),
+                "chat_scripts": ScenarioChat(self.scenario.chat)
+                if self.scenario and self.scenario.chat
+                else None,
             },
             poll_after_ms=_first(
                 settings.poll_after_ms, self.scenario and self.scenario.poll_after_ms, DEFAULT_POLL_AFTER_MS

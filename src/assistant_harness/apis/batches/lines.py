@@ -20,24 +20,28 @@ Answerer = Callable[[Mapping[str, Any], "str | None"], tuple[int, Obj]]
 
 @dataclass(frozen=True, slots=True)
 class LineRule:
-    """How the requests whose ``custom_id`` matches ``custom_id`` (a glob) end: with ``reply`` (or
-    the endpoint's default answer), with an HTTP error ``status`` and ``message``, or never
-    (``unfinished``: still pending when the batch ends; a batch that completes fails them)."""
+    """How the requests whose ``custom_id`` matches ``custom_id`` (a glob) and, with ``every``, that
+    are every n-th of the file (1-based) end: with ``reply`` (or the endpoint's default answer), with
+    an HTTP error ``status`` and ``message``, or never (``unfinished``: still pending when the batch
+    ends; a batch that completes anyway fails them)."""
 
     custom_id: str = "*"
+    every: int | None = None
     reply: str | None = None
     status: int | None = None
     message: str | None = None
     code: str | None = None
     unfinished: bool = False
 
-    def matches(self, custom_id: str) -> bool:
-        return fnmatch.fnmatchcase(custom_id, self.custom_id)
+    def matches(self, custom_id: str, index: int) -> bool:
+        if self.every is not None and (index + 1) % self.every:
+            return False
+        return self.custom_id == "*" or fnmatch.fnmatchcase(custom_id, self.custom_id)
 
 
-def rule_for(rules: Sequence[LineRule], custom_id: str) -> LineRule:
-    """The first rule matching ``custom_id`` (every request answered by default)."""
-    return next((rule for rule in rules if rule.matches(custom_id)), _ANSWERED)
+def rule_for(rules: Sequence[LineRule], custom_id: str, index: int) -> LineRule:
+    """The first rule matching request ``index`` of the file (every request answered by default)."""
+    return next((rule for rule in rules if rule.matches(custom_id, index)), _ANSWERED)
 
 
 _ANSWERED = LineRule()

@@ -212,7 +212,7 @@ class BatchStore:
 
     def _finish(self, state: BatchState, index: int) -> None:
         request = state.requests[index]
-        rule = batch_lines.rule_for(state.rules, request.custom_id)
+        rule = batch_lines.rule_for(state.rules, request.custom_id, index)
         status, body = batch_lines.answer(state.answer, request.body, rule)
         line = batch_lines.output_line(self.ids, request.custom_id, status, body, self.ids.new_hex("req", 32))
         (state.output if 200 <= status < 300 else state.error_lines).append(line)
@@ -273,7 +273,9 @@ class BatchStore:
         (or ``lines_per_second``); a step held until expiry spreads them over the window."""
         rules = state.rules
         able = [
-            i for i, r in enumerate(state.requests) if not batch_lines.rule_for(rules, r.custom_id).unfinished
+            i
+            for i, r in enumerate(state.requests)
+            if not batch_lines.rule_for(rules, r.custom_id, i).unfinished
         ]
         chosen = able[: math.ceil(float(payload.get("done", 1.0)) * len(able))]
         rate = payload.get("lines_per_second")
