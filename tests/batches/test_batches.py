@@ -153,7 +153,7 @@ def test_a_loop_that_does_not_stop_on_expired_ends_in_hang_detected() -> None:
                 time.sleep(3600)
 
         with pytest.raises(
-            HangDetected, match="Batch batch_\\w+ has been 'expired'.*does not stop on 'expired'"
+            HangDetected, match=r"Batch batch_\w+ has been 'expired'.*does not stop on 'expired'"
         ):
             wait()
 
