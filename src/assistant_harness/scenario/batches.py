@@ -5,6 +5,7 @@ last entry repeats)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from ..apis.batches.lines import LineRule
@@ -20,7 +21,11 @@ LINE_KEYS = ("custom_id", "every", "reply", "status", "message", "code", "unfini
 CHAT_KEYS = ("reply", "tool_calls")
 
 
-def batch_script(where: Where, data: Any, path: str) -> BatchScript:
+#: Reads a reply (text, or a template with placeholders): the loader's own reader.
+ReadReply = Callable[[Any, Any, str], Any]
+
+
+def batch_script(where: Where, data: Any, path: str, read_reply: ReadReply) -> BatchScript:
     """One ``batches:`` entry: its steps (``in_progress`` may say ``done``, the share of requests
     that finish, and ``lines_per_second``) and per-request outcomes by ``custom_id`` glob."""
     mapping = where.mapping(data, path, BATCH_KEYS)
@@ -39,7 +44,7 @@ def batch_script(where: Where, data: Any, path: str) -> BatchScript:
     except TimelineError as error:
         raise ScenarioError(f"{where.source}: {path}.{error}") from None
     rules = tuple(
-        _line(where, item, f"{path}.lines[{i}]")
+        _line(where, item, f"{path}.lines[{i}]", read_reply)
         for i, item in enumerate(where.sequence(mapping.get("lines", []), f"{path}.lines"))
     )
     return BatchScript(timeline, rules)
@@ -92,7 +97,7 @@ def _step(where: Where, data: Any, path: str) -> lc.Step:
     return lc.Step(status, duration, payload)
 
 
-def _line(where: Where, data: Any, path: str) -> LineRule:
+def _line(where: Where, data: Any, path: str, read_reply: ReadReply) -> LineRule:
     mapping = where.mapping(data, path, LINE_KEYS)
     glob = mapping.get("custom_id", "*")
     if not isinstance(glob, str):
@@ -109,7 +114,10 @@ def _line(where: Where, data: Any, path: str) -> LineRule:
         where.fail(
             f"{path}.status", f"an HTTP error status is a whole number from 400 to 599, not {status!r}"
         )
-    for key in ("reply", "message", "code"):
+    reply = read_reply(where, mapping["reply"], f"{path}.reply") if "reply" in mapping else None
+    if reply is not None and not isinstance(reply, str):
+        where.fail(f"{path}.reply", "a batch request's reply is plain text (no placeholders)")
+    for key in ("message", "code"):
         if key in mapping and not isinstance(mapping[key], str):
             where.fail(f"{path}.{key}", "must be text")
     unfinished = mapping.get("unfinished", False)
@@ -119,7 +127,7 @@ def _line(where: Where, data: Any, path: str) -> LineRule:
     return LineRule(
         custom_id=glob,
         every=every,
-        reply=mapping.get("reply"),
+        reply=reply,
         status=status,
         message=mapping.get("message"),
         code=mapping.get("code"),
@@ -127,15 +135,13 @@ def _line(where: Where, data: Any, path: str) -> LineRule:
     )
 
 
-def chat_script(where: Where, data: Any, path: str) -> ChatScript:
+def chat_script(where: Where, data: Any, path: str, read_reply: ReadReply) -> ChatScript:
     """One ``chat:`` entry: a reply, or tool calls (``{name, arguments}`` each)."""
     mapping = where.mapping(data, path, CHAT_KEYS)
     if ("reply" in mapping) == ("tool_calls" in mapping):
         where.fail(path, "a chat completion answers with a reply or with tool_calls (one of them)")
     if "reply" in mapping:
-        if not isinstance(mapping["reply"], str):
-            where.fail(f"{path}.reply", "must be text")
-        return ChatScript(reply=mapping["reply"])
+        return ChatScript(reply=read_reply(where, mapping["reply"], f"{path}.reply"))
     calls = []
     for i, call in enumerate(where.sequence(mapping["tool_calls"], f"{path}.tool_calls")):
         entry = where.mapping(call, f"{path}.tool_calls[{i}]", ("name", "arguments", "id"))

@@ -151,11 +151,11 @@ def _parse(data: dict[str, Any], source: str, name: str | None) -> Scenario:
         for i, item in enumerate(where.sequence(mapping.get("file_processing", []), "file_processing"))
     )
     batches = tuple(
-        batch_script(where, item, f"batches[{i}]")
+        batch_script(where, item, f"batches[{i}]", _reply)
         for i, item in enumerate(where.sequence(mapping.get("batches", []), "batches"))
     )
     chat = tuple(
-        chat_script(where, item, f"chat[{i}]")
+        chat_script(where, item, f"chat[{i}]", _reply)
         for i, item in enumerate(where.sequence(mapping.get("chat", []), "chat"))
     )
     outcome = mapping.get("outcome")
