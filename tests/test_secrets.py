@@ -264,7 +264,7 @@ KINDS: dict[str, Interaction] = {
                 {"event": "thread.message.delta", "data": {"delta": {"content": [{"text": {"value": v}}]}}}
                 for v in ("key sk-", "proj-" + _T[:15], _T[15:], " done")
             ],
-        )
+        ),
     ),
 }
 

@@ -12,7 +12,7 @@ import openai
 import pytest
 from pydantic import BaseModel
 
-from assistant_harness import Fault, FakeOpenAI, Scenario
+from assistant_harness import FakeOpenAI, Fault, Scenario
 from tests.spec import vendored_errors
 
 TOOLS = [
