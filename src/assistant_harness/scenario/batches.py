@@ -173,3 +173,37 @@ class ScenarioChat:
 
     def __call__(self, request: ChatRequest) -> ChatScript:
         return self._scripts[min(request.index, len(self._scripts) - 1)]
+
+
+# -- writing (the inverse of the readers above) ------------------------------------------------
+
+
+def batch_script_data(script: BatchScript) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if script.timeline.cancel_delay != 1.0:
+        out["cancel_delay"] = script.timeline.cancel_delay
+    if not script.timeline.expires:
+        out["expires"] = False
+    steps = []
+    for step in script.timeline.steps:
+        data: dict[str, Any] = {"status": step.status}
+        if step.duration is not None:
+            data["duration"] = int(step.duration) if float(step.duration).is_integer() else step.duration
+        data.update({k: v for k, v in step.payload.items() if k in ("done", "lines_per_second")})
+        if "error" in step.payload:
+            data["error"] = {k: v for k, v in step.payload["error"].items() if v is not None}
+        steps.append(data)
+    out["steps"] = steps
+    if script.lines:
+        defaults = LineRule()
+        out["lines"] = [
+            {key: getattr(rule, key) for key in LINE_KEYS if getattr(rule, key) != getattr(defaults, key)}
+            for rule in script.lines
+        ]
+    return out
+
+
+def chat_script_data(script: ChatScript, reply_text: Callable[[Any, str], str]) -> dict[str, Any]:
+    if script.tool_calls:
+        return {"tool_calls": [dict(call) for call in script.tool_calls]}
+    return {"reply": reply_text(script.reply, "a chat completion")}
