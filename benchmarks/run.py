@@ -11,9 +11,10 @@ answering it (p1_flow.py, flow.py, contenders.py); P2 the tutorial poller's five
 (p2_poller.py); P3 Hypothesis examples/s (p3_hypothesis.py); P4 10 vs 10,000-interaction cassettes
 (p4_cassette_size.py); P5 start-up of a fake and of a cassette (p5_startup.py); P6 growth after 1,000
 flows (p6_growth.py); P7 pytest-xdist speed-up (p7_xdist.py); P8 the Responses background flow
-(p8_background.py); P9 a 1,000-request batch and a 24-hour expiry (p9_batch.py). Every row reports median, min and max over its repetitions, which are
-interleaved between the things it compares; ratios are taken within the same run. The suite runs
-under whichever venv starts it (openai 2.x or 3.x).
+(p8_background.py); P9 a 1,000-request batch and a 24-hour expiry (p9_batch.py). Every row
+reports median, min and max over its repetitions, which are interleaved between the things it
+compares; ratios are taken within the same run. The suite runs under whichever venv starts it
+(openai 2.x or 3.x).
 """
 
 from __future__ import annotations
