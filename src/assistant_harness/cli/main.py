@@ -90,6 +90,7 @@ def _show(args: argparse.Namespace) -> int:
 
     from ..cassettes.format import Cassette
     from ..cassettes.observe import observe
+    from ..cassettes.observe_batches import observe_batches
     from ..cassettes.observe_responses import observe_responses
     from .show import render
 
@@ -99,7 +100,13 @@ def _show(args: argparse.Namespace) -> int:
     console = Console(soft_wrap=True)  # long replies and tool arguments stay on one line
     for path in files:
         interactions = Cassette.load(path).interactions
-        render(console, path, observe(interactions), observe_responses(interactions))
+        render(
+            console,
+            path,
+            observe(interactions),
+            observe_responses(interactions),
+            observe_batches(interactions),
+        )
     return 0
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..apis.assistants.statuses import IN_PROGRESS, REQUIRES_ACTION, RUN_MODEL
+from ..apis.batches.statuses import BATCH_MODEL
 from ..apis.common.errors import ApiError
 from ..apis.common.validation import validate
 from ..apis.responses import statuses as responses
@@ -23,6 +24,7 @@ from ..engine import lifecycle as lc
 from ..engine.faults import ERRORS, Fault
 from ..errors import ScenarioError, TimelineError
 from ..textfiles import TextFileError, decode, load_yaml, one_line
+from .batches import batch_script, chat_script
 from .reporter import MAX_SECONDS, Reporter
 from .scripts import REPLY_FIELDS, RESPONSE_STEPS, RUN_STEPS, RunScript, StepRules, TemplateReply
 from .tools import builtin_call, file_script
@@ -30,7 +32,7 @@ from .tools import builtin_call, file_script
 ENDPOINT_NAMES = sorted(INDEX.by_name)
 
 _TOP_KEYS: tuple[str, ...] = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads")
-_TOP_KEYS += ("runs", "responses", "cancel_finished", "file_processing", "faults")
+_TOP_KEYS += ("runs", "responses", "cancel_finished", "file_processing", "faults", "batches", "chat")
 _RUN_KEYS = ("steps", "assistant", "cancel_delay", "expires")
 _RESPONSE_KEYS = ("steps", "retention")
 _FAULT_KEYS = tuple(Fault.__dataclass_fields__)
@@ -125,10 +127,19 @@ def _parse(data: dict[str, Any], source: str, name: str | None) -> dict[str, Any
         file_script(where, item, f"file_processing[{i}]")
         for i, item in enumerate(where.sequence(mapping.get("file_processing", []), "file_processing"))
     )
+    batches = tuple(
+        batch_script(where, item, f"batches[{i}]", _reply)
+        for i, item in enumerate(where.sequence(mapping.get("batches", []), "batches"))
+    )
+    chat = tuple(
+        chat_script(where, item, f"chat[{i}]", _reply)
+        for i, item in enumerate(where.sequence(mapping.get("chat", []), "chat"))
+    )
     outcome = mapping.get("outcome")
     if outcome is not None and not isinstance(outcome, str):
         where.fail("outcome", f"must be a run status, not {outcome!r}")
     outcomes = RUN_MODEL.final | {REQUIRES_ACTION, IN_PROGRESS} | responses.RESPONSE_MODEL.statuses
+    outcomes = outcomes | BATCH_MODEL.final
     if outcome is not None and outcome not in outcomes:
         where.fail("outcome", f"{outcome!r} is not a run or response status")
     if "seed" in mapping and (isinstance(mapping["seed"], bool) or not isinstance(mapping["seed"], int)):
@@ -149,6 +160,8 @@ def _parse(data: dict[str, Any], source: str, name: str | None) -> dict[str, Any
         outcome=outcome,
         source=source,
         file_processing=file_processing,
+        batches=batches,
+        chat=chat,
     )
 
 

@@ -7,10 +7,13 @@ from typing import Any, Protocol
 
 import yaml
 
+from ..apis.batches.store import BatchScript
+from ..apis.chat.store import ChatScript
 from ..apis.responses.state import ResponseScript
 from ..engine import lifecycle as lc
 from ..engine.faults import Fault
 from ..errors import ScenarioError
+from .batches import batch_script_data, chat_script_data
 from .scripts import RunScript, TemplateReply
 from .tools import FileScript, file_script_data
 
@@ -40,6 +43,10 @@ class Written(Protocol):
     def cancel_finished(self) -> str | None: ...
     @property
     def faults(self) -> tuple[Fault, ...]: ...
+    @property
+    def batches(self) -> tuple[BatchScript, ...]: ...
+    @property
+    def chat(self) -> tuple[ChatScript, ...]: ...
 
 
 def to_yaml(scenario: Written) -> str:
@@ -66,6 +73,10 @@ def to_data(scenario: Written) -> dict[str, Any]:
         data["file_processing"] = [file_script_data(script) for script in scenario.file_processing]
     if scenario.responses:
         data["responses"] = [_response_data(script) for script in scenario.responses]
+    if scenario.batches:
+        data["batches"] = [batch_script_data(script) for script in scenario.batches]
+    if scenario.chat:
+        data["chat"] = [chat_script_data(script, _reply_text) for script in scenario.chat]
     if scenario.cancel_finished is not None:
         data["cancel_finished"] = scenario.cancel_finished
     if scenario.faults:
@@ -103,13 +114,14 @@ def _step_data(step: lc.Step) -> dict[str, Any]:
         out["error"] = dict(payload["last_error"])
     if "reason" in payload:
         out["reason"] = payload["reason"]
-    reply = payload.get("reply")
-    if isinstance(reply, TemplateReply):
-        out["reply"] = reply.template
-    elif isinstance(reply, str):  # plain text: its braces doubled, as a file writes literal ones
-        out["reply"] = reply.replace("{", "{{").replace("}", "}}")
-    elif reply is not None:
-        raise ScenarioError(
-            f"a {step.status} step's reply is computed by Python code and cannot be written to a file"
-        )
+    if payload.get("reply") is not None:
+        out["reply"] = _reply_text(payload["reply"], f"a {step.status} step")
     return out
+
+
+def _reply_text(reply: Any, what: str) -> str:
+    if isinstance(reply, TemplateReply):
+        return reply.template
+    if isinstance(reply, str):  # plain text: its braces doubled, as a file writes literal ones
+        return reply.replace("{", "{{").replace("}", "}}")
+    raise ScenarioError(f"{what}'s reply is computed by Python code and cannot be written to a file")

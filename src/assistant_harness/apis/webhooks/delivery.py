@@ -1,6 +1,7 @@
-"""Delivering the Responses API's webhooks on the virtual clock.
+"""Delivering the fake's webhooks on the virtual clock.
 
-When a background response ends (``completed``, ``failed``, ``cancelled``, ``incomplete``), every
+When an object that announces its end does so (a background response ``completed``, ``failed``,
+``cancelled`` or ``incomplete``; each API that sends webhooks is a :class:`WebhookSource`), every
 subscribed endpoint gets the spec's event (``{"id": "evt_...", "object": "event", "created_at",
 "type": "response.completed", "data": {"id": "resp_..."}}``) at that virtual moment, signed with the
 endpoint's secret (signing.py). A target is a callable (given a :class:`WebhookDelivery`; it answers
@@ -24,7 +25,7 @@ import http.client
 import ipaddress
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -37,18 +38,10 @@ from .faults import STALE_BY, WebhookFault
 from .signing import make_secret, other_secret, sign
 
 if TYPE_CHECKING:
-    from ..responses.state import ResponseState
+    from ..registry import WebhookSource
 
 Obj = dict[str, Any]
 
-#: The event each final status sends.
-EVENT_OF_STATUS = {
-    "completed": "response.completed",
-    "failed": "response.failed",
-    "cancelled": "response.cancelled",
-    "incomplete": "response.incomplete",
-}
-RESPONSE_EVENTS = frozenset(EVENT_OF_STATUS.values())
 #: Virtual seconds before each retry of a failed attempt (the Standard Webhooks schedule OpenAI's
 #: "exponential backoff for up to 72 hours" follows: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h).
 RETRY_DELAYS = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
@@ -103,7 +96,7 @@ class WebhookEndpoint:
 
     target: Target
     secret: str
-    events: frozenset[str] = RESPONSE_EVENTS
+    events: frozenset[str] = frozenset()
     timestamps: str = "auto"
     retries: tuple[float, ...] = RETRY_DELAYS
 
@@ -125,7 +118,7 @@ class Webhooks:
         self,
         clock: VirtualClock,
         seed: int,
-        watch: Callable[[Callable[[ResponseState, str, float], None]], None],
+        sources: Sequence[WebhookSource] = (),
     ) -> None:
         self.clock = clock
         #: The secret endpoints get unless :meth:`add` names one (deterministic per seed).
@@ -136,7 +129,9 @@ class Webhooks:
         #: Every attempt, in the order they were sent.
         self.deliveries: list[WebhookDelivery] = []
         self._ids = IdGenerator(seed ^ 0x77686B)  # its own ids: webhooks never shift the API's ids
-        self._watch = watch
+        self._sources = tuple(sources)
+        #: Every event type the fake's APIs can send.
+        self.known_events: frozenset[str] = frozenset().union(*(s.webhook_events for s in self._sources))
         self._watching = False
         self._held: list[_Pending] = []
 
@@ -151,18 +146,18 @@ class Webhooks:
         retries: Iterable[float] = RETRY_DELAYS,
     ) -> WebhookEndpoint:
         """Subscribe ``target`` (a callable, or an ``http://`` URL on this machine) to ``events`` (all
-        four ``response.*`` events by default), signed with ``secret`` (default: :attr:`secret`)."""
+        every event the fake sends by default), signed with ``secret`` (default: :attr:`secret`)."""
         if isinstance(target, str):
             _check_url(target)
         elif not callable(target):
             raise ConfigurationError(
                 f"webhook target {target!r}: give a callable (taking a WebhookDelivery) or an http:// URL"
             )
-        chosen = frozenset(events) if events is not None else RESPONSE_EVENTS
-        unknown = sorted(chosen - RESPONSE_EVENTS)
+        chosen = frozenset(events) if events is not None else self.known_events
+        unknown = sorted(chosen - self.known_events)
         if unknown:
             raise ConfigurationError(
-                f"webhook events {unknown}: the fake sends {', '.join(sorted(RESPONSE_EVENTS))}"
+                f"webhook events {unknown}: the fake sends {', '.join(sorted(self.known_events))}"
             )
         if timestamps not in TIMESTAMPS:
             raise ConfigurationError(f"timestamps={timestamps!r}: use one of {', '.join(TIMESTAMPS)}")
@@ -170,7 +165,8 @@ class Webhooks:
         self.endpoints.append(endpoint)
         if not self._watching:  # only now do responses set clock alarms (no cost without webhooks)
             self._watching = True
-            self._watch(self.response_ended)
+            for source in self._sources:
+                source.watch(self.ended)
         return endpoint
 
     # -- reading the log -------------------------------------------------------------------
@@ -195,15 +191,15 @@ class Webhooks:
             raise WebhookDeliveryError("a webhook receiver failed:\n  " + "\n  ".join(lines))
 
     # -- delivering ------------------------------------------------------------------------
-    def response_ended(self, state: ResponseState, status: str, at: float) -> None:
-        """A background response ended at virtual time ``at``: plan its event for every endpoint."""
-        kind = EVENT_OF_STATUS[status]
+    def ended(self, kind: str, object_id: str, at: float) -> None:
+        """An object ended at virtual time ``at`` (a background response, a batch...): plan its event
+        ``kind`` for every endpoint subscribed to it."""
         event = {
             "id": self._ids.new_hex("evt", 32),
             "object": "event",
             "created_at": int(self.clock.epoch + at),
             "type": kind,
-            "data": {"id": state.id},
+            "data": {"id": object_id},
         }
         for endpoint in self.endpoints:
             if kind not in endpoint.events:
