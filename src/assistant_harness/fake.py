@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .apis.assistants.statuses import RUN_MODEL
 from .apis.assistants.store import DEFAULT_TIMELINE, RunRequest, Store, TimelineSource
@@ -23,6 +24,7 @@ from .engine.hangs import HangLimits
 from .engine.lifecycle import Timeline
 from .engine.timepatch import TimePatch
 from .errors import ConfigurationError
+from .http.azure import adapter as azure_adapter
 from .http.transports import (
     BaseUrl,
     FakeRouter,
@@ -45,6 +47,10 @@ if TYPE_CHECKING:
 
 #: The key ``fake.client()`` sends: obviously fake, so no scan ever mistakes it for a real one.
 TEST_API_KEY = "sk-test"
+#: What ``fake.azure_client()`` talks to unless told otherwise (any ``*.openai.azure.com`` is served).
+TEST_AZURE_ENDPOINT = "https://fake-resource.openai.azure.com"
+#: An api-version that has every API the fake serves (responses, batches, assistants).
+TEST_AZURE_API_VERSION = "2025-04-01-preview"
 
 
 if TYPE_CHECKING:
@@ -262,6 +268,34 @@ class FakeOpenAI:
         kwargs.setdefault("api_key", TEST_API_KEY)
         kwargs.setdefault("base_url", self.base_url.url)
         return openai.AsyncOpenAI(http_client=http_client, **kwargs)
+
+    def azure_client(self, **kwargs: Any) -> openai.AzureOpenAI:
+        """An ``openai.AzureOpenAI`` answered by this fake through a MockTransport (``api-key`` auth
+        unless ``azure_ad_token`` / ``azure_ad_token_provider`` is given)."""
+        import openai
+
+        module = httpx_module_for_openai()
+        http_client = module.Client(transport=self._azure_transport(module, kwargs))
+        return openai.AzureOpenAI(http_client=http_client, **kwargs)
+
+    def async_azure_client(self, **kwargs: Any) -> openai.AsyncAzureOpenAI:
+        """An ``openai.AsyncAzureOpenAI`` answered by this fake through a MockTransport."""
+        import openai
+
+        module = httpx_module_for_openai()
+        http_client = module.AsyncClient(transport=self._azure_transport(module, kwargs))
+        return openai.AsyncAzureOpenAI(http_client=http_client, **kwargs)
+
+    def _azure_transport(self, module: Any, kwargs: dict[str, Any]) -> Any:
+        """The MockTransport for an Azure client, filling in ``kwargs``' endpoint, version and key."""
+        if "base_url" not in kwargs:
+            kwargs.setdefault("azure_endpoint", TEST_AZURE_ENDPOINT)
+        kwargs.setdefault("api_version", TEST_AZURE_API_VERSION)
+        if not {"azure_ad_token", "azure_ad_token_provider"} & kwargs.keys():
+            kwargs.setdefault("api_key", TEST_API_KEY)
+        parts = urlsplit(kwargs.get("base_url") or kwargs["azure_endpoint"])
+        base = BaseUrl(f"{parts.scheme}://{parts.netloc}/openai")
+        return mock_transport(azure_adapter(self.backend.handle), base, module)
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> FakeOpenAI:

@@ -22,7 +22,7 @@ from respx.models import AllMockedAssertionError, PassThrough
 
 from ..engine.faults import TransportFault
 from ..errors import UnservedEndpointError
-from . import fastlane, faults
+from . import azure, fastlane, faults
 from .messages import ApiRequest, ApiResponse, request_from
 from .routing import UnservedEndpoint
 
@@ -34,9 +34,13 @@ Handle = Callable[[ApiRequest], ApiResponse]
 
 
 class BaseUrl:
-    """One API base URL the fake answers for, e.g. ``https://api.openai.com/v1``."""
+    """One API base URL the fake answers for, e.g. ``https://api.openai.com/v1``.
 
-    __slots__ = ("host", "path", "port", "scheme", "url")
+    An Azure OpenAI resource's base (``https://res.openai.azure.com/openai``) is ``azure``: its
+    requests go through :func:`azure.adapter` (deployment paths, api-version, ``api-key``).
+    """
+
+    __slots__ = ("azure", "host", "path", "port", "scheme", "url")
 
     def __init__(self, url: str) -> None:
         parts = urlsplit(url.rstrip("/"))
@@ -47,6 +51,19 @@ class BaseUrl:
         self.host = parts.hostname
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
         self.path = parts.path
+        self.azure = azure.is_azure_host(self.host) and self.path == azure.BASE_PATH
+
+    @classmethod
+    def for_azure(cls, scheme: str, host: str, port: int | None) -> BaseUrl:
+        netloc = host if port is None or port == (443 if scheme == "https" else 80) else f"{host}:{port}"
+        return cls(f"{scheme}://{netloc}{azure.BASE_PATH}")
+
+    def root(self, path: str) -> str:
+        """The first segment of ``path`` (under this base) as the OpenAI API names it."""
+        rest = path[len(self.path) :]
+        if self.azure:
+            rest = azure.openai_path(rest)[0]
+        return rest[1:].partition("/")[0]
 
     def owns(self, scheme: str, host: str, port: int | None, path: str) -> bool:
         return (
@@ -102,7 +119,10 @@ class FakeRouter(respx.Router):
     def __init__(self, handle: Handle, base_urls: Iterable[BaseUrl], roots: frozenset[str]) -> None:
         super().__init__(assert_all_called=False, assert_all_mocked=True)
         self._handle = handle
+        self._azure_handle = azure.adapter(handle)
         self.base_urls = tuple(base_urls)
+        # Azure resources are served on any host with Azure's suffixes: one base per host seen.
+        self._azure_bases: dict[tuple[str, str, int | None], BaseUrl] = {}
         #: The first path segments the fake serves (``assistants``, ``threads``...).
         self.roots = roots
 
@@ -113,14 +133,14 @@ class FakeRouter(respx.Router):
         base = self._answering_base(request)
         if base is None:
             return super().handler(request)
-        answer: httpx.Response = answer_with(self._handle, request, base, httpx)
+        answer: httpx.Response = answer_with(self.handle_for(base), request, base, httpx)
         return answer
 
     async def async_handler(self, request: httpx.Request) -> httpx.Response:
         base = self._answering_base(request)
         if base is None:
             return await super().async_handler(request)
-        answer: httpx.Response = answer_with(self._handle, request, base, httpx)
+        answer: httpx.Response = answer_with(self.handle_for(base), request, base, httpx)
         return answer
 
     def _answering_base(self, request: httpx.Request) -> BaseUrl | None:
@@ -135,21 +155,30 @@ class FakeRouter(respx.Router):
             raise AllMockedAssertionError(f"a fake started later answers {request.method} {request.url}")
         return base
 
+    def handle_for(self, base: BaseUrl) -> Handle:
+        return self._azure_handle if base.azure else self._handle
+
     def _base_for(self, request: Any) -> BaseUrl | None:
         url = request.url
+        return self._owning_base(url.scheme, url.host, url.port, url.path)
+
+    def _owning_base(self, scheme: str, host: str, port: int | None, path: str) -> BaseUrl | None:
         for base in self.base_urls:
-            if base.owns(url.scheme, url.host, url.port, url.path):
+            if base.owns(scheme, host, port, path):
                 return base
+        if azure.is_azure_host(host) and path.startswith(azure.BASE_PATH + "/"):
+            key = (scheme, host, port)
+            found = self._azure_bases.get(key)
+            if found is None:
+                found = self._azure_bases[key] = BaseUrl.for_azure(scheme, host, port)
+            return found
         return None
 
     # -- the fast lane (see fastlane.py) ------------------------------------------------------
     def _served_base(self, scheme: str, host: str, port: int | None, path: str) -> BaseUrl | None:
         """The base URL whose *served* endpoints ``path`` is one of (other paths go through respx)."""
-        for base in self.base_urls:
-            if base.owns(scheme, host, port, path):
-                root = path[len(base.path) + 1 :].partition("/")[0]
-                return base if root in self.roots else None
-        return None
+        base = self._owning_base(scheme, host, port, path)
+        return base if base is not None and base.root(path) in self.roots else None
 
     def claims(self, scheme: str, host: str, port: int, path: str) -> bool:
         return self._served_base(scheme, host, port, path) is not None
@@ -159,7 +188,7 @@ class FakeRouter(respx.Router):
         assert base is not None
         api_request = fastlane.to_api_request(request, base.path, body)
         try:
-            response = self._handle(api_request)
+            response = self.handle_for(base)(api_request)
         except UnservedEndpoint:
             raise UnservedEndpointError(unserved_message(api_request.method, api_request.url)) from None
         except TransportFault as fault:

@@ -1,0 +1,228 @@
+"""Azure OpenAI (``AzureOpenAI`` / ``AsyncAzureOpenAI``, api-key and Entra ID) and gateways run the
+same flows as the plain client: Assistants, a background response, a function-call round, a resumed
+stream, a batch and chat, with nothing set beyond ``with FakeOpenAI():``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import openai
+import pytest
+
+from assistant_harness import FakeOpenAI, Step, Timeline
+from assistant_harness.errors import UnservedEndpointError
+from assistant_harness.http.transports import httpx_module_for_openai
+
+from ..batches import flows as batch_flows
+
+VERSION = "2025-04-01-preview"
+TOOL_CALL = Timeline(
+    [
+        Step("queued", 1),
+        Step("in_progress", 2),
+        Step("requires_action", payload={"tool_calls": [{"name": "lookup", "arguments": {"q": "x"}}]}),
+        Step("in_progress", 1),
+        Step("completed", payload={"reply": "done"}),
+    ]
+)
+SLOW = Timeline([Step("queued", 1), Step("in_progress", 30), Step("completed", payload={"reply": "4"})])
+TOOLS: list[Any] = [
+    {
+        "type": "function",
+        "name": "get_weather",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    }
+]
+
+#: Each way a user's code reaches Azure (or a gateway), built inside ``with FakeOpenAI(...)``.
+CLIENTS: dict[str, Callable[[FakeOpenAI], openai.OpenAI]] = {
+    "api-key": lambda fake: openai.AzureOpenAI(
+        azure_endpoint="https://myres.openai.azure.com", api_version=VERSION, api_key="azure-test-key"
+    ),
+    "entra-token-provider": lambda fake: openai.AzureOpenAI(
+        azure_endpoint="https://myres.cognitiveservices.azure.com",
+        api_version=VERSION,
+        azure_ad_token_provider=lambda: "entra-test-token",
+    ),
+    "entra-token": lambda fake: openai.AzureOpenAI(
+        azure_endpoint="https://myres.services.ai.azure.com/", api_version="2024-10-21", azure_ad_token="t"
+    ),
+    "v1": lambda fake: openai.OpenAI(base_url="https://myres.openai.azure.com/openai/v1/", api_key="k"),
+    "fake.azure_client": lambda fake: fake.azure_client(),
+    "gateway": lambda fake: openai.OpenAI(base_url="https://gw.example.com/openai/v1", api_key="gw-key"),
+}
+GATEWAY = ["https://gw.example.com/openai/v1"]
+
+
+@pytest.fixture(params=sorted(CLIENTS))
+def make(request: pytest.FixtureRequest) -> Iterator[Callable[..., tuple[FakeOpenAI, openai.OpenAI]]]:
+    fakes: list[FakeOpenAI] = []
+
+    def start(*args: Any, **kwargs: Any) -> tuple[FakeOpenAI, openai.OpenAI]:
+        fake = FakeOpenAI(*args, also_serve=GATEWAY, **kwargs).start()
+        fakes.append(fake)
+        return fake, CLIENTS[request.param](fake)
+
+    yield start
+    for fake in fakes:
+        fake.stop()
+
+
+def test_the_assistants_tool_flow(make: Callable[..., tuple[FakeOpenAI, openai.OpenAI]]) -> None:
+    fake, client = make(timeline=TOOL_CALL)
+    assistant = client.beta.assistants.create(model="my-gpt-4o", instructions="help")
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "look it up"}])
+    run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+    assert run.status == "requires_action" and fake.clock.elapsed() == 3
+    (call,) = run.required_action.submit_tool_outputs.tool_calls  # type: ignore[union-attr]
+    run = client.beta.threads.runs.submit_tool_outputs_and_poll(
+        run_id=run.id, thread_id=thread.id, tool_outputs=[{"tool_call_id": call.id, "output": "42"}]
+    )
+    assert run.status == "completed"
+    reply = client.beta.threads.messages.list(thread_id=thread.id).data[0]
+    assert reply.content[0].text.value == "done"  # type: ignore[union-attr]
+    assert fake.run(run.id).tool_outputs == [[{"tool_call_id": call.id, "output": "42"}]]
+
+
+def test_a_background_response_polled_to_the_end(make: Callable[..., tuple[FakeOpenAI, openai.OpenAI]]) -> None:
+    fake, client = make(response_timeline=SLOW)
+    response = client.responses.create(model="my-gpt-4o", input="2 + 2?", background=True)
+    while response.status in ("queued", "in_progress"):
+        time.sleep(2)
+        response = client.responses.retrieve(response.id)
+    assert response.output_text == "4" and fake.clock.elapsed() == 32
+
+
+def test_a_function_call_round(make: Callable[..., tuple[FakeOpenAI, openai.OpenAI]]) -> None:
+    fake, client = make("background_tool_call")
+    response = client.responses.create(model="gpt-4o", input="Weather in Paris?", tools=TOOLS, background=True)
+    while response.status in ("queued", "in_progress"):
+        time.sleep(2)
+        response = client.responses.retrieve(response.id)
+    call = response.output[0]
+    assert call.type == "function_call"
+    follow = client.responses.create(
+        model="gpt-4o",
+        previous_response_id=response.id,
+        input=[{"type": "function_call_output", "call_id": call.call_id, "output": "Sunny"}],
+        tools=TOOLS,
+    )
+    assert follow.output_text == "The weather in Paris: Sunny."
+
+
+def test_a_streamed_response_resumed(make: Callable[..., tuple[FakeOpenAI, openai.OpenAI]]) -> None:
+    fake, client = make()
+    seen = []
+    for event in client.responses.create(model="gpt-4o", input="Tell me a story", background=True, stream=True):
+        seen.append(event)
+        if event.sequence_number == 3:
+            break
+    response_id = seen[0].response.id  # type: ignore[union-attr]
+    rest = list(client.responses.retrieve(response_id, stream=True, starting_after=3))
+    assert [e.sequence_number for e in rest][0] == 4 and rest[-1].type == "response.completed"
+
+
+def test_a_batch(make: Callable[..., tuple[FakeOpenAI, openai.OpenAI]]) -> None:
+    fake, client = make()
+    outcome = batch_flows.run(client, batch_flows.chat_lines(3, model="my-deployment"))
+    assert outcome.batch.status == "completed" and len(outcome.output) == 3
+
+
+def test_chat_and_embeddings_on_the_deployment_paths(
+    make: Callable[..., tuple[FakeOpenAI, openai.OpenAI]],
+) -> None:
+    fake, client = make()
+    chat = client.chat.completions.create(model="my-gpt-4o", messages=[{"role": "user", "content": "hi"}])
+    assert chat.model == "my-gpt-4o" and chat.choices[0].message.content
+    vectors = client.embeddings.create(model="my-embedder", input="hello", dimensions=8)
+    assert len(vectors.data[0].embedding) == 8
+
+
+def test_async_azure_client_with_a_token_provider_runs_a_background_response() -> None:
+    async def flow() -> str:
+        async with FakeOpenAI(response_timeline=SLOW) as fake:
+            client = openai.AsyncAzureOpenAI(
+                azure_endpoint="https://myres.openai.azure.com", api_version=VERSION, azure_ad_token_provider=token
+            )
+            response = await client.responses.create(model="my-gpt-4o", input="2 + 2?", background=True)
+            while response.status in ("queued", "in_progress"):
+                await asyncio.sleep(2)
+                response = await client.responses.retrieve(response.id)
+            assert fake.clock.elapsed() == 32
+            assert fake.backend.requests[-1].headers["authorization"] == "Bearer entra-async-token"
+            other = fake.async_azure_client()
+            run = await other.beta.threads.create_and_run_poll(
+                assistant_id=(await other.beta.assistants.create(model="d")).id
+            )
+            return f"{response.output_text} {run.status}"
+
+    async def token() -> str:
+        return "entra-async-token"
+
+    assert asyncio.run(flow()) == "4 completed"
+
+
+def test_azure_chat_completions_carry_azures_filter_results() -> None:
+    with FakeOpenAI() as fake:
+        chat = fake.azure_client().chat.completions.create(
+            model="d", messages=[{"role": "user", "content": "hi"}]
+        )
+    extra: Any = chat.model_extra
+    assert extra["prompt_filter_results"][0]["content_filter_results"]["hate"] == {
+        "filtered": False,
+        "severity": "safe",
+    }
+    assert chat.choices[0].model_extra["content_filter_results"]["violence"]["severity"] == "safe"  # type: ignore[index]
+
+
+def _raw(path: str, headers: dict[str, str] | None = None) -> Any:
+    """A request as a plain HTTP client (not the SDK) sends it, through global interception."""
+    with FakeOpenAI(), httpx_module_for_openai().Client() as client:
+        given = {"api-key": "k"} if headers is None else headers
+        return client.get(f"https://myres.openai.azure.com/openai{path}", headers=given)
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status", "body"),
+    [
+        ("/assistants", None, 404, {"error": {"code": "404", "message": "Resource not found"}}),
+        ("/assistants?api-version=0613", None, 400, {"error": {"code": "BadRequest", "message": "API version not supported"}}),
+        ("/assistants?api-version=2024-10-21", {}, 401, None),
+        ("/v1/models", None, 404, None),
+    ],
+)
+def test_azures_own_errors(path: str, headers: dict[str, str] | None, status: int, body: Any) -> None:
+    if status == 404 and body is None:
+        with pytest.raises(UnservedEndpointError, match="/openai/v1/models"):
+            _raw(path, headers)
+        return
+    answer = _raw(path, headers)
+    assert answer.status_code == status
+    if body is not None:
+        assert answer.json() == body
+    else:
+        assert answer.json()["error"]["message"].startswith("Access denied due to invalid subscription key")
+
+
+def test_the_sdk_raises_its_own_classes_for_azures_errors() -> None:
+    with FakeOpenAI() as fake:
+        client = fake.azure_client(api_version="not-a-version")
+        with pytest.raises(openai.BadRequestError, match="API version not supported"):
+            client.beta.assistants.list()
+        with pytest.raises(openai.AuthenticationError, match="Access denied"):
+            fake.azure_client().files.list(extra_headers={"api-key": ""})
+
+
+def test_the_backend_sees_plain_openai_requests() -> None:
+    with FakeOpenAI() as fake:
+        fake.azure_client(api_key="k1").chat.completions.create(
+            model="dep", messages=[{"role": "user", "content": "hi"}]
+        )
+        request = fake.backend.requests[-1]
+    assert request.path == "/chat/completions" and "api-version" not in request.query
+    assert request.headers["authorization"] == "Bearer k1" and "api-key" not in request.headers
+    assert json.loads(request.body)["model"] == "dep"
