@@ -14,12 +14,16 @@ import openai
 import pytest
 
 from assistant_harness import FakeOpenAI, Step, Timeline
+from assistant_harness.engine.clock import RealClock
 from assistant_harness.errors import UnservedEndpointError
+from assistant_harness.http.asgi import ServeApp
 from assistant_harness.http.transports import httpx_module_for_openai
 
+from .. import asgi_client
 from ..batches import flows as batch_flows
 
 VERSION = "2025-04-01-preview"
+UNSUPPORTED = "API version not supported"
 TOOL_CALL = Timeline(
     [
         Step("queued", 1),
@@ -28,6 +32,9 @@ TOOL_CALL = Timeline(
         Step("in_progress", 1),
         Step("completed", payload={"reply": "done"}),
     ]
+)
+QUICK = Timeline(
+    [Step("queued", 0.001), Step("in_progress", 0.001), Step("completed", payload={"reply": "hi"})]
 )
 SLOW = Timeline([Step("queued", 1), Step("in_progress", 30), Step("completed", payload={"reply": "4"})])
 TOOLS: list[Any] = [
@@ -56,6 +63,7 @@ CLIENTS: dict[str, Callable[[FakeOpenAI], openai.OpenAI]] = {
     "gateway": lambda fake: openai.OpenAI(base_url="https://gw.example.com/openai/v1", api_key="gw-key"),
 }
 GATEWAY = ["https://gw.example.com/openai/v1"]
+Make = Callable[..., tuple[FakeOpenAI, openai.OpenAI]]
 
 
 @pytest.fixture(params=sorted(CLIENTS))
@@ -72,7 +80,7 @@ def make(request: pytest.FixtureRequest) -> Iterator[Callable[..., tuple[FakeOpe
         fake.stop()
 
 
-def test_the_assistants_tool_flow(make: Callable[..., tuple[FakeOpenAI, openai.OpenAI]]) -> None:
+def test_the_assistants_tool_flow(make: Make) -> None:
     fake, client = make(timeline=TOOL_CALL)
     assistant = client.beta.assistants.create(model="my-gpt-4o", instructions="help")
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "look it up"}])
@@ -88,7 +96,7 @@ def test_the_assistants_tool_flow(make: Callable[..., tuple[FakeOpenAI, openai.O
     assert fake.run(run.id).tool_outputs == [[{"tool_call_id": call.id, "output": "42"}]]
 
 
-def test_a_background_response_polled_to_the_end(make: Callable[..., tuple[FakeOpenAI, openai.OpenAI]]) -> None:
+def test_a_background_response_polled_to_the_end(make: Make) -> None:
     fake, client = make(response_timeline=SLOW)
     response = client.responses.create(model="my-gpt-4o", input="2 + 2?", background=True)
     while response.status in ("queued", "in_progress"):
@@ -97,9 +105,9 @@ def test_a_background_response_polled_to_the_end(make: Callable[..., tuple[FakeO
     assert response.output_text == "4" and fake.clock.elapsed() == 32
 
 
-def test_a_function_call_round(make: Callable[..., tuple[FakeOpenAI, openai.OpenAI]]) -> None:
-    fake, client = make("background_tool_call")
-    response = client.responses.create(model="gpt-4o", input="Weather in Paris?", tools=TOOLS, background=True)
+def test_a_function_call_round(make: Make) -> None:
+    _, client = make("background_tool_call")
+    response = client.responses.create(model="gpt-4o", input="Weather?", tools=TOOLS, background=True)
     while response.status in ("queued", "in_progress"):
         time.sleep(2)
         response = client.responses.retrieve(response.id)
@@ -114,28 +122,28 @@ def test_a_function_call_round(make: Callable[..., tuple[FakeOpenAI, openai.Open
     assert follow.output_text == "The weather in Paris: Sunny."
 
 
-def test_a_streamed_response_resumed(make: Callable[..., tuple[FakeOpenAI, openai.OpenAI]]) -> None:
-    fake, client = make()
+def test_a_streamed_response_resumed(make: Make) -> None:
+    _, client = make()
     seen = []
-    for event in client.responses.create(model="gpt-4o", input="Tell me a story", background=True, stream=True):
+    for event in client.responses.create(model="gpt-4o", input="A story", background=True, stream=True):
         seen.append(event)
         if event.sequence_number == 3:
             break
     response_id = seen[0].response.id  # type: ignore[union-attr]
     rest = list(client.responses.retrieve(response_id, stream=True, starting_after=3))
-    assert [e.sequence_number for e in rest][0] == 4 and rest[-1].type == "response.completed"
+    assert rest[0].sequence_number == 4 and rest[-1].type == "response.completed"
 
 
-def test_a_batch(make: Callable[..., tuple[FakeOpenAI, openai.OpenAI]]) -> None:
-    fake, client = make()
+def test_a_batch(make: Make) -> None:
+    _, client = make()
     outcome = batch_flows.run(client, batch_flows.chat_lines(3, model="my-deployment"))
     assert outcome.batch.status == "completed" and len(outcome.output) == 3
 
 
 def test_chat_and_embeddings_on_the_deployment_paths(
-    make: Callable[..., tuple[FakeOpenAI, openai.OpenAI]],
+    make: Make,
 ) -> None:
-    fake, client = make()
+    _, client = make()
     chat = client.chat.completions.create(model="my-gpt-4o", messages=[{"role": "user", "content": "hi"}])
     assert chat.model == "my-gpt-4o" and chat.choices[0].message.content
     vectors = client.embeddings.create(model="my-embedder", input="hello", dimensions=8)
@@ -146,7 +154,9 @@ def test_async_azure_client_with_a_token_provider_runs_a_background_response() -
     async def flow() -> str:
         async with FakeOpenAI(response_timeline=SLOW) as fake:
             client = openai.AsyncAzureOpenAI(
-                azure_endpoint="https://myres.openai.azure.com", api_version=VERSION, azure_ad_token_provider=token
+                azure_endpoint="https://myres.openai.azure.com",
+                api_version=VERSION,
+                azure_ad_token_provider=token,
             )
             response = await client.responses.create(model="my-gpt-4o", input="2 + 2?", background=True)
             while response.status in ("queued", "in_progress"):
@@ -190,7 +200,12 @@ def _raw(path: str, headers: dict[str, str] | None = None) -> Any:
     ("path", "headers", "status", "body"),
     [
         ("/assistants", None, 404, {"error": {"code": "404", "message": "Resource not found"}}),
-        ("/assistants?api-version=0613", None, 400, {"error": {"code": "BadRequest", "message": "API version not supported"}}),
+        (
+            "/assistants?api-version=0613",
+            None,
+            400,
+            {"error": {"code": "BadRequest", "message": UNSUPPORTED}},
+        ),
         ("/assistants?api-version=2024-10-21", {}, 401, None),
         ("/v1/models", None, 404, None),
     ],
@@ -226,3 +241,24 @@ def test_the_backend_sees_plain_openai_requests() -> None:
     assert request.path == "/chat/completions" and "api-version" not in request.query
     assert request.headers["authorization"] == "Bearer k1" and "api-key" not in request.headers
     assert json.loads(request.body)["model"] == "dep"
+
+
+def test_serve_answers_azure_paths_and_a_gateway_prefix() -> None:
+    fake = FakeOpenAI(timeline=QUICK, clock=RealClock(speed=1000.0), virtual_time=False, hang_limits=None)
+    app = ServeApp(fake.backend, also_serve=["/gw/openai/v1"])
+    key = {"api-key": "k", "openai-beta": "assistants=v2"}
+    status, content = asgi_client.call(app, "GET", "/openai/assistants", key, b"")
+    assert (status, json.loads(content)["error"]["code"]) == (404, "404")
+    status, content = asgi_client.call(app, "GET", "/openai/assistants?api-version=2024-10-21", {}, b"")
+    assert status == 401 and b"Access denied" in content
+    chat = json.dumps({"messages": [{"role": "user", "content": "hi"}]}).encode()
+    target = "/openai/deployments/dep/chat/completions?api-version=2024-10-21"
+    status, content = asgi_client.call(app, "POST", target, key, chat)
+    assert status == 200 and json.loads(content)["model"] == "dep"
+    status, content = asgi_client.call(app, "POST", "/openai/v1/assistants", key, b'{"model": "m"}')
+    assert status == 200 and json.loads(content)["object"] == "assistant"
+    gateway = {"authorization": "Bearer gw", "openai-beta": "assistants=v2"}
+    status, content = asgi_client.call(app, "GET", "/gw/openai/v1/assistants", gateway, b"")
+    assert status == 200 and len(json.loads(content)["data"]) == 1
+    status, _ = asgi_client.call(app, "GET", "/elsewhere/assistants", gateway, b"")
+    assert status == 404

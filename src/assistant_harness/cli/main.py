@@ -46,6 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--speed", type=float, default=1.0, help="virtual seconds per real second (default 1)")
     serve.add_argument("--seed", type=int, default=None, help="seed for ids (default: the scenario's, or 0)")
     serve.add_argument(
+        "--also-serve",
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="a path prefix to answer besides /v1, as a gateway's base URL has it (e.g. /openai/v1); "
+        "repeatable. Azure OpenAI's /openai/... paths are always answered",
+    )
+    serve.add_argument(
         "--detect-hangs",
         action="store_true",
         help="answer 422 (code hang_detected) to a client polling a run that can no longer change "
@@ -287,7 +295,7 @@ def _serve(args: argparse.Namespace) -> int:
         f"{' (scenario ' + fake.scenario.name + ')' if fake.scenario else ''}; Ctrl-C stops it.",
         flush=True,
     )
-    run_server(ServeApp(fake.backend), args.host, args.port)
+    run_server(ServeApp(fake.backend, also_serve=args.also_serve), args.host, args.port)
     return 0
 
 

@@ -16,12 +16,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any, Protocol
 from urllib.parse import quote
 
 from ..engine.faults import READ_TIMEOUT, TransportFault
 from ..errors import HangDetected, HarnessInterrupt
+from . import azure
 from .faults import Chunks
 from .messages import ApiRequest, ApiResponse, json_response, request_from
 from .routing import UnservedEndpoint
@@ -44,11 +45,22 @@ class _Dropped(Exception):
 
 
 class ServeApp:
-    """An ASGI application answering ``{base_path}/...`` from ``handle`` (a :class:`Backend`'s)."""
+    """An ASGI application answering ``{base_path}/...`` from ``handle`` (a :class:`Backend`'s), each
+    of ``also_serve``'s path prefixes (a gateway's, like ``/openai/v1``) the same way, and Azure
+    OpenAI's ``/openai/...`` paths (deployments, api-version, ``api-key``) as Azure does."""
 
-    def __init__(self, backend: Backend, base_path: str = "/v1", *, hold_limit: float = HOLD_LIMIT) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        base_path: str = "/v1",
+        *,
+        hold_limit: float = HOLD_LIMIT,
+        also_serve: Sequence[str] = (),
+    ) -> None:
         self.backend = backend
         self.base_path = base_path.rstrip("/")
+        self.prefixes = [self.base_path, *(prefix.rstrip("/") for prefix in also_serve)]
+        self._azure = azure.adapter(backend.handle)
         self.hold_limit = hold_limit
         self._lock = threading.Lock()
 
@@ -102,12 +114,16 @@ class ServeApp:
             target += "?" + query.decode("latin-1")
         method = scope["method"]
         path = target.partition("?")[0]
-        if not (path == self.base_path or path.startswith(self.base_path + "/")):
+        prefix = next((p for p in self.prefixes if path == p or path.startswith(p + "/")), None)
+        handle = self.backend.handle
+        if prefix is None and path.startswith(azure.BASE_PATH + "/"):
+            prefix, handle = azure.BASE_PATH, self._azure
+        if prefix is None:
             return _invalid_url(method, path)
-        request = request_from(method, target, self.base_path, scope["headers"], body, url=target)
+        request = request_from(method, target, prefix, scope["headers"], body, url=target)
         try:
             with self._lock:
-                return self.backend.handle(request)
+                return handle(request)
         except UnservedEndpoint:
             return _invalid_url(method, path)
         except HangDetected as error:
