@@ -531,3 +531,26 @@ async def test_async(async_openai_client, webhook_receiver):
 """
     )
     project.runpytest().assert_outcomes(passed=4)
+
+
+def test_azure_clients_need_only_the_marker_and_a_gateway_takes_also_serve(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        test_it="""
+import openai
+import pytest
+
+azure = openai.AzureOpenAI(
+    azure_endpoint="https://myres.openai.azure.com", api_version="2024-10-21", api_key="azure-key"
+)
+gateway = openai.OpenAI(base_url="https://gw.example.com/openai/v1", api_key="gw-key")
+
+@pytest.mark.assistant_scenario("happy_path")
+def test_azure():
+    assert azure.responses.create(model="my-deployment", input="hi").status == "completed"
+
+@pytest.mark.assistant_scenario(also_serve=["https://gw.example.com/openai/v1"])
+def test_gateway():
+    assert gateway.responses.create(model="gpt-4o", input="hi").status == "completed"
+"""
+    )
+    project.runpytest().assert_outcomes(passed=2)

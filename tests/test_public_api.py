@@ -49,6 +49,7 @@ PACKAGE = [
 SETTINGS = [
     "base_url",
     "also_serve",
+    "pass_through",
     "seed",
     "timeline",
     "timelines",

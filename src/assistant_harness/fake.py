@@ -60,6 +60,7 @@ if TYPE_CHECKING:
 
         base_url: str
         also_serve: Iterable[str]
+        pass_through: Iterable[str]
         seed: int | None
         timeline: Timeline | None
         timelines: TimelineSource | None
@@ -187,7 +188,7 @@ class FakeOpenAI:
             self.webhooks.add(settings.webhooks)
         if self.scenario is not None:
             self._seed_resources(self.scenario)
-        self.router = FakeRouter(self.backend.handle, self._bases, SERVED_ROOTS)
+        self.router = FakeRouter(self.backend.handle, self._bases, SERVED_ROOTS, settings.pass_through)
         self._time = TimePatch(self.backend.clock) if settings.virtual_time else None
         self._started = False
 

@@ -12,6 +12,7 @@ import difflib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .engine.clock import VirtualClock
 from .engine.faults import Fault
@@ -30,6 +31,13 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 @dataclass(frozen=True)
 class FakeSettings:
     """How a fake behaves (each field is also a keyword argument of ``FakeAssistants``).
+
+    Where: ``base_url`` is the API the fake answers (``https://api.openai.com/v1``); Azure OpenAI
+    resources (``https://*.openai.azure.com`` and the other Azure hosts) are answered as well.
+    ``also_serve`` lists more base URLs answered the same way: a gateway's or proxy's
+    (``https://gw.example.com/openai/v1``), path prefix included. An openai client's request to any
+    other host fails with :class:`UnservedEndpointError` naming it, unless it is on this machine or
+    under a URL of ``pass_through`` (then it reaches the network).
 
     ``timeline`` is what every run follows; ``timelines`` (a callable taking a ``RunRequest``) picks
     one per run; either overrides the scenario's runs. ``seed`` and ``poll_after_ms`` left as
@@ -50,6 +58,7 @@ class FakeSettings:
 
     base_url: str = DEFAULT_BASE_URL
     also_serve: tuple[str, ...] = ()
+    pass_through: tuple[str, ...] = ()
     seed: int | None = None
     timeline: Timeline | None = None
     timelines: Callable[[RunRequest], Timeline] | None = None
@@ -68,6 +77,14 @@ class FakeSettings:
     def __post_init__(self) -> None:
         # Sequences given as lists are kept as tuples, so the value stays frozen and shareable.
         object.__setattr__(self, "also_serve", _tuple(self.also_serve, "also_serve", str))
+        object.__setattr__(self, "pass_through", _tuple(self.pass_through, "pass_through", str))
+        for name in ("also_serve", "pass_through"):
+            for url in getattr(self, name):
+                parts = urlsplit(url)
+                if parts.scheme not in ("http", "https") or not parts.hostname:
+                    raise ConfigurationError(
+                        f"{name}: {url!r} is not a base URL; give one like 'https://gw.example.com/openai/v1'"
+                    )
         object.__setattr__(self, "faults", _tuple(self.faults, "faults", Fault))
         if self.timeline is not None and self.timelines is not None:
             raise ConfigurationError(

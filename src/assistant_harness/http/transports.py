@@ -13,7 +13,6 @@ import functools
 import importlib.util
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import respx
@@ -23,6 +22,8 @@ from respx.models import AllMockedAssertionError, PassThrough
 from ..engine.faults import TransportFault
 from ..errors import UnservedEndpointError
 from . import azure, fastlane, faults
+from .bases import BaseUrl as BaseUrl
+from .bases import passes_through, unserved_error, unserved_host_error, unserved_message
 from .messages import ApiRequest, ApiResponse, request_from
 from .routing import UnservedEndpoint
 
@@ -31,47 +32,6 @@ HAS_HTTPX2 = (
 )
 
 Handle = Callable[[ApiRequest], ApiResponse]
-
-
-class BaseUrl:
-    """One API base URL the fake answers for, e.g. ``https://api.openai.com/v1``.
-
-    An Azure OpenAI resource's base (``https://res.openai.azure.com/openai``) is ``azure``: its
-    requests go through :func:`azure.adapter` (deployment paths, api-version, ``api-key``).
-    """
-
-    __slots__ = ("azure", "host", "path", "port", "scheme", "url")
-
-    def __init__(self, url: str) -> None:
-        parts = urlsplit(url.rstrip("/"))
-        if not parts.scheme or not parts.hostname:
-            raise ValueError(f"base_url {url!r} needs a scheme and a host, like 'https://api.openai.com/v1'")
-        self.url = url.rstrip("/")
-        self.scheme = parts.scheme
-        self.host = parts.hostname
-        self.port = parts.port or (443 if parts.scheme == "https" else 80)
-        self.path = parts.path
-        self.azure = azure.is_azure_host(self.host) and self.path == azure.BASE_PATH
-
-    @classmethod
-    def for_azure(cls, scheme: str, host: str, port: int | None) -> BaseUrl:
-        netloc = host if port is None or port == (443 if scheme == "https" else 80) else f"{host}:{port}"
-        return cls(f"{scheme}://{netloc}{azure.BASE_PATH}")
-
-    def root(self, path: str) -> str:
-        """The first segment of ``path`` (under this base) as the OpenAI API names it."""
-        rest = path[len(self.path) :]
-        if self.azure:
-            rest = azure.openai_path(rest)[0]
-        return rest[1:].partition("/")[0]
-
-    def owns(self, scheme: str, host: str, port: int | None, path: str) -> bool:
-        return (
-            host == self.host
-            and scheme == self.scheme
-            and (port or (443 if scheme == "https" else 80)) == self.port
-            and (path == self.path or path.startswith(self.path + "/"))
-        )
 
 
 def to_api_request(request: Any, base: BaseUrl) -> ApiRequest:
@@ -98,25 +58,16 @@ def transport_error(module: Any, fault: TransportFault, request: Any) -> BaseExc
     )
 
 
-def unserved_message(method: str, url: str) -> str:
-    parts = urlsplit(url)
-    route = f"{parts.scheme}://{parts.netloc}{parts.path}"  # the request's own, so the hint can be pasted
-    return (
-        f"The fake Assistants backend does not serve {method} {parts.path} "
-        f"(requested as {url}). It serves assistants, threads, messages, runs, run steps, files "
-        "and vector stores. To answer other OpenAI endpoints in the same test, add a respx route to "
-        f"fake.router: fake.router.{method.lower()}({route!r}).respond(json=...)."
-    )
-
-
-def unserved_error(request: Any) -> UnservedEndpointError:
-    return UnservedEndpointError(unserved_message(request.method, str(request.url)))
-
-
 class FakeRouter(respx.Router):
     """The respx router of one fake: its base URLs answered by the backend, other hosts passed on."""
 
-    def __init__(self, handle: Handle, base_urls: Iterable[BaseUrl], roots: frozenset[str]) -> None:
+    def __init__(
+        self,
+        handle: Handle,
+        base_urls: Iterable[BaseUrl],
+        roots: frozenset[str],
+        pass_through: Iterable[str] = (),
+    ) -> None:
         super().__init__(assert_all_called=False, assert_all_mocked=True)
         self._handle = handle
         self._azure_handle = azure.adapter(handle)
@@ -125,6 +76,8 @@ class FakeRouter(respx.Router):
         self._azure_bases: dict[tuple[str, str, int | None], BaseUrl] = {}
         #: The first path segments the fake serves (``assistants``, ``threads``...).
         self.roots = roots
+        #: URLs an openai client may reach past the fake (other hosts' SDK requests are refused).
+        self.pass_through = tuple(pass_through)
 
     # The fake's own endpoints are answered here rather than by a respx route: a route costs two of
     # respx's mock-based call lists (~70 us) per fake, and respx only sees these requests when
@@ -218,6 +171,8 @@ class FakeRouter(respx.Router):
         if self._base_for(request) is not None:
             raise unserved_error(request)
         if not _other_routers(self):
+            if not passes_through(self.pass_through, request):
+                raise unserved_host_error(request, self.roots)
             raise PassThrough(f"not an OpenAI request: {request!r}", request=request, origin=None)  # type: ignore[arg-type]
         # Another respx router is active: let it try (respx moves on after this assertion error).
 

@@ -47,6 +47,7 @@ FAKE_KEYS = frozenset(
     {
         "base_url",
         "also_serve",
+        "pass_through",
         "seed",
         "timeline",
         "timelines",
