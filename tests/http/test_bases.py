@@ -42,7 +42,7 @@ def test_pass_through_lets_an_sdk_request_reach_the_network(monkeypatch: pytest.
     monkeypatch.setattr(socket, "getaddrinfo", lookup)
     with FakeOpenAI(pass_through=["https://gw.example.com"]):
         client = openai.OpenAI(base_url="https://gw.example.com/v1", api_key="k", max_retries=0)
-        with pytest.raises(ReachedTheNetwork, match="gw.example.com"):
+        with pytest.raises(ReachedTheNetwork, match=r"gw\.example\.com"):
             client.embeddings.create(model="m", input="x")
 
 
