@@ -56,4 +56,4 @@ def test_requests_not_from_the_sdk_and_to_this_machine_still_pass_through() -> N
 @pytest.mark.parametrize("name", ["also_serve", "pass_through"])
 def test_a_setting_that_is_not_a_base_url_is_refused(name: str) -> None:
     with pytest.raises(ConfigurationError, match=f"{name}: 'gw.example.com/v1' is not a base URL"):
-        FakeSettings(**{name: ["gw.example.com/v1"]})
+        FakeSettings(**{name: ["gw.example.com/v1"]})  # type: ignore[arg-type]

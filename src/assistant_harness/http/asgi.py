@@ -115,7 +115,7 @@ class ServeApp:
         method = scope["method"]
         path = target.partition("?")[0]
         prefix = next((p for p in self.prefixes if path == p or path.startswith(p + "/")), None)
-        handle = self.backend.handle
+        handle: Callable[[ApiRequest], ApiResponse] = self.backend.handle
         if prefix is None and path.startswith(azure.BASE_PATH + "/"):
             prefix, handle = azure.BASE_PATH, self._azure
         if prefix is None:
