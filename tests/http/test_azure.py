@@ -262,3 +262,14 @@ def test_serve_answers_azure_paths_and_a_gateway_prefix() -> None:
     assert status == 200 and len(json.loads(content)["data"]) == 1
     status, _ = asgi_client.call(app, "GET", "/elsewhere/assistants", gateway, b"")
     assert status == 404
+
+
+def test_a_streamed_azure_chat_opens_with_the_prompt_filter_results() -> None:
+    with FakeOpenAI() as fake:
+        stream = fake.azure_client().chat.completions.create(
+            model="d", messages=[{"role": "user", "content": "hi"}], stream=True
+        )
+        chunks = list(stream)
+    extra: Any = chunks[0].model_extra
+    assert chunks[0].choices == [] and extra["prompt_filter_results"][0]["prompt_index"] == 0
+    assert "".join(c.choices[0].delta.content or "" for c in chunks[1:] if c.choices)

@@ -90,7 +90,7 @@ def adapter(handle: Handle) -> Handle:
             request.method, path, query, headers, body, url=request.url, read_timeout=request.read_timeout
         )
         response = handle(plain)
-        if path == "/chat/completions" and response.status == 200 and response.chunks is None:
+        if path == "/chat/completions" and response.status == 200:
             return _with_filter_results(response)
         return response
 
@@ -135,10 +135,25 @@ def _v1_endpoint(body: bytes) -> bytes:
 
 def _with_filter_results(response: ApiResponse) -> ApiResponse:
     """A chat completion as Azure returns it: ``prompt_filter_results`` and each choice's
-    ``content_filter_results`` (every category ``safe``, nothing filtered)."""
-    obj = json.loads(response.content)
+    ``content_filter_results`` (every category ``safe``, nothing filtered); a stream opens with a
+    chunk of no choices that carries ``prompt_filter_results``, as Azure's do."""
     verdict = {category: dict(_SAFE) for category in _CATEGORIES}
-    obj["prompt_filter_results"] = [{"prompt_index": 0, "content_filter_results": verdict}]
+    prompt = [{"prompt_index": 0, "content_filter_results": verdict}]
+    if response.chunks is not None:
+        first = {
+            "choices": [],
+            "created": 0,
+            "id": "",
+            "model": "",
+            "object": "",
+            "prompt_filter_results": prompt,
+        }
+        response.chunks = [f"data: {json.dumps(first, separators=(',', ':'))}\n\n".encode(), *response.chunks]
+        if response.broken_after is not None:
+            response.broken_after += 1  # a fault's count is of the API's own chunks
+        return response
+    obj = json.loads(response.content)
+    obj["prompt_filter_results"] = prompt
     for choice in obj.get("choices", []):
         choice["content_filter_results"] = verdict
     return json_response(response.status, obj, response.headers)
