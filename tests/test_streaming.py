@@ -20,7 +20,11 @@ from .realtime import forbid_real_sleep
 from .test_shipped_scenarios import DEADLINE, TOOL_SECONDS, drive
 
 #: The Assistants scenarios (the Responses API's streams: tests/responses/test_streams.py).
-SHIPPED = [name for name in sc.shipped() if not sc.load(name).responses and not sc.load(name).batches]
+SHIPPED = [
+    name
+    for name in sc.shipped()
+    if not (sc.load(name).responses or sc.load(name).batches or sc.load(name).fine_tuning_jobs)
+]
 
 
 class Collect(AssistantEventHandler):

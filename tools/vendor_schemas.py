@@ -255,6 +255,7 @@ SERVED_ROOTS = (
     "chat",
     "embeddings",
     "batches",
+    "fine_tuning",
 )
 #: Operations under those roots the fake does not serve (yet): stored chat completions among them.
 UNSERVED = {

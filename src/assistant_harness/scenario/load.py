@@ -18,6 +18,7 @@ from ..apis.assistants.statuses import IN_PROGRESS, REQUIRES_ACTION, RUN_MODEL
 from ..apis.batches.statuses import BATCH_MODEL
 from ..apis.common.errors import ApiError
 from ..apis.common.validation import validate
+from ..apis.fine_tuning.statuses import JOB_MODEL
 from ..apis.responses import statuses as responses
 from ..apis.responses.state import ResponseScript
 from ..apis.served import INDEX
@@ -25,7 +26,7 @@ from ..engine import lifecycle as lc
 from ..engine.faults import ERRORS, Fault
 from ..errors import ScenarioError, TimelineError
 from ..textfiles import TextFileError, decode, load_yaml, one_line
-from .batches import batch_script, chat_script
+from .batches import batch_script, chat_script, job_timeline
 from .model import (
     REPLY_FIELDS,
     RESPONSE_STEPS,
@@ -42,6 +43,7 @@ ENDPOINT_NAMES = sorted(INDEX.by_name)
 
 _TOP_KEYS: tuple[str, ...] = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads")
 _TOP_KEYS += ("runs", "responses", "cancel_finished", "file_processing", "faults", "batches", "chat")
+_TOP_KEYS += ("fine_tuning_jobs",)
 _RUN_KEYS = ("steps", "assistant", "cancel_delay", "expires")
 _RESPONSE_KEYS = ("steps", "retention")
 _FAULT_KEYS = tuple(Fault.__dataclass_fields__)
@@ -158,11 +160,15 @@ def _parse(data: dict[str, Any], source: str, name: str | None) -> Scenario:
         chat_script(where, item, f"chat[{i}]", _reply)
         for i, item in enumerate(where.sequence(mapping.get("chat", []), "chat"))
     )
+    jobs = tuple(
+        job_timeline(where, item, f"fine_tuning_jobs[{i}]")
+        for i, item in enumerate(where.sequence(mapping.get("fine_tuning_jobs", []), "fine_tuning_jobs"))
+    )
     outcome = mapping.get("outcome")
     if outcome is not None and not isinstance(outcome, str):
         where.fail("outcome", f"must be a run status, not {outcome!r}")
     outcomes = RUN_MODEL.final | {REQUIRES_ACTION, IN_PROGRESS} | responses.RESPONSE_MODEL.statuses
-    outcomes = outcomes | BATCH_MODEL.final
+    outcomes = outcomes | BATCH_MODEL.final | JOB_MODEL.final
     if outcome is not None and outcome not in outcomes:
         where.fail("outcome", f"{outcome!r} is not a run or response status")
     if "seed" in mapping and (isinstance(mapping["seed"], bool) or not isinstance(mapping["seed"], int)):
@@ -185,6 +191,7 @@ def _parse(data: dict[str, Any], source: str, name: str | None) -> Scenario:
         file_processing=file_processing,
         batches=batches,
         chat=chat,
+        fine_tuning_jobs=jobs,
     )
 
 

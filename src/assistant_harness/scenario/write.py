@@ -9,7 +9,7 @@ import yaml
 from ..apis.responses.state import ResponseScript
 from ..engine import lifecycle as lc
 from ..errors import ScenarioError
-from .batches import batch_script_data, chat_script_data
+from .batches import batch_script_data, chat_script_data, job_timeline_data
 from .model import RunScript, Scenario, TemplateReply
 from .tools import file_script_data
 
@@ -42,6 +42,8 @@ def to_data(scenario: Scenario) -> dict[str, Any]:
         data["batches"] = [batch_script_data(script) for script in scenario.batches]
     if scenario.chat:
         data["chat"] = [chat_script_data(script, _reply_text) for script in scenario.chat]
+    if scenario.fine_tuning_jobs:
+        data["fine_tuning_jobs"] = [job_timeline_data(timeline) for timeline in scenario.fine_tuning_jobs]
     if scenario.cancel_finished is not None:
         data["cancel_finished"] = scenario.cancel_finished
     if scenario.faults:
