@@ -16,7 +16,8 @@ ORGANIZATION = "harness"
 
 def job(job_id: str, created_at: int, body: Mapping[str, Any], model: str, seed: int) -> Obj:
     hyper = dict(body.get("hyperparameters") or {})
-    method = body.get("method") or {"type": "supervised", "supervised": {"hyperparameters": {}}}
+    filled = {key: hyper.get(key, "auto") for key in ("batch_size", "learning_rate_multiplier", "n_epochs")}
+    method = body.get("method") or {"type": "supervised", "supervised": {"hyperparameters": filled}}
     return {
         "object": "fine_tuning.job",
         "id": job_id,
@@ -29,11 +30,7 @@ def job(job_id: str, created_at: int, body: Mapping[str, Any], model: str, seed:
         "status": VALIDATING_FILES,
         "validation_file": body.get("validation_file"),
         "training_file": body["training_file"],
-        "hyperparameters": {
-            "batch_size": hyper.get("batch_size", "auto"),
-            "learning_rate_multiplier": hyper.get("learning_rate_multiplier", "auto"),
-            "n_epochs": hyper.get("n_epochs", "auto"),
-        },
+        "hyperparameters": filled,
         "trained_tokens": None,
         "error": None,
         "integrations": body.get("integrations"),
