@@ -111,6 +111,7 @@ VALID: dict[str, dict[str, Any]] = {
     },
     "CreateChatCompletionRequest": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]},
     "CreateEmbeddingRequest": {"model": "text-embedding-3-small", "input": ["a", "b"]},
+    "CreateFineTuningJobRequest": {"model": "gpt-4o-mini", "training_file": "file-abc", "suffix": "marv"},
     "CreateBatchRequest": {
         "input_file_id": "file-abc",
         "endpoint": "/v1/chat/completions",
