@@ -9,8 +9,8 @@ import pytest
 
 from assistant_harness import FakeOpenAI
 from assistant_harness.apis.batches.store import BatchStore
-from assistant_harness.apis.registry import ApiStates, WebhookSource
 from assistant_harness.apis.fine_tuning.store import FineTuningJobs
+from assistant_harness.apis.registry import ApiStates, WebhookSource
 from assistant_harness.apis.responses.store import ResponseStore
 from assistant_harness.apis.served import APIS, BY_NAME, INDEX
 from assistant_harness.backend import Backend
