@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
 from assistant_harness import FakeOpenAI, Scenario
-from assistant_harness.testing.batch_strategies import batch_scenarios
+from assistant_harness.testing.job_strategies import batch_scenarios
 
 from . import batch_pipelines as pipelines
 
