@@ -20,6 +20,9 @@ from assistant_harness.testing.strategies import timelines
 
 from . import tutorial_pollers as pollers
 
+#: Slow (Hypothesis searches and shrinks, tens of seconds): run by `pytest -m slow` and CI.
+pytestmark = pytest.mark.slow
+
 # No "explain" phase: it re-runs hundreds of variations to annotate the report, which costs more than
 # finding and shrinking the bug.
 FAST = settings(

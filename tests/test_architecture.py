@@ -24,32 +24,15 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _walk(tree: ast.AST, *, module_scope: bool) -> list[ast.AST]:
-    """Every node, or (``module_scope``) those run when the module loads: not inside functions."""
-    if not module_scope:
-        return list(ast.walk(tree))
-    found: list[ast.AST] = []
-    todo = [tree]
-    while todo:
-        node = todo.pop()
-        found.append(node)
-        todo.extend(
-            child
-            for child in ast.iter_child_nodes(node)
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-        )
-    return found
-
-
-def _imports(path: Path, *, module_scope: bool = False) -> set[str]:
-    """The package-internal modules ``path`` imports, relative to the package (``engine.clock``);
-    with ``module_scope``, only the imports run when it loads (type-only ones included)."""
+def _imports(path: Path) -> set[str]:
+    """The package-internal modules ``path`` imports, relative to the package (``engine.clock``):
+    at module level, inside functions and type-only alike."""
     name = _module_name(path)
     package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
     if name == "":
         package = []
     found: set[str] = set()
-    for node in _walk(ast.parse(path.read_text(encoding="utf-8"), str(path)), module_scope=module_scope):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
@@ -70,8 +53,6 @@ def _imports(path: Path, *, module_scope: bool = False) -> set[str]:
 
 
 MODULES = {_module_name(p): _imports(p) for p in sorted(PACKAGE.rglob("*.py"))}
-#: Imports at load time only: an import inside a function is the deliberate way to defer one.
-LOADED = {_module_name(p): _imports(p, module_scope=True) for p in sorted(PACKAGE.rglob("*.py"))}
 
 
 def _layer(module: str) -> str:
@@ -82,7 +63,8 @@ def test_the_parser_sees_imports() -> None:
     assert "engine.lifecycle" in MODULES["apis.assistants.statuses"]
     assert "apis.assistants.runs" in MODULES["apis.assistants.store"]  # `from . import objects, runs`
     assert "errors" in MODULES["engine.lifecycle"]
-    assert "scenario.load" in MODULES["scenario.model"] and "scenario.load" not in LOADED["scenario.model"]
+    assert "scenario.load" in MODULES["scenario.model"]  # `from . import load as reading`
+    assert "cli.show" in MODULES["cli.main"]  # inside a function
 
 
 @pytest.mark.parametrize("lower", LOWER)
@@ -140,12 +122,42 @@ def test_no_cycles_between_subpackages() -> None:
     assert cycles == [], f"import cycles between subpackages: {cycles}"
 
 
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected parts of ``graph`` with more than one member (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            part = stack[stack.index(node) :]
+            del stack[stack.index(node) :]
+            if len(part) > 1:
+                found.append(sorted(part))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_cycle_finder_finds_long_cycles() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
 def test_no_cycles_between_modules() -> None:
-    """Not even type-only ones (runs needs a narrow protocol, not the store that imports it); an
-    import inside a function, made when it is called, is the one way to defer a dependency."""
-    cycles = []
-    for module, targets in LOADED.items():
-        for target in targets:
-            if module in LOADED.get(target, ()) and module < target:
-                cycles.append((module, target))
-    assert cycles == [], f"modules importing each other: {cycles}"
+    """None of any length, counting every import: at load time, inside functions (deferring an
+    import hides a cycle, it does not remove it) and type-only ones (runs needs a narrow protocol,
+    not the store that imports it). The lazy facade ``__init__`` is left out."""
+    graph = {module: targets for module, targets in MODULES.items() if module}
+    assert _cycles(graph) == [], "modules that import each other (through any chain)"

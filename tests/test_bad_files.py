@@ -15,7 +15,7 @@ import pytest
 
 from assistant_harness.cassettes.format import Cassette
 from assistant_harness.errors import CassetteError, ScenarioError
-from assistant_harness.scenario.load import load
+from assistant_harness.scenario.model import load
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 EXPECTED: dict[str, str] = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))

@@ -23,6 +23,7 @@ def test_demo_narrates_the_flow_and_prints_the_timeline(capsys: pytest.CaptureFi
     ) in out
 
 
+@pytest.mark.slow  # a fresh interpreter: `pytest -m slow` and CI
 def test_console_script_runs_the_demo() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "assistant_harness.cli", "demo"],
@@ -90,3 +91,48 @@ def test_serve_on_a_taken_port_says_only_the_error() -> None:
     assert done.stdout == ""  # no "Serving ..." for a server that never started
     assert done.stderr.startswith(f"assistant-harness serve: cannot listen on 127.0.0.1:{port}: ")
     assert "in use" in done.stderr
+
+
+def test_a_bad_scenario_or_cassette_is_one_line_on_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text("runs:\n  - steps:\n      - [queued, 1]\n", encoding="utf-8")
+    assert main(["serve", "--scenario", str(scenario)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"assistant-harness serve: {scenario}: runs[0].steps[0]: a step is a mapping such as "
+        "{status: queued, duration: 1} (one per line under steps:), not a list\n"
+    )
+    cassette = tmp_path / "broken.json"
+    cassette.write_text("{", encoding="utf-8")
+    assert main(["show", str(cassette)]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant_harness import __version__
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"assistant-harness {__version__}\n"
+
+
+def test_scenarios_lists_every_shipped_scenario_with_its_description(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from assistant_harness.scenario.model import shipped
+
+    assert main(["scenarios"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == shipped()
+    assert "background_happy_path" in lines[2] and "A background response completes after 3" in lines[2]
+    assert all(len(line.split(maxsplit=1)) == 2 for line in lines)  # each has its description
+
+
+def test_the_help_names_every_api_not_only_the_assistants_api(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "Responses" in out and "scenarios" in out and "--version" in out

@@ -12,6 +12,7 @@ import os
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,9 @@ from assistant_harness.http.transports import mock_transport
 
 from . import asgi_client
 from .fuzz import OPERATIONS, Pools, Request, requests
+
+#: Slow (a fuzzed corpus through every transport): run by `pytest -m slow` and CI.
+pytestmark = pytest.mark.slow
 
 REQUESTS = int(os.environ.get("ASSISTANT_HARNESS_FUZZ_REQUESTS", "400"))
 BATCH = 20

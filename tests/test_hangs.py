@@ -105,6 +105,7 @@ def test_listing_with_a_stuck_cursor_is_a_hang() -> None:
         assert f"/threads/{thread.id}/messages?after=" in str(caught.value)
 
 
+@pytest.mark.slow  # thousands of polls: `pytest -m slow` and CI
 def test_a_poller_that_never_sleeps_still_sees_the_run_finish() -> None:
     def busy(client: openai.OpenAI) -> tuple[str, int, float]:
         run = _start(client)

@@ -20,6 +20,9 @@ from pathlib import Path
 
 import pytest
 
+#: Slow (a pytest session per how-to, minutes in all): run by `pytest -m slow` and CI.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 HOWTOS = sorted((ROOT / "docs").glob("howto-*.md"))
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)

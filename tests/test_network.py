@@ -131,3 +131,16 @@ def test_the_plugin_option_blocks_every_test_but_allowed_hosts(
     assert "NetworkBlocked" not in allowed.stdout.str()
     free = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     assert "NetworkBlocked" not in free.stdout.str()
+
+
+def test_a_guard_refuses_its_hosts_by_name_with_its_own_message_while_recording_too() -> None:
+    from assistant_harness.cassettes.network import guard_hosts, network_allowed
+
+    with guard_hosts(("guarded.invalid",), "forgot the fake", "needs a real key"):
+        with pytest.raises(NetworkBlocked, match=r"^forgot the fake$"):
+            socket.getaddrinfo("guarded.invalid", 443)
+        with pytest.raises(NetworkBlocked, match=r"^forgot the fake$"):
+            httpx.get("https://guarded.invalid/v1/models")
+        with network_allowed(), pytest.raises(NetworkBlocked, match=r"^needs a real key$"):
+            socket.getaddrinfo(b"guarded.invalid", 443)
+        assert socket.getaddrinfo("127.0.0.1", 80)  # other hosts are looked up as ever

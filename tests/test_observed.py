@@ -11,7 +11,7 @@ from assistant_harness import FakeAssistants, Fault, use_cassette
 from assistant_harness.cassettes.format import Cassette
 from assistant_harness.cassettes.observe import _fill_gaps, observe, to_scenario
 from assistant_harness.cli.main import main
-from assistant_harness.scenario.load import load
+from assistant_harness.scenario.model import load
 
 
 def _tool_flow(client: openai.OpenAI) -> tuple[str, list[str], str]:

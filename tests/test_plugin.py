@@ -124,6 +124,33 @@ def test_recorded():
     project.runpytest().assert_outcomes(passed=1)
 
 
+@pytest.mark.parametrize(
+    ("given", "options", "written"),
+    [
+        ("cassettes/flow.json", (), "cassettes/flow.json"),  # names the folder: not cassettes/cassettes/
+        ("flow.json", (), "cassettes/flow.json"),
+        ("recordings/flow.json", ("--cassette-dir", "recordings"), "recordings/flow.json"),
+        ("more/flow.json", (), "cassettes/more/flow.json"),
+    ],
+)
+def test_a_marker_path_that_names_the_cassette_folder_is_not_doubled(
+    project: pytest.Pytester, given: str, options: tuple[str, ...], written: str
+) -> None:
+    project.makepyfile(
+        test_rec=f"""
+import pytest
+from my_assistant import wait_for_reply
+
+@pytest.mark.assistant_scenario("happy_path")
+@pytest.mark.assistant_cassette({given!r})
+def test_recorded():
+    wait_for_reply("x")
+"""
+    )
+    project.runpytest("--record-mode", "once", *options).assert_outcomes(passed=1)
+    assert [p.relative_to(project.path).as_posix() for p in project.path.rglob("*.json")] == [written]
+
+
 def test_precedence_config_then_marker_then_command_line(project: pytest.Pytester) -> None:
     project.makeconftest("""
 import pytest
@@ -184,14 +211,12 @@ def test_config(fake_assistants):
     )
     result = project.runpytest()
     result.assert_outcomes(errors=3)
-    result.stdout.fnmatch_lines(
-        [
-            "*@pytest.mark.assistant_scenario: unknown setting 'sead'; did you mean 'seed'?*",
-            "*@pytest.mark.assistant_cassette: unknown setting 'record_mod'; did you mean 'record_mode'?*",
-            "*assistant_harness_config: unknown setting 'sede'; did you mean 'seed'?*",
-        ],
-        consecutive=False,
-    )
+    for line in (  # one at a time: pytest-randomly orders the three tests differently each run
+        "*@pytest.mark.assistant_scenario: unknown setting 'sead'; did you mean 'seed'?*",
+        "*@pytest.mark.assistant_cassette: unknown setting 'record_mod'; did you mean 'record_mode'?*",
+        "*assistant_harness_config: unknown setting 'sede'; did you mean 'seed'?*",
+    ):
+        result.stdout.fnmatch_lines([line])
 
 
 SLOW = (
@@ -283,6 +308,124 @@ def test_a_key_that_is_set_is_never_touched(
     assert os.environ["OPENAI_API_KEY"] == key
 
 
+FORGOT_THE_FAKE = """
+import asyncio
+import openai
+
+def test_sync():
+    openai.OpenAI().models.list()
+
+def test_async():
+    async def main():
+        await openai.AsyncOpenAI().models.list()
+
+    asyncio.run(main())
+"""
+
+
+def test_a_test_that_forgot_the_fake_is_told_which_marker_to_use(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    project.makepyfile(test_it=FORGOT_THE_FAKE)
+    result = project.runpytest()
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(
+        ["*NetworkBlocked: a request to api.openai.com outside any fake or cassette*assistant_scenario*"] * 2
+    )
+    assert "Connection error." not in result.stdout.str()  # neither retried nor wrapped by the SDK
+
+
+def test_with_a_real_key_the_plugin_leaves_the_network_alone(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant_harness.cassettes import network
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-" + "proj-" + "r" * 40)
+    project.makepyfile(
+        test_it=f"""
+from assistant_harness.cassettes import network
+
+def test_no_guard_of_its_own():
+    assert len(network._guards) == {len(network._guards)}  # this session's only
+"""
+    )
+    project.runpytest().assert_outcomes(passed=1)
+
+
+def test_recording_without_a_real_key_says_it_needs_one(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    project.makepyfile(
+        test_it="""
+import pytest
+from my_assistant import wait_for_reply
+
+@pytest.mark.assistant_cassette
+def test_records():
+    wait_for_reply("x")
+"""
+    )
+    result = project.runpytest("--record-mode", "once")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*NetworkBlocked: recording api.openai.com needs a real OPENAI_API_KEY*assistant_scenario*"]
+    )
+    assert not list(project.path.rglob("*.json"))  # nothing written
+
+
+def test_mistakes_in_the_users_files_fail_in_one_line(project: pytest.Pytester) -> None:
+    project.makefile(".yaml", bad="runs:\n  - stepz: []\n")
+    project.makepyfile(
+        test_it="""
+import pytest
+from assistant_harness import FakeOpenAI
+
+@pytest.mark.assistant_scenario("bad.yaml")
+def test_marker():
+    pass
+
+def test_in_the_body():
+    with FakeOpenAI("bad.yaml"):
+        pass
+
+@pytest.mark.assistant_scenario(sead=3)
+def test_setting():
+    pass
+"""
+    )
+    result = project.runpytest("-p", "no:randomly", "--scenario-dir=.")
+    result.assert_outcomes(passed=0, failed=1, errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at setup of test_marker*",
+            "ScenarioError: *bad.yaml: runs[[]0[]].stepz: unknown key (did you mean 'steps'?)*",
+            "*ERROR at setup of test_setting*",
+            "ConfigurationError: @pytest.mark.assistant_scenario: unknown setting 'sead'; did you mean*",
+            "*test_in_the_body*",
+            "test_it.py:9: ScenarioError: bad.yaml: runs[[]0[]].stepz: unknown key*",
+        ]
+    )
+    assert "assistant_harness" not in result.stdout.str().replace("assistant-harness", "")  # no frame of ours
+    full = project.runpytest("-p", "no:randomly", "--scenario-dir=.", "--full-trace").stdout.str()
+    assert "assistant_harness/scenario/" in full  # every frame, when asked
+
+
+def test_a_bad_scenario_loaded_at_import_is_one_line_too(project: pytest.Pytester) -> None:
+    project.makefile(".yaml", bad="runs:\n  - steps: [[queued, 1]]\n")
+    project.makepyfile(
+        test_it="from assistant_harness import Scenario\n\n"
+        "SCENARIO = Scenario.from_yaml(open('bad.yaml').read(), 'bad.yaml')\n"
+    )
+    result = project.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["test_it.py:3: ScenarioError: bad.yaml: runs[[]0[]].steps[[]0[]]: a step is a mapping*"]
+    )
+    assert "assistant_harness/" not in result.stdout.str()
+
+
 def test_a_cassette_that_an_inner_fake_would_leave_empty_is_refused(project: pytest.Pytester) -> None:
     project.makepyfile(
         test_it="""
@@ -302,6 +445,7 @@ def test_records_nothing():
     assert not (project.path / "cassettes" / "test_it" / "test_records_nothing.json").exists()
 
 
+@pytest.mark.slow  # two xdist workers' sessions: run by `pytest -m slow` and CI
 def test_safe_under_xdist(project: pytest.Pytester) -> None:
     pytest.importorskip("xdist", reason='install the "test" extra: pip install "assistant-harness[test]"')
     tests = "\n".join(

@@ -103,9 +103,9 @@ def test_fake_settings_fields_and_the_plugin_s_copy_of_them() -> None:
 
 def test_the_strategies_module_exports_exactly_these_names() -> None:
     assert sorted(strategies.__all__) == sorted(STRATEGIES)
-    from assistant_harness import strategies as documented_path
+    from assistant_harness import strategies as older_path  # kept for code that used it
 
-    assert documented_path.timelines is strategies.timelines
+    assert older_path.timelines is strategies.timelines
 
 
 def test_the_plugin_s_fixtures_markers_and_options(pytestconfig: pytest.Config) -> None:

@@ -101,7 +101,7 @@ def test_show_prints_their_timelines(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_to_scenario_replays_the_recorded_run_in_the_fake(capsys: pytest.CaptureFixture[str]) -> None:
     from assistant_harness import FakeAssistants
-    from assistant_harness.scenario.load import parse
+    from assistant_harness.scenario.model import parse
 
     folder = spec_helpers.REAL_CASSETTES
     assert main(["to-scenario", str(folder / POLLING)]) == 0

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from assistant_harness import FakeAssistants, use_cassette
 from assistant_harness.cassettes.format import Cassette
 from assistant_harness.cassettes.redaction import scan
+from assistant_harness.secrets import PLACEHOLDER_COOKIE, PLACEHOLDER_ORGANIZATION, PLACEHOLDER_PROJECT
 
 from . import spec as spec_helpers
 
@@ -55,14 +56,34 @@ def test_generated_secrets_never_reach_a_written_cassette(
     assert scan(Cassette.load(path).interactions) == []
 
 
-def test_scan_flags_the_raw_real_cassettes() -> None:
-    folder = spec_helpers.REAL_CASSETTES
-    done = subprocess.run(
+def _scan(folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "-m", "assistant_harness.cli.main", "scan", str(folder)],
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_scan_passes_the_vendored_real_cassettes_placeholders() -> None:
+    """tools/vendor_cassettes.py scrubs them with the detector's own placeholders: never findings."""
+    done = _scan(spec_helpers.REAL_CASSETTES)
+    assert done.returncode == 0, done.stdout
+    assert "scanned 8 cassette(s): 0 with findings" in done.stderr
+
+
+def test_scan_flags_real_identifying_headers_grouped(tmp_path: Path) -> None:
+    """The same recording with values like the ones it was scrubbed of (not placeholders) is flagged."""
+    real = spec_helpers.REAL_CASSETTES / "openllmetry-test_new_assistant_with_polling.yaml"
+    text = real.read_text(encoding="utf-8")
+    for placeholder, value in (
+        (PLACEHOLDER_ORGANIZATION, "acme-research-lab"),
+        (PLACEHOLDER_PROJECT, "proj_" + "Ab3" * 8),
+        (PLACEHOLDER_COOKIE, "x9Fq2" * 8),
+    ):
+        text = text.replace(placeholder, value)
+    (tmp_path / "raw.yaml").write_text(text, encoding="utf-8")
+    done = _scan(tmp_path)
     assert done.returncode == 1
     # Grouped: one line per kind of finding per file, with where (not one line per header per interaction).
     assert "an identifying or secret header x75: response.headers.openai-organization x25" in done.stdout
@@ -88,9 +109,5 @@ def test_scan_passes_every_cassette_the_harness_writes(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout
     assert "scanned 3 cassette(s): 0 with findings" in done.stderr
-    assert (
-        json.loads(converted.read_text(encoding="utf-8"))["interactions"][0]["response"]["headers"][
-            "openai-project"
-        ]
-        == "REDACTED"
-    )
+    headers = json.loads(converted.read_text(encoding="utf-8"))["interactions"][0]["response"]["headers"]
+    assert headers["openai-project"] == PLACEHOLDER_PROJECT  # a placeholder is no secret: kept as it is

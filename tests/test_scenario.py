@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant_harness import FakeAssistants, ScenarioError, Step, Timeline
-from assistant_harness.scenario import load as sc
+from assistant_harness.scenario import model as sc
 
 #: A run's first two steps, for error cases that differ in the third.
 STARTED = (
@@ -195,6 +195,29 @@ def test_a_computed_reply_is_called_once_per_run_and_its_answer_is_the_message(f
     assert messages.data[0].content[0].text.value == "reply number 1"  # type: ignore[union-attr]
 
 
+def test_a_json_reply_means_the_same_with_and_without_placeholders() -> None:
+    """Literal braces are doubled in every reply: one without a placeholder is sent with single ones."""
+    text = (
+        'runs:\n  - steps: [{status: completed, reply: \'{{"city": "Paris"}}\'}]\n'
+        'responses:\n  - steps: [{status: completed, reply: \'{{"city": "Paris"}}\'}]\n'
+    )
+    with FakeAssistants(sc.parse(text, "json.yaml")) as fake:
+        client = fake.client()
+        run = client.beta.threads.create_and_run_poll(
+            assistant_id=client.beta.assistants.create(model="m").id
+        )
+        reply = client.beta.threads.messages.list(run.thread_id).data[0].content[0].text.value  # type: ignore[union-attr]
+        response = client.responses.create(model="gpt-4o", input="Where?")
+    assert reply == response.output_text == '{"city": "Paris"}'
+
+
+@pytest.mark.parametrize("reply", ['{"city": "Paris"}', "{", "{tool_output}", "}}"])
+def test_a_plain_reply_with_braces_is_written_doubled_and_reads_back(reply: str) -> None:
+    scenario = sc.Scenario(runs=(sc.RunScript(Timeline([Step("completed", payload={"reply": reply})])),))
+    again = sc.Scenario.from_yaml(scenario.to_yaml())
+    assert again.runs[0].timeline.steps[0].payload["reply"] == reply
+
+
 def test_a_json_reply_doubles_its_braces() -> None:
     text = (
         "runs:\n  - steps:\n      - {status: in_progress, duration: 1}\n      - status: requires_action\n"
@@ -216,3 +239,12 @@ def test_a_json_reply_doubles_its_braces() -> None:
     assert reply == '{"total": 136.25}'
     with pytest.raises(ScenarioError, match=r"json\.yaml: runs"):
         sc.parse(text.replace("'{{\"total\": {tool_output}}}'", "'{\"total\": 1}'"), "json.yaml")
+
+
+@pytest.mark.parametrize("step", ["[queued, 1]", "queued"])
+def test_a_step_that_is_not_a_mapping_says_what_a_step_looks_like(step: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        sc.parse(f"runs:\n  - steps:\n      - {step}\n", "x.yaml")
+    assert str(caught.value).startswith(
+        "x.yaml: runs[0].steps[0]: a step is a mapping such as {status: queued, duration: 1}"
+    )

@@ -28,6 +28,7 @@ from assistant_harness.cassettes.redaction import scan
 from assistant_harness.cli.main import main
 from assistant_harness.engine.lifecycle import Timeline
 from assistant_harness.errors import CassetteMismatch, SecretInCassetteError
+from assistant_harness.secrets import is_placeholder, scrub_headers, spans
 
 EXAMPLES = int(os.environ.get("ASSISTANT_HARNESS_SECRETS_EXAMPLES", "12"))
 ALNUM = string.ascii_letters + string.digits
@@ -203,6 +204,7 @@ def check_secrets_never_reach_disk_or_errors(
     assert p["header_shaped"] not in str(refused.value)
 
 
+@pytest.mark.slow  # Hypothesis: `pytest -m slow` and CI
 def test_generated_secrets_never_reach_a_cassette_or_an_error_message(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
@@ -284,3 +286,28 @@ def test_scan_flags_every_planted_kind(
     assert main(["scan", str(tmp_path)]) == 0
     for path in tmp_path.iterdir():
         assert _T not in _everything_on_disk(path)
+
+
+@pytest.mark.parametrize(
+    ("value", "placeholder"),
+    [
+        ("example-org", True),
+        ("proj_" + "0" * 24, True),
+        ("REDACTED", True),
+        ("__cf_bm=scrubbed-by-vendor-cassettes; _cfuvid=scrubbed-by-vendor-cassettes", True),
+        ("__cf_bm=scrubbed-by-vendor-cassettes; HttpOnly; Secure; Path=/; Expires=Tue, 31 Mar 2026", True),
+        ("__cf_bm=scrubbed-by-vendor-cassettes; _cfuvid=a1b2c3d4e5", False),  # one real cookie
+        ("__cf_bm=a1b2c3d4e5; Path=/", False),
+        ("HttpOnly", False),
+        ("acme-org", False),
+    ],
+)
+def test_the_harness_placeholders_are_never_secrets(value: str, placeholder: bool) -> None:
+    assert is_placeholder(value) is placeholder
+    assert (scrub_headers({"cookie": value}) == {"cookie": value}) is placeholder
+
+
+def test_the_project_placeholder_is_not_a_project_id_but_its_neighbours_are() -> None:
+    assert spans("proj_" + "0" * 24) == []
+    assert len(spans("proj_" + "0" * 25)) == 1
+    assert len(spans("proj_" + "0" * 20 + "abcd")) == 1

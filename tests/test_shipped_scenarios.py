@@ -9,7 +9,7 @@ import openai
 import pytest
 
 from assistant_harness import FakeAssistants
-from assistant_harness.scenario import load as sc
+from assistant_harness.scenario import model as sc
 
 from .conftest import MODULE_LEVEL_CLIENT
 from .realtime import forbid_real_sleep

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import openai
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -17,6 +18,9 @@ from assistant_harness.apis.served import INDEX
 from assistant_harness.http.messages import ApiRequest, ApiResponse
 
 from .test_conformance import _allow_null_list_cursors, _response_schema, _validate
+
+#: Slow (Hypothesis drives the whole backend): run by `pytest -m slow` and CI.
+pytestmark = pytest.mark.slow
 
 TIMESTAMPS = ("created_at", "started_at", "completed_at", "failed_at", "cancelled_at")
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from assistant_harness import FakeAssistants, Fault, Timeline
-from assistant_harness.scenario import load as sc
+from assistant_harness.scenario import model as sc
 from assistant_harness.testing.strategies import (
     compact,
     faults,

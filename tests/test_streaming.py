@@ -13,7 +13,7 @@ import pytest
 from openai import AssistantEventHandler, AsyncAssistantEventHandler
 
 from assistant_harness import FakeAssistants
-from assistant_harness.scenario import load as sc
+from assistant_harness.scenario import model as sc
 
 from . import spec as spec_helpers
 from .realtime import forbid_real_sleep

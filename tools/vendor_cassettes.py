@@ -2,12 +2,11 @@
 
 The Assistants recordings are openllmetry's (Apache-2.0; LICENSE-openllmetry beside the copies,
 NOTICE says what changed); the Responses ones under responses/ are pydantic-ai's (MIT;
-responses/LICENSE-pydantic-ai and responses/NOTICE.md). They keep every header *name*, so
-``assistant-harness scan`` still has real identifying headers to flag, but the values that identify
-someone (the openai-project id, the organization name, Cloudflare's cookies) are replaced with
-obvious placeholders. Run from the
-repository root; tests/test_real_cassettes.py checks the copies are exactly what this script makes
-from ../shared when that folder is there.
+responses/LICENSE-pydantic-ai and responses/NOTICE.md). They keep every header *name*, but the
+values that identify someone (the openai-project id, the organization name, Cloudflare's cookies)
+are replaced with obvious placeholders, the secret detector's own (``assistant-harness scan`` passes
+them). Run from the repository root; tests/test_real_cassettes.py checks the copies are exactly
+what this script makes from ../shared when that folder is there.
 
     python tools/vendor_cassettes.py [path/to/shared/real-cassettes] [--pydantic-ai DIR]
 
@@ -22,6 +21,8 @@ import re
 import sys
 import tempfile
 from pathlib import Path
+
+from assistant_harness.secrets import PLACEHOLDER_COOKIE, PLACEHOLDER_ORGANIZATION, PLACEHOLDER_PROJECT
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = ROOT.parent / "shared" / "real-cassettes"
@@ -44,11 +45,12 @@ UPSTREAM_ONLY = (
     "test_background_mode_streaming_without_starting_after_vcr.yaml",
 )
 
-#: (what, pattern, placeholder): every identifying value the recordings hold.
+#: (what, pattern, placeholder): every identifying value the recordings hold. The placeholders are the
+#: secret detector's own, so `assistant-harness scan` knows them for what they are.
 SCRUB = (
-    ("project id", re.compile(r"proj_[A-Za-z0-9]{16,}"), "proj_" + "0" * 24),
-    ("organization", re.compile(r"(openai-organization:\n\s+- )\S+"), r"\1example-org"),
-    ("cookie", re.compile(r"(__cf_bm|_cfuvid)=[^;\s]+"), r"\1=scrubbed-by-vendor-cassettes"),
+    ("project id", re.compile(r"proj_[A-Za-z0-9]{16,}"), PLACEHOLDER_PROJECT),
+    ("organization", re.compile(r"(openai-organization:\n\s+- )\S+"), r"\1" + PLACEHOLDER_ORGANIZATION),
+    ("cookie", re.compile(r"(__cf_bm|_cfuvid)=[^;\s]+"), r"\1=" + PLACEHOLDER_COOKIE),
 )
 
 

@@ -1,4 +1,4 @@
-"""assistant-harness: test OpenAI Assistants API code offline, deterministically and for free.
+"""assistant-harness: test code built on OpenAI's asynchronous APIs offline, deterministically and for free.
 
 Names are imported on first use (PEP 562): the pytest plugin loads this package in every pytest
 process of a project that installs it, and most of those processes never start a fake.

@@ -24,6 +24,14 @@ from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 REDACTED = "REDACTED"
 _DONE = frozenset({REDACTED, "Bearer " + REDACTED, ""})
+#: The placeholders tools/vendor_cassettes.py writes into the real recordings it vendors: what the
+#: harness writes is never a finding.
+PLACEHOLDER_ORGANIZATION = "example-org"
+PLACEHOLDER_PROJECT = "proj_" + "0" * 24
+PLACEHOLDER_COOKIE = "scrubbed-by-vendor-cassettes"
+_PLACEHOLDERS = _DONE | {PLACEHOLDER_ORGANIZATION, PLACEHOLDER_PROJECT, PLACEHOLDER_COOKIE}
+#: Set-Cookie attributes: ``name=value`` pairs that are not cookies.
+_COOKIE_ATTRIBUTES = frozenset({"path", "domain", "expires", "max-age", "samesite"})
 
 #: Headers that carry credentials or identify an account (request and response), beyond the names
 #: :func:`is_secret_name` recognises.
@@ -89,7 +97,8 @@ SHAPES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("a Stripe-style key", re.compile(r"\b[rsp]k_(?:live|test)_[A-Za-z0-9]{16,}"), "sk_"),
     ("a bearer token", re.compile(r"Bearer\s+(?!REDACTED)[A-Za-z0-9._~+/\-]{16,}=*"), "Bearer "),
     ("a JWT", re.compile(r"eyJ[A-Za-z0-9_\-]{4,}\.eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}"), "eyJ"),
-    ("an OpenAI project id", re.compile(r"proj_[A-Za-z0-9]{8,}"), "proj_"),
+    # (not the placeholder a vendored recording carries: proj_ and 24 zeros)
+    ("an OpenAI project id", re.compile(r"proj_(?!0{24}(?![A-Za-z0-9]))[A-Za-z0-9]{8,}"), "proj_"),
     ("an OpenAI organization id", re.compile(r"org-[A-Za-z0-9]{8,}"), "org-"),
     ("a session key", re.compile(r"sess-[A-Za-z0-9]{16,}"), "sess-"),
     ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), "AKIA"),
@@ -168,7 +177,7 @@ def spans(text: str) -> list[tuple[int, int, str, str]]:
         position = 0
         while (match := pattern.search(text, position)) is not None:
             value = match.group("value")
-            if value not in _DONE and is_secret_name(match.group("name")):
+            if not is_placeholder(value) and is_secret_name(match.group("name")):
                 found.append((match.start("value"), match.end("value"), what, ""))
                 position = match.end()
             else:  # go on from the value: ``https://h/?api_key=x`` holds a name inside the first value
@@ -273,13 +282,23 @@ def scrub_headers(
     out = {}
     for name, value in headers.items():
         where = f"{location}.{name}"
-        if is_secret_header(name) and value not in _DONE:
+        if is_secret_header(name) and not is_placeholder(value):
             if found is not None:
                 found.append(Finding(where, "an identifying or secret header", _excerpt("", value), value))
             out[name] = "Bearer " + REDACTED if value.lower().startswith("bearer ") else REDACTED
         else:
             out[name] = scrub_text(value, found, where)
     return out
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether a secret header's value is one the harness wrote: ``REDACTED``, a vendored recording's
+    organization or project placeholder, or cookies whose every value is a placeholder."""
+    if value in _PLACEHOLDERS:
+        return True
+    pairs = [p.strip().partition("=") for p in value.split(";") if "=" in p]
+    cookies = [v.strip() for n, _, v in pairs if n.strip().lower() not in _COOKIE_ATTRIBUTES]
+    return bool(cookies) and all(v in (PLACEHOLDER_COOKIE, REDACTED) for v in cookies)
 
 
 def scrub_url(url: str, found: Findings | None = None, location: str = "url") -> str:

@@ -1,6 +1,7 @@
-"""The public home of the Hypothesis strategies: ``from assistant_harness.strategies import timelines``.
+"""An older import path of the Hypothesis strategies, kept so code written against it still runs.
 
-They live in :mod:`assistant_harness.testing.strategies`; this module keeps the documented import path.
+The documented one is :mod:`assistant_harness.testing.strategies` (and, for background responses,
+:mod:`assistant_harness.testing.response_strategies`).
 """
 
 from .testing.strategies import *  # noqa: F403

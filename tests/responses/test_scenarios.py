@@ -11,7 +11,7 @@ import openai
 import pytest
 
 from assistant_harness import FakeOpenAI, Scenario, ScenarioError
-from assistant_harness.scenario import load as sc
+from assistant_harness.scenario import model as sc
 
 from ..conftest import MODULE_LEVEL_CLIENT
 

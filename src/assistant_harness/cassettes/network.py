@@ -5,6 +5,9 @@ urllib, requests, raw sockets and asyncio all end in ``socket.socket.connect`` (
 which is patched while a block is active. Host names are remembered as they are resolved, so the
 error names the host the code asked for, not only its address. Unix sockets are never blocked.
 Recording suspends the block (a recording has to reach its upstream).
+
+A guard (:func:`guard_hosts`) refuses a few named hosts when code looks them up, recording or not,
+with its own message: the pytest plugin guards api.openai.com when the key is the fake one it set.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ _blocks: list[frozenset[str]] = []
 _suspended = 0
 _names: dict[str, str] = {}  # address -> the host name it was resolved from
 _original: dict[str, Any] = {}
+#: Guarded hosts, each with what to say outside a recording and while one is recording.
+_guards: list[tuple[frozenset[str], str, str]] = []
 
 LOCAL = frozenset({"localhost", "127.0.0.1", "::1"})
 
@@ -77,6 +82,10 @@ def _connect_ex(self: socket.socket, address: Any) -> int:
 
 
 def _getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+    name = host.decode("ascii", "replace") if isinstance(host, bytes) else host
+    for hosts, outside, recording in _guards:
+        if name in hosts:  # refused before any lookup: the message, not a DNS error, reaches the test
+            raise NetworkBlocked(recording if _suspended else outside)
     found = _original["getaddrinfo"](host, *args, **kwargs)
     if isinstance(host, (str, bytes)):
         name = host.decode("ascii", "replace") if isinstance(host, bytes) else host
@@ -109,6 +118,27 @@ def _uninstall() -> None:
     _names.clear()
 
 
+def _uninstall_if_idle() -> None:
+    if not _blocks and not _suspended and not _guards:
+        _uninstall()
+
+
+@contextlib.contextmanager
+def guard_hosts(hosts: Iterable[str], outside: str, recording: str) -> Iterator[None]:
+    """Refuse to look up ``hosts`` (a name lookup raises :class:`NetworkBlocked`): saying ``outside``,
+    or ``recording`` while a recording lets the network through."""
+    guard = (frozenset(hosts), outside, recording)
+    with _lock:
+        _install()
+        _guards.append(guard)
+    try:
+        yield
+    finally:
+        with _lock:
+            _guards.remove(guard)
+            _uninstall_if_idle()
+
+
 @contextlib.contextmanager
 def block_network(allowed_hosts: Iterable[str] = ()) -> Iterator[None]:
     """Refuse socket connections to any host but ``allowed_hosts`` (names or addresses;
@@ -124,8 +154,7 @@ def block_network(allowed_hosts: Iterable[str] = ()) -> Iterator[None]:
     finally:
         with _lock:
             _blocks.remove(allowed)
-            if not _blocks and not _suspended:
-                _uninstall()
+            _uninstall_if_idle()
 
 
 @contextlib.contextmanager
@@ -139,5 +168,4 @@ def network_allowed() -> Iterator[None]:
     finally:
         with _lock:
             _suspended -= 1
-            if not _blocks and not _suspended:
-                _uninstall()
+            _uninstall_if_idle()

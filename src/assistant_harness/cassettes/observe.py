@@ -7,7 +7,6 @@ tool outputs in submit_tool_outputs requests, and the assistant messages in list
 
 from __future__ import annotations
 
-import email.utils
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +26,9 @@ from ..engine.faults import Fault
 from ..http.routing import EndpointIndex, UnservedEndpoint
 from ..scenario.model import RunScript, Scenario
 from .format import Interaction
+from .observe_batches import batch_scripts, observe_batches
+from .observe_jobs import job_timelines, observe_jobs
+from .observe_responses import observe_responses, response_scripts, stream_faults
 
 
 @dataclass
@@ -100,7 +102,7 @@ def observe(interactions: list[Interaction]) -> Observation:
                 run = runs.setdefault(obj["id"], ObservedRun(obj["id"]))
                 run.streamed = run.streamed or event is not None
                 run.polls += event is None and interaction.method == "GET"
-                _note_run(run, obj, _date(interaction))
+                _note_run(run, obj, interaction.sent_at())
             elif obj.get("object") == "thread.run.step" and obj.get("status") == "completed":
                 calls = _builtin_calls(obj)
                 if calls:
@@ -132,17 +134,6 @@ def _builtin_calls(step: dict[str, Any]) -> list[dict[str, Any]]:
         elif call.get("type") == "file_search":
             calls.append({"type": "file_search"})
     return calls
-
-
-def _date(interaction: Interaction) -> float | None:
-    """When the response was sent, from its Date header (whole seconds), if it has one."""
-    value = interaction.response_headers.get("date")
-    if not value:
-        return None
-    try:
-        return email.utils.parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError):
-        return None
 
 
 def _note_run(run: ObservedRun, obj: dict[str, Any], sent_at: float | None = None) -> None:
@@ -211,10 +202,6 @@ def endpoint_name(method: str, path: str, index: EndpointIndex | None = None) ->
 def to_scenario(interactions: list[Interaction], name: str = "recorded") -> Scenario:
     """The recorded runs and responses as timelines (in order), the recorded HTTP errors and dropped
     streams as fault rules."""
-    from .observe_batches import batch_scripts, observe_batches
-    from .observe_jobs import job_timelines, observe_jobs
-    from .observe_responses import observe_responses, response_scripts, stream_faults
-
     observation = observe(interactions)
     scripts = tuple(RunScript(_timeline(run)) for run in observation.runs if run.transitions)
     responses = [r for r in observe_responses(interactions) if r.transitions]

@@ -173,9 +173,7 @@ def _when(response: ObservedResponse, obj: dict[str, Any], status: str, interact
     base = response.created_at or 0
     if status == rs.COMPLETED and isinstance(obj.get("completed_at"), (int, float)):
         return float(obj["completed_at"] - base)
-    from .observe import _date  # the one Date-header reader
-
-    sent_at = _date(interaction)
+    sent_at = interaction.sent_at()
     if sent_at is not None and base:
         return max(0.0, sent_at - base)
     return response.transitions[-1][0] if response.transitions else 0.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .format import WIRE_HEADERS, Body, Interaction, PlaceError, kind_of
+from .interaction import WIRE_HEADERS, Body, Interaction, PlaceError, kind_of
 
 #: The vcrpy cassette format versions this reads.
 VERSIONS = (1,)

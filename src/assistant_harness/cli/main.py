@@ -1,4 +1,4 @@
-"""The ``assistant-harness`` command: demo, show, to-scenario, scan, redact, serve."""
+"""The ``assistant-harness`` command: demo, scenarios, show, to-scenario, scan, redact, serve."""
 
 from __future__ import annotations
 
@@ -13,12 +13,18 @@ from ..errors import HarnessError
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
     parser = argparse.ArgumentParser(
         prog="assistant-harness",
-        description="Test OpenAI Assistants API code offline: a fake backend, cassettes and scenarios.",
+        description="Test code built on OpenAI's asynchronous APIs (Responses background mode, "
+        "Conversations, webhooks, the Assistants API) offline: a fake backend on a virtual clock, "
+        "cassettes and scenarios.",
     )
+    parser.add_argument("--version", action="version", version=f"assistant-harness {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("demo", help="run the tutorials' assistant flow against the fake and narrate it")
+    commands.add_parser("scenarios", help="list the shipped scenarios with their descriptions")
     show = commands.add_parser("show", help="print each recorded run's and response's status timeline")
     show.add_argument("cassettes", nargs="+", type=Path, metavar="PATH", help="cassette files or folders")
     to_scenario = commands.add_parser(
@@ -55,6 +61,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HarnessError as error:
         print(f"assistant-harness {args.command}: {error}", file=sys.stderr)
         return 2
+
+
+def _scenarios(args: argparse.Namespace) -> int:
+    from ..scenario.model import load, shipped
+
+    names = shipped()
+    width = max(len(name) for name in names)
+    for name in names:
+        print(f"{name:<{width}}  {load(name).description}")
+    print(
+        f"{len(names)} shipped scenarios: FakeOpenAI(NAME), or @pytest.mark.assistant_scenario(NAME)",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -264,7 +284,8 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"assistant-harness serve: cannot listen on {args.host}:{args.port}: {taken}", file=sys.stderr)
         return 2
     print(
-        f"Serving the fake Assistants API at http://{args.host}:{args.port}/v1"
+        f"Serving the fake OpenAI API (Responses, Conversations, Assistants, files) at "
+        f"http://{args.host}:{args.port}/v1"
         f"{' (scenario ' + fake.scenario.name + ')' if fake.scenario else ''}; Ctrl-C stops it.",
         flush=True,
     )
@@ -292,6 +313,7 @@ def _cannot_listen(host: str, port: int) -> str | None:
 
 COMMANDS = {
     "demo": _demo,
+    "scenarios": _scenarios,
     "show": _show,
     "to-scenario": _to_scenario,
     "scan": _scan,

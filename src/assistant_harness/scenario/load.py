@@ -7,7 +7,6 @@ non-negative durations; whole-number statuses...), and reading is bounded (see :
 from __future__ import annotations
 
 import difflib
-import functools
 import math
 import string
 from importlib import resources
@@ -27,16 +26,8 @@ from ..engine.faults import ERRORS, Fault
 from ..errors import ScenarioError, TimelineError
 from ..textfiles import TextFileError, decode, load_yaml, one_line
 from .batches import batch_script, chat_script, job_timeline
-from .model import (
-    REPLY_FIELDS,
-    RESPONSE_STEPS,
-    RUN_STEPS,
-    RunScript,
-    Scenario,
-    StepRules,
-    TemplateReply,
-)
 from .reporter import MAX_SECONDS, Reporter
+from .scripts import REPLY_FIELDS, RESPONSE_STEPS, RUN_STEPS, RunScript, StepRules, TemplateReply
 from .tools import builtin_call, file_script
 
 ENDPOINT_NAMES = sorted(INDEX.by_name)
@@ -49,25 +40,16 @@ _RESPONSE_KEYS = ("steps", "retention")
 _FAULT_KEYS = tuple(Fault.__dataclass_fields__)
 
 
-def load(source: str | Path | Scenario | lc.Timeline) -> Scenario:
-    """A Scenario from a path, a shipped scenario's name (``"tool_call"``), a Scenario as is, or a
-    Timeline (every run follows it)."""
-    if isinstance(source, Scenario):
-        return source
-    if isinstance(source, lc.Timeline):
-        return Scenario(name="timeline", runs=(RunScript(source),))
-    path = Path(source)
-    if path.suffix not in (".yaml", ".yml") and len(path.parts) == 1:
-        return _load_shipped(str(source))
+def read(path: Path) -> str:
+    """A scenario file's text, or one line saying why it cannot be read."""
     if not path.exists():
         raise ScenarioError(f"{path}: no such scenario file")
     if path.is_dir():
         raise ScenarioError(f"{path}: is a folder, not a scenario file")
     try:
-        text = decode(path.read_bytes())
+        return decode(path.read_bytes())
     except TextFileError as error:
         raise ScenarioError(error.render(str(path))) from None
-    return parse(text, str(path))
 
 
 def shipped() -> list[str]:
@@ -83,23 +65,18 @@ def _shipped_dir() -> Any:
     return Path(__file__).resolve().parents[3] / "scenarios"
 
 
-@functools.cache
-def _load_shipped(name: str) -> Scenario:
-    """A shipped scenario (parsed once per process: a Scenario is immutable)."""
-    return _parse_shipped(name)
-
-
-def _parse_shipped(name: str) -> Scenario:
+def shipped_text(name: str) -> tuple[str, str]:
+    """A shipped scenario's text and the source its errors name."""
     entry = _shipped_dir().joinpath(f"{name}.yaml")
     if not entry.is_file():
         close = difflib.get_close_matches(name, shipped(), n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else f"; shipped: {', '.join(shipped())}"
         raise ScenarioError(f"no shipped scenario named {name!r}{hint}")
-    return parse(entry.read_text(encoding="utf-8"), f"scenarios/{name}.yaml", name=name)
+    return entry.read_text(encoding="utf-8"), f"scenarios/{name}.yaml"
 
 
-def parse(text: str, source: str = "<scenario>", *, name: str | None = None) -> Scenario:
-    """A Scenario from YAML text; ``source`` names the file in error messages."""
+def fields(text: str, source: str = "<scenario>", *, name: str | None = None) -> dict[str, Any]:
+    """A ``Scenario``'s fields from YAML text; ``source`` names the file in error messages."""
     try:
         data = load_yaml(text)
     except TextFileError as error:
@@ -122,7 +99,7 @@ def parse(text: str, source: str = "<scenario>", *, name: str | None = None) -> 
         raise ScenarioError(f"{source}: cannot be read ({one_line(str(error))})") from None
 
 
-def _parse(data: dict[str, Any], source: str, name: str | None) -> Scenario:
+def _parse(data: dict[str, Any], source: str, name: str | None) -> dict[str, Any]:
     where = Reporter(source)
     mapping = where.mapping(data, "", _TOP_KEYS)
     runs = tuple(
@@ -175,7 +152,7 @@ def _parse(data: dict[str, Any], source: str, name: str | None) -> Scenario:
         where.fail("seed", f"must be a whole number, not {mapping['seed']!r}")
     if "poll_after_ms" in mapping:
         where.count(mapping["poll_after_ms"], "poll_after_ms", maximum=int(MAX_SECONDS * 1000))
-    return Scenario(
+    return dict(
         name=name or Path(source).stem,
         description=str(mapping.get("description", "")).strip(),
         runs=runs,
@@ -240,7 +217,13 @@ def _response(where: Reporter, data: Any, path: str) -> ResponseScript:
 
 
 def _step(where: Reporter, data: Any, path: str, api: StepRules = RUN_STEPS) -> lc.Step:
-    if not isinstance(data, dict) or "status" not in data:
+    if not isinstance(data, dict):  # e.g. [queued, 1]: say what a step looks like
+        where.fail(
+            path,
+            f"a step is a mapping such as {{status: queued, duration: 1}} (one per line under steps:), "
+            f"not {'a list' if isinstance(data, list) else repr(data)}",
+        )
+    if "status" not in data:
         where.fail(path, "a step needs a status")
     status = data["status"]
     if not isinstance(status, str) or status not in api.model.statuses:
@@ -307,15 +290,17 @@ def _reply(where: Reporter, value: Any, path: str) -> TemplateReply | str:
     if not isinstance(value, str):
         where.fail(path, "must be text")
     try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
+        parts = list(string.Formatter().parse(value))
     except ValueError as error:  # a stray { or }
         where.fail(path, f"{error}; write {{{{ and }}}} for literal braces (a JSON-looking reply)")
+    fields = [f for _, f, _, _ in parts if f is not None]
     for name in fields:
         if name not in REPLY_FIELDS:
             where.fail(
                 path, f"unknown placeholder {{{name}}}; use {', '.join('{' + f + '}' for f in REPLY_FIELDS)}"
             )
-    return TemplateReply(value) if fields else value
+    # Doubled braces mean one brace with placeholders or without: a reply means the same either way.
+    return TemplateReply(value) if fields else "".join(literal for literal, _, _, _ in parts)
 
 
 #: How each fault field is checked: whole numbers with their range, seconds, text, yes/no.

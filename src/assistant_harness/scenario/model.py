@@ -1,78 +1,56 @@
 """Scenarios: declarative files (YAML) that script runs, faults and seed data for a fake.
 
-This module is the model (what a scenario is, and how a fake plays its runs); :mod:`.load` reads
-files (every mistake reported with the file and the key path, or line and column) and :mod:`.write`
-turns a scenario back into a file.
+This module is the model (what a scenario is, how one is read and written, and how a fake plays its
+runs). The pieces live below it: :mod:`.scripts` (run scripts, template replies), :mod:`.load`
+(reading a file's keys, every mistake reported with the file and the key path, or line and column)
+and :mod:`.write` (the data a file holds); neither of those knows ``Scenario``.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..apis.assistants.runs import ReplyContext
-from ..apis.assistants.statuses import RUN_MODEL, STEP_KEYS
 from ..apis.batches.store import BatchScript
 from ..apis.chat.store import ChatScript
-from ..apis.responses import statuses as responses
 from ..apis.responses.state import ResponseRequest, ResponseScript
 from ..engine import lifecycle as lc
 from ..engine.faults import Fault
 from ..errors import ScenarioError
+from . import load as reading
+from . import write as writing
+from .load import shipped
+from .scripts import (
+    ERROR_CODES,
+    INCOMPLETE_REASONS,
+    REPLY_FIELDS,
+    RESPONSE_STEPS,
+    RUN_STEPS,
+    RunScript,
+    StepRules,
+    TemplateReply,
+)
 from .tools import FileScript
 
-ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
-INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
-REPLY_FIELDS = ("tool_output", "tool_outputs", "user_message")
-
-
-@dataclass(frozen=True)
-class StepRules:
-    """What a step may say in one API: its statuses, per-status keys, error codes, incomplete reasons."""
-
-    model: lc.StatusModel
-    step_keys: Mapping[str, tuple[str, ...]]
-    error_codes: tuple[str, ...]
-    reasons: tuple[str, ...]
-
-
-RUN_STEPS = StepRules(RUN_MODEL, STEP_KEYS, ERROR_CODES, INCOMPLETE_REASONS)
-RESPONSE_STEPS = StepRules(
-    responses.RESPONSE_MODEL, responses.STEP_KEYS, responses.ERROR_CODES, responses.INCOMPLETE_REASONS
-)
-
-
-class TemplateReply:
-    """A reply written as text with ``{tool_output}``, ``{tool_outputs}`` or ``{user_message}`` in it."""
-
-    def __init__(self, template: str) -> None:
-        self.template = template
-
-    def __call__(self, context: ReplyContext) -> str:
-        last = context.tool_outputs[-1] if context.tool_outputs else []
-        return self.template.format(
-            tool_output=last[0]["output"] if last else "",
-            tool_outputs=", ".join(o["output"] for o in last),
-            user_message=context.last_user_text,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, TemplateReply) and other.template == self.template
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"TemplateReply({self.template!r})"
-
-
-@dataclass(frozen=True)
-class RunScript:
-    """The timeline for a run; with ``assistant``, only for runs of the assistant of that name."""
-
-    timeline: lc.Timeline
-    assistant: str | None = None
+__all__ = [
+    "ERROR_CODES",
+    "INCOMPLETE_REASONS",
+    "REPLY_FIELDS",
+    "RESPONSE_STEPS",
+    "RUN_STEPS",
+    "RunScript",
+    "Scenario",
+    "ScenarioResponses",
+    "ScenarioTimelines",
+    "StepRules",
+    "TemplateReply",
+    "load",
+    "parse",
+    "shipped",
+]
 
 
 @dataclass(frozen=True, repr=False)
@@ -115,16 +93,12 @@ class Scenario:
 
     def to_yaml(self) -> str:
         """The scenario as a file that :func:`load` reads back (computed replies cannot be written)."""
-        from .write import to_yaml
-
-        return to_yaml(self)
+        return writing.to_yaml(self)
 
     @classmethod
     def from_yaml(cls, text: str, source: str = "<scenario>") -> Scenario:
         """The inverse of :meth:`to_yaml`."""
-        from .load import parse
-
-        return parse(text, source)
+        return cls(**reading.fields(text, source))
 
     def __repr__(self) -> str:
         # Printed in full, as a file: a failing Hypothesis example can be saved into scenarios/.
@@ -175,18 +149,29 @@ class ScenarioResponses:
         return self._scripts[min(request.index, len(self._scripts) - 1)]
 
 
-# The loading functions under their old import path (``fake`` and users import them from here).
+# -- reading -----------------------------------------------------------------------------------
 
 
 def load(source: str | Path | Scenario | lc.Timeline) -> Scenario:
-    """See :func:`.load.load`."""
-    from .load import load as load_
+    """A Scenario from a path, a shipped scenario's name (``"tool_call"``), a Scenario as is, or a
+    Timeline (every run follows it)."""
+    if isinstance(source, Scenario):
+        return source
+    if isinstance(source, lc.Timeline):
+        return Scenario(name="timeline", runs=(RunScript(source),))
+    path = Path(source)
+    if path.suffix not in (".yaml", ".yml") and len(path.parts) == 1:
+        return _load_shipped(str(source))
+    return parse(reading.read(path), str(path))
 
-    return load_(source)
+
+@functools.cache
+def _load_shipped(name: str) -> Scenario:
+    """A shipped scenario (parsed once per process: a Scenario is immutable)."""
+    text, source = reading.shipped_text(name)
+    return parse(text, source, name=name)
 
 
 def parse(text: str, source: str = "<scenario>", *, name: str | None = None) -> Scenario:
-    """See :func:`.load.parse`."""
-    from .load import parse as parse_
-
-    return parse_(text, source, name=name)
+    """A Scenario from YAML text; ``source`` names the file in error messages."""
+    return Scenario(**reading.fields(text, source, name=name))

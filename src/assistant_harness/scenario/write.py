@@ -1,24 +1,61 @@
-"""A scenario back into a file: the inverse of :func:`.load.parse` (computed replies cannot be written)."""
+"""A scenario back into a file: the inverse of :func:`.load.fields` (computed replies cannot be written)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 import yaml
 
+from ..apis.batches.store import BatchScript
+from ..apis.chat.store import ChatScript
 from ..apis.responses.state import ResponseScript
 from ..engine import lifecycle as lc
+from ..engine.faults import Fault
 from ..errors import ScenarioError
 from .batches import batch_script_data, chat_script_data, job_timeline_data
-from .model import RunScript, Scenario, TemplateReply
-from .tools import file_script_data
+from .scripts import RunScript, TemplateReply
+from .tools import FileScript, file_script_data
 
 
-def to_yaml(scenario: Scenario) -> str:
+class Written(Protocol):
+    """What is written of a ``Scenario`` (this module sits below the model, which calls it)."""
+
+    @property
+    def description(self) -> str: ...
+    @property
+    def outcome(self) -> str | None: ...
+    @property
+    def seed(self) -> int | None: ...
+    @property
+    def poll_after_ms(self) -> int | None: ...
+    @property
+    def assistants(self) -> tuple[Mapping[str, Any], ...]: ...
+    @property
+    def threads(self) -> tuple[Mapping[str, Any], ...]: ...
+    @property
+    def runs(self) -> tuple[RunScript, ...]: ...
+    @property
+    def file_processing(self) -> tuple[FileScript, ...]: ...
+    @property
+    def responses(self) -> tuple[ResponseScript, ...]: ...
+    @property
+    def cancel_finished(self) -> str | None: ...
+    @property
+    def faults(self) -> tuple[Fault, ...]: ...
+    @property
+    def batches(self) -> tuple[BatchScript, ...]: ...
+    @property
+    def chat(self) -> tuple[ChatScript, ...]: ...
+    @property
+    def fine_tuning_jobs(self) -> tuple[lc.Timeline, ...]: ...
+
+
+def to_yaml(scenario: Written) -> str:
     return yaml.safe_dump(to_data(scenario), sort_keys=False, allow_unicode=True, width=100)
 
 
-def to_data(scenario: Scenario) -> dict[str, Any]:
+def to_data(scenario: Written) -> dict[str, Any]:
     """Plain data for YAML: the inverse of :func:`parse` (keys left out where they hold defaults)."""
     data: dict[str, Any] = {}
     if scenario.description:
@@ -89,6 +126,6 @@ def _step_data(step: lc.Step) -> dict[str, Any]:
 def _reply_text(reply: Any, what: str) -> str:
     if isinstance(reply, TemplateReply):
         return reply.template
-    if isinstance(reply, str):
-        return reply
+    if isinstance(reply, str):  # plain text: its braces doubled, as a file writes literal ones
+        return reply.replace("{", "{{").replace("}", "}}")
     raise ScenarioError(f"{what}'s reply is computed by Python code and cannot be written to a file")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ import pytest
 
 from ..cassettes.record_modes import RecordMode
 from ..errors import ConfigurationError, ScenarioError
+from . import mistakes
 
 if TYPE_CHECKING:
     import openai
@@ -260,7 +261,11 @@ def _cassette_path(settings: dict[str, Any], request: pytest.FixtureRequest) -> 
     given = settings.get("path")
     if given:
         path = Path(given)
-        return path if path.is_absolute() else folder / path
+        if path.is_absolute():
+            return path
+        if len(path.parts) > 1 and path.parts[0] == folder.name:  # names the folder already: not doubled
+            return folder.joinpath(*path.parts[1:])
+        return folder / path
     # One file per test, in a folder per module: parallel workers never write the same file.
     name = re.sub(r"[^\w.-]+", "_", request.node.name)
     return folder / module.stem / f"{name}.json"
@@ -343,3 +348,42 @@ def _assistant_harness_block_network(request: pytest.FixtureRequest) -> Iterator
     allowed = [h for h in str(request.config.getoption("allowed_hosts") or "").split(",") if h.strip()]
     with block_network(allowed):
         yield
+
+
+# -- a test that forgot the fake ---------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _assistant_harness_real_api_guard(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With the fake key the plugin set, a request to the real API fails at once, saying why."""
+    if not request.config.stash.get(_SET_KEY, False) or os.environ.get("OPENAI_API_KEY") != FAKE_API_KEY:
+        yield
+        return
+    from ..cassettes.network import guard_hosts
+
+    with guard_hosts(("api.openai.com",), mistakes.FORGOT_THE_FAKE, mistakes.RECORDING_NEEDS_A_KEY):
+        yield
+
+
+# -- the user's own mistakes, in one line -----------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A scenario, cassette or setting error fails the test with its one line (``--full-trace``
+    shows every frame), after the place in the user's code that led to it."""
+    report = yield
+    mistakes.shorten(report, call, item.config)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    """The same for a module that fails while it is imported (a scenario loaded at module level)."""
+    report = yield
+    mistakes.shorten(report, report.__dict__.get("call"), collector.config)  # pytest keeps its CallInfo there
+    return report

@@ -15,7 +15,7 @@ from ..common.validation import validate
 from ..embeddings.endpoints import Embeddings
 from ..files.store import Files
 from ..registry import Api, ApiStates, Context
-from ..responses.endpoints import _lenient
+from ..responses import leniency
 from ..responses.statuses import COMPLETED, RESPONSE_MODEL
 from ..responses.store import ResponseStore
 from .lines import Answerer
@@ -67,7 +67,7 @@ def answerers(states: ApiStates) -> dict[str, Answerer]:
 
     def responses_answer(body: Mapping[str, Any], reply: str | None) -> tuple[int, Obj]:
         plain = {**body, "background": False, "stream": False}
-        validate("CreateResponse", _lenient(plain))
+        validate("CreateResponse", leniency.create_body(plain))
         # Answered at once: the batch's own timeline is the time it takes.
         step = lc.Step(COMPLETED, payload={"reply": reply} if reply is not None else {})
         state = responses.create(plain, lc.Timeline([step], model=RESPONSE_MODEL))

@@ -20,7 +20,7 @@ from ..common.errors import ApiError, invalid_value
 from ..common.validation import validate
 from ..conversations.store import ConversationStore
 from ..registry import Api, Context
-from . import events
+from . import events, leniency
 from .state import ResponseState
 from .store import ResponseStore, _default_scripts
 
@@ -31,7 +31,7 @@ DEFAULT_READ_TIMEOUT = 600.0
 
 
 def create(store: ResponseStore, request: ApiRequest, *, body: Obj) -> Obj | ApiResponse:
-    validate("CreateResponse", _lenient(body))
+    validate("CreateResponse", leniency.create_body(body))
     response = store.create(body)
     streamed = body.get("stream") is True
     if streamed:
@@ -64,25 +64,6 @@ def input_items(store: ResponseStore, request: ApiRequest, *, response_id: str) 
 
 def input_tokens(store: ResponseStore, request: ApiRequest, *, body: Obj) -> Obj:
     return store.input_tokens(body)
-
-
-def _lenient(body: Obj) -> Obj:
-    """The body as the spec's schema reads it: the API takes a function tool without ``strict`` or
-    ``parameters`` (the spec's FunctionTool requires both; see docs/fidelity.md)."""
-    if not isinstance(body, dict):  # not an object: the schema check says so (a 400)
-        return body
-    tools = body.get("tools")
-    if not isinstance(tools, list) or not any(
-        isinstance(t, dict) and t.get("type") == "function" for t in tools
-    ):
-        return body
-    filled = [
-        {"strict": None, "parameters": None, **t}
-        if isinstance(t, dict) and t.get("type") == "function"
-        else t
-        for t in tools
-    ]
-    return {**body, "tools": filled}
 
 
 def stream(
@@ -127,7 +108,7 @@ def _starting_after(query: Mapping[str, str]) -> int | None:
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (
-    # Validated against CreateResponse by the handler itself (see _lenient).
+    # Validated against CreateResponse by the handler itself (see leniency.py).
     Endpoint("responses.create", "POST", "/responses", create, returns="response", beta=False),
     Endpoint(
         "responses.input_tokens",
