@@ -303,7 +303,6 @@ def test_records_nothing():
 
 
 def test_safe_under_xdist(project: pytest.Pytester) -> None:
-    pytest.importorskip("xdist", reason='install the "test" extra: pip install "assistant-harness[test]"')
     tests = "\n".join(
         f'''
 @pytest.mark.assistant_scenario("{name}")
