@@ -29,6 +29,8 @@ FAST = settings(
 )
 CLIENT = openai.OpenAI(api_key="sk-test")
 REQUESTS = 6
+# Hypothesis searches and shrinks four times: left out of the default run (pytest -m slow runs them, and CI).
+pytestmark = pytest.mark.slow
 ALL = {f"q{i}" for i in range(REQUESTS)}
 Reader = Callable[[openai.OpenAI, Any], tuple[set[str], set[str]]]
 
