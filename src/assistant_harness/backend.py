@@ -56,7 +56,7 @@ class Backend:
         self.conversations = ConversationStore(self.clock, self.ids)
         self.responses.attach(self.conversations)
         #: Webhook endpoints, faults and the delivery log (idle until an endpoint is added).
-        self.webhooks = Webhooks(self.clock, seed, self.responses.watch)
+        self.webhooks = Webhooks(self.clock, seed, self.responses.watch, self.responses.stuck)
         self.poll_after_ms = poll_after_ms
         #: The fault rules, each with this backend's own counter (the rules are frozen and shared).
         self.faults = FaultRules(faults)
@@ -69,6 +69,10 @@ class Backend:
         self._requests_served = 0
         # With time under the test's control (virtual_time=False, serve), busy polls move nothing.
         self.hangs = HangDetector(hang_limits, self.clock, poll_after_ms / 1000 if busy_poll_step else 0.0)
+        # A wait for a webhook that cannot come is a hang too (virtual time only: serve's sleeps are real).
+        self.hangs.idle_reasons.append(self.webhooks.why_nothing_comes)
+        if busy_poll_step and not isinstance(self.clock, RealClock):
+            self.clock.on_sleep = self.hangs.after_sleep
         #: What an endpoint's ``returns`` names, found by its id (the last path parameter), for hang
         #: detection. Each API adds its kinds of objects that clients poll.
         self.polled: dict[str, Callable[[str], Polled | None]] = {
@@ -84,6 +88,7 @@ class Backend:
         """
         endpoint, params = INDEX.find(request.method, request.path)
         self.requests.append(request)
+        self.hangs.saw_request()
         self._requests_served += 1
         request_id = f"req_{self._requests_served:032x}"
         fault = self.faults.first_firing(endpoint.name, request.method) if self.faults else None

@@ -81,6 +81,8 @@ def call_user(what: str, function: Callable[..., T], *args: object) -> T:
         return function(*args)
     except Exception as error:
         raise CallbackFailed(what, error) from error
+
+
 class NetworkBlocked(HarnessInterrupt):
     """A socket connection to a host that is not allowed, while the network is blocked (replay,
     ``--block-network``); the message names the host."""

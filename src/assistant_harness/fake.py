@@ -68,6 +68,7 @@ if TYPE_CHECKING:
         cancel_finished: str | None
         webhooks: Target | None
         webhook_secret: str | None
+        webhook_timeout: float
 
 
 def _always(timeline: Timeline) -> TimelineSource:
@@ -173,6 +174,7 @@ class FakeOpenAI:
         )
         if settings.webhook_secret is not None:
             self.backend.webhooks.secret = settings.webhook_secret
+        self.backend.webhooks.timeout = settings.webhook_timeout
         if settings.webhooks is not None:
             self.backend.webhooks.add(settings.webhooks)
         if self.scenario is not None:

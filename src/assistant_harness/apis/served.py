@@ -10,9 +10,7 @@ from .responses.endpoints import ENDPOINTS as RESPONSES_ENDPOINTS
 from .vector_stores.endpoints import ENDPOINTS as VECTOR_STORES
 
 #: One index over every API's endpoints: add an API's ``ENDPOINTS`` here.
-INDEX = EndpointIndex(
-    (*ASSISTANTS, *FILES, *VECTOR_STORES, *RESPONSES_ENDPOINTS, *CONVERSATIONS_ENDPOINTS)
-)
+INDEX = EndpointIndex((*ASSISTANTS, *FILES, *VECTOR_STORES, *RESPONSES_ENDPOINTS, *CONVERSATIONS_ENDPOINTS))
 #: The names of the Responses API's endpoints (their handlers read the fake's ``responses`` store).
 RESPONSES = frozenset(e.name for e in RESPONSES_ENDPOINTS)
 #: Endpoints whose handlers take the backend itself (``responses``, ``conversations``), not the

@@ -62,6 +62,7 @@ class ToolHost(Protocol):
     @property
     def vector_stores(self) -> VectorStores: ...
 
+
 Emit = Callable[[str, Obj], None]
 NewStep = Callable[[Obj, int], Obj]
 

@@ -93,6 +93,16 @@ class ResponseStore:
             for state in list(self.responses.values()):
                 self._arm(state)
 
+    def stuck(self) -> list[str]:
+        """Background responses that can no longer end by themselves (held for ever; a cancel would)."""
+        return [
+            f"response {state.id} ('{state.progress.status}')"
+            for state in self.responses.values()
+            if state.obj["background"]
+            and not state.progress.is_final
+            and state.progress.next_change() is None
+        ]
+
     def _arm(self, state: ResponseState) -> None:
         if not state.obj["background"] or state.progress.is_final:
             return
@@ -187,9 +197,7 @@ class ResponseStore:
             )
         conversation_id = given if isinstance(given, str) else str(given["id"])
         if self.conversations is None or conversation_id not in self.conversations.conversations:
-            raise ApiError(
-                404, f"Conversation with id '{conversation_id}' not found.", param="conversation"
-            )
+            raise ApiError(404, f"Conversation with id '{conversation_id}' not found.", param="conversation")
         return self.conversations.get(conversation_id)
 
     def _settle(self, conversation: ConversationState) -> None:
