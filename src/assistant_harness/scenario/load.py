@@ -24,6 +24,7 @@ from ..engine import lifecycle as lc
 from ..engine.faults import ERRORS, Fault
 from ..errors import ScenarioError, TimelineError
 from ..textfiles import TextFileError, decode, load_yaml, one_line
+from .limits import check_bytes, check_sizes
 from .model import (
     REPLY_FIELDS,
     RESPONSE_STEPS,
@@ -96,8 +97,9 @@ def _parse_shipped(name: str) -> Scenario:
 
 def parse(text: str, source: str = "<scenario>", *, name: str | None = None) -> Scenario:
     """A Scenario from YAML text; ``source`` names the file in error messages."""
+    check_bytes(text, source)
     try:
-        data = load_yaml(text)
+        data = load_yaml(text, unique_keys=True)
     except TextFileError as error:
         raise ScenarioError(error.render(source)) from None
     if data is None:
@@ -109,6 +111,7 @@ def parse(text: str, source: str = "<scenario>", *, name: str | None = None) -> 
         raise ScenarioError(
             f"{source}:1:1: expected a mapping of keys (runs:, faults:, ...), got {type(data).__name__}"
         )
+    check_sizes(data, source)
     try:
         return _parse(data, source, name)
     except ScenarioError:
