@@ -143,12 +143,18 @@ class ResponseStore:
                 raise ApiError(400, f"Unknown parameter: '{key}'.", param=key, code="unknown_parameter")
         if not body.get("model") and not body.get("prompt"):
             raise missing("model")
+        if body.get("background") is True and body.get("store") is False:
+            # A background response is polled and streamed again later: it must be stored.
+            raise ApiError(
+                400, "Background mode requires 'store' to be true.", param="store", code="invalid_value"
+            )
         conversation = self._conversation(body)
         if conversation is not None:
             context = list(conversation.items)
         else:
             context = self._context(body.get("previous_response_id"))
         items = objects.input_items(body.get("input"), self._item_id)
+        self._check_references(items)
         _check_tool_outputs(context, items)
         script = self.scripts(ResponseRequest(self.created, body))
         if isinstance(script, lc.Timeline):
@@ -219,6 +225,21 @@ class ResponseStore:
             conversation.pending.remove(state.id)
         if add_items:
             conversation.items.extend([*state.input, *state.obj["output"]])
+
+    def _check_references(self, items: list[Obj]) -> None:
+        """An ``item_reference`` names an item the API stored (an input or output item of a stored
+        response, or a conversation's item); an unknown one is a 404, as the API answers."""
+        wanted = {str(i.get("id")) for i in items if i.get("type") == "item_reference"}
+        if not wanted:
+            return
+        known: set[str] = set()
+        for state in self.responses.values():
+            if state.obj.get("store", True):
+                known.update(str(i.get("id")) for i in (*state.input, *state.obj["output"]))
+        for conversation in self.conversations.conversations.values() if self.conversations else ():
+            known.update(str(i.get("id")) for i in conversation.items)
+        for item_id in sorted(wanted - known):
+            raise ApiError(404, f"Item with id '{item_id}' not found.", param="input")
 
     def _item_id(self, kind: str) -> str:
         return self.new_id({"message": "msg", "function_call": "fc", "function_call_output": "fco"}[kind])
