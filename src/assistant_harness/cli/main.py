@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--speed", type=float, default=1.0, help="virtual seconds per real second (default 1)")
     serve.add_argument("--seed", type=int, default=None, help="seed for ids (default: the scenario's, or 0)")
+    serve.add_argument(
+        "--retention",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="forget each response this many virtual seconds after it was created (default: keep)",
+    )
+    serve.add_argument(
+        "--max-objects",
+        type=int,
+        default=None,
+        metavar="N",
+        help="keep at most N responses, forgetting the oldest (default: no cap)",
+    )
     serve.add_argument(
         "--detect-hangs",
         action="store_true",
@@ -236,9 +251,14 @@ def _cassettes_in(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.suffix in (".json", ".yaml", ".yml") and p.is_file()]
 
 
+#: The requests ``serve`` keeps for inspection (``Backend.requests``).
+SERVE_REQUESTS_KEPT = 1_000
+
+
 def _serve(args: argparse.Namespace) -> int:
     from ..engine.clock import RealClock
     from ..engine.hangs import HangLimits
+    from ..engine.retention import check_max_objects
     from ..fake import FakeAssistants
     from ..http.asgi import ServeApp, run_server
 
@@ -249,7 +269,12 @@ def _serve(args: argparse.Namespace) -> int:
         seed=args.seed,
         # Off by default: an ordinary client polling a finished run must not get an error.
         hang_limits=HangLimits() if args.detect_hangs else None,
+        response_retention=args.retention,
     )
+    fake.backend.responses.max_objects = check_max_objects(args.max_objects, "--max-objects")
+    # Nobody reads a server's request log but a debugger: the latest few are enough (10,000 requests,
+    # headers and bodies, were a quarter of what 20,000 background streams left behind).
+    fake.backend.requests = deque(maxlen=SERVE_REQUESTS_KEPT)
     taken = _cannot_listen(args.host, args.port)
     if taken:  # said first and only: no "Serving ..." line for a server that never starts
         print(f"assistant-harness serve: cannot listen on {args.host}:{args.port}: {taken}", file=sys.stderr)

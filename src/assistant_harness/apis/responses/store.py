@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ...engine import lifecycle as lc
 from ...engine.clock import VirtualClock
 from ...engine.events import EventLog
+from ...engine.retention import Retention, check_max_objects
 from ..common.errors import ApiError, missing
 from ..common.ids import IdGenerator
 from ..common.pagination import page
@@ -70,6 +71,7 @@ class ResponseStore:
         *,
         cancel_finished: str = "return",
         retention: float | None = None,
+        max_objects: int | None = None,
     ) -> None:
         if cancel_finished not in CANCEL_FINISHED:
             raise ValueError(f"cancel_finished={cancel_finished!r}: use one of {', '.join(CANCEL_FINISHED)}")
@@ -78,6 +80,9 @@ class ResponseStore:
         self.scripts = scripts
         self.cancel_finished = cancel_finished
         self.retention = retention
+        #: At most this many responses are kept (the oldest go first, then a 404); None: no cap.
+        self.max_objects = check_max_objects(max_objects)
+        self._deadlines = Retention()
         self.responses: dict[str, ResponseState] = {}
         self.created = 0
         #: The fake's conversations (``conversation`` on create); attached by the backend.
@@ -179,7 +184,12 @@ class ResponseStore:
             conversation_id=None if conversation is None else conversation.id,
         )
         self.created += 1
+        self.forget_expired()
         self.responses[obj["id"]] = state
+        self._deadlines.add(state.id, state.gone_at)
+        if self.max_objects is not None:
+            while len(self.responses) > self.max_objects:
+                del self.responses[next(iter(self.responses))]  # the oldest (dicts keep creation order)
         if conversation is not None:
             conversation.pending.append(state.id)
         effects.start(self, state, now)
@@ -259,8 +269,16 @@ class ResponseStore:
         return [*previous.context, *previous.input, *previous.obj["output"]]
 
     # -- read ------------------------------------------------------------------------------
+    def forget_expired(self) -> None:
+        """Free every response past its retention now, whether or not anyone reads it again."""
+        for response_id in self._deadlines.due(self.clock.elapsed()):
+            state = self.responses.get(response_id)
+            if state is not None:
+                self._gone(state)
+
     def get(self, response_id: str) -> ResponseState:
         """The response brought up to now; 404 for an unknown id, or one past its retention."""
+        self.forget_expired()
         state = self.responses.get(response_id)
         if state is None or self._gone(state):
             raise ApiError(404, f"Response with id '{response_id}' not found.")
@@ -277,6 +295,8 @@ class ResponseStore:
         """Bring ``state`` to where its timeline says it is now."""
         for transition in state.progress.advance(self.clock.elapsed()):
             effects.apply(self, state, transition)
+        if state.progress.is_final and not state.events.compacted:
+            state.events.compact()  # it can no longer change: keep its history small
 
     def play(self, state: ResponseState) -> bool:
         """Move virtual time until the response ends; False if it never will (stuck for ever)."""
