@@ -51,7 +51,7 @@ def test_max_objects_is_a_whole_number_from_one(value: object) -> None:
 @pytest.mark.parametrize(
     ("argv", "words"),
     [
-        (["--max-objects", "0"], "--max-objects=0: give a whole number of objects from 1"),
+        (["--max-objects", "-1"], "--max-objects=-1: give a whole number of objects from 1"),
         (["--retention", "-5"], "response_retention=-5.0: give a number of virtual seconds above 0"),
         (["--retention", "nan"], "response_retention=nan"),
     ],

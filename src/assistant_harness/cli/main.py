@@ -12,6 +12,12 @@ from typing import Any
 
 from ..errors import HarnessError
 
+#: The requests ``serve`` keeps for inspection (``Backend.requests``).
+SERVE_REQUESTS_KEPT = 1_000
+#: The responses ``serve`` keeps by default: a finished background stream costs about 5 KiB once
+#: compacted, so this bounds a server that runs for hours to about 50 MB of them (docs/performance.md).
+SERVE_MAX_OBJECTS = 10_000
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -50,9 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--max-objects",
         type=int,
-        default=None,
+        default=SERVE_MAX_OBJECTS,
         metavar="N",
-        help="keep at most N responses, forgetting the oldest (default: no cap)",
+        help=f"keep at most N responses, forgetting the oldest (default {SERVE_MAX_OBJECTS:,}; 0: no cap)",
     )
     serve.add_argument(
         "--detect-hangs",
@@ -251,10 +257,6 @@ def _cassettes_in(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.suffix in (".json", ".yaml", ".yml") and p.is_file()]
 
 
-#: The requests ``serve`` keeps for inspection (``Backend.requests``).
-SERVE_REQUESTS_KEPT = 1_000
-
-
 def _serve(args: argparse.Namespace) -> int:
     from ..engine.clock import RealClock
     from ..engine.hangs import HangLimits
@@ -271,7 +273,7 @@ def _serve(args: argparse.Namespace) -> int:
         hang_limits=HangLimits() if args.detect_hangs else None,
         response_retention=args.retention,
     )
-    fake.backend.responses.max_objects = check_max_objects(args.max_objects, "--max-objects")
+    fake.backend.responses.max_objects = check_max_objects(args.max_objects or None, "--max-objects")
     # Nobody reads a server's request log but a debugger: the latest few are enough (10,000 requests,
     # headers and bodies, were a quarter of what 20,000 background streams left behind).
     fake.backend.requests = deque(maxlen=SERVE_REQUESTS_KEPT)
