@@ -1,4 +1,4 @@
-"""The benchmark suite in one command: P1-P8, a table with targets, and JSON written atomically.
+"""The benchmark suite in one command: P1-P9, a table with targets, and JSON written atomically.
 
     python benchmarks/run.py                      # full run (a few minutes on 2 cores)
     python benchmarks/run.py --quick              # smoke run: about a minute
@@ -11,9 +11,10 @@ answering it (p1_flow.py, flow.py, contenders.py); P2 the tutorial poller's five
 (p2_poller.py); P3 Hypothesis examples/s (p3_hypothesis.py); P4 10 vs 10,000-interaction cassettes
 (p4_cassette_size.py); P5 start-up of a fake and of a cassette (p5_startup.py); P6 growth after 1,000
 flows (p6_growth.py); P7 pytest-xdist speed-up (p7_xdist.py); P8 the Responses background flow
-(p8_background.py). Every row reports median, min and max over its repetitions, which are
-interleaved between the things it compares; ratios are taken within the same run. The suite runs
-under whichever venv starts it (openai 2.x or 3.x).
+(p8_background.py); P9 a 1,000-request batch and a 24-hour expiry (p9_batch.py). Every row
+reports median, min and max over its repetitions, which are interleaved between the things it
+compares; ratios are taken within the same run. The suite runs under whichever venv starts it
+(openai 2.x or 3.x).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import p5_startup
 import p6_growth
 import p7_xdist
 import p8_background
+import p9_batch
 import profiling
 from common import (
     Row,
@@ -47,7 +49,7 @@ from common import (
 )
 
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
-ROWS = ("P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8")
+ROWS = ("P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9")
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Settings:
     p7_startup: bool
     p8_flows: int = 10
     p8_repeats: int = 25
+    p9_repeats: int = 7
 
 
 FULL = Settings(
@@ -114,6 +117,7 @@ QUICK = Settings(
     p7_startup=False,
     p8_flows=5,
     p8_repeats=10,
+    p9_repeats=3,
 )
 
 
@@ -143,6 +147,8 @@ def measure_rows(row: str, settings: Settings, directory: Path) -> list[Row]:
         return p7_xdist.run(directory, s.p7_files, s.p7_per_file, s.p7_repeats, s.p7_startup)
     if row == "P8":
         return p8_background.run(s.p8_flows, s.p8_repeats)
+    if row == "P9":
+        return p9_batch.run(repeats=s.p9_repeats)
     raise ValueError(f"unknown row {row}")
 
 

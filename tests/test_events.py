@@ -6,6 +6,7 @@ import openai
 
 from assistant_harness import FakeAssistants
 from assistant_harness.apis.assistants import streaming
+from assistant_harness.apis.responses.store import ResponseStore
 from assistant_harness.engine.events import EventLog, snapshot
 
 
@@ -89,7 +90,7 @@ def test_a_finished_responses_log_is_compacted_and_still_streams() -> None:
         streamed = [
             e.type for e in client.responses.create(model="gpt-4o", input="x", background=True, stream=True)
         ]
-        response_id = next(iter(fake.backend.responses.responses))
-        assert fake.backend.responses.responses[response_id].events.compacted
+        response_id = next(iter(fake.backend.apis.of(ResponseStore).responses))
+        assert fake.backend.apis.of(ResponseStore).responses[response_id].events.compacted
         again = [e.type for e in client.responses.retrieve(response_id, stream=True)]
     assert again == streamed and streamed[-1] == "response.completed"

@@ -12,6 +12,7 @@ import openai
 import pytest
 
 from assistant_harness import FakeAssistants, HangDetected, HangLimits, Timeline
+from assistant_harness.engine.hangs import BUSY_GROWTH
 
 # Virtual time is shown by the clock, and by real sleeping failing (tests/realtime.py).
 pytestmark = pytest.mark.usefixtures("no_real_sleep")
@@ -189,3 +190,74 @@ def test_without_virtual_time_busy_polls_move_nothing() -> None:
         for _ in range(10):
             run = client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id)
         assert fake.clock.elapsed() == 0 and run.status == "queued"
+
+
+# -- vector-store files and file batches: the same detector, through the API's registration --------
+
+_STUCK_FILES = """\
+description: every vector-store file is processed for ever
+file_processing:
+  - steps:
+      - {status: in_progress}
+"""
+
+
+@pytest.fixture
+def stuck_files(tmp_path: Any) -> str:
+    path = tmp_path / "stuck_files.yaml"
+    path.write_text(_STUCK_FILES)
+    return str(path)
+
+
+def test_create_and_poll_on_a_file_processed_for_ever_ends_in_hang_detected(stuck_files: str) -> None:
+    with FakeAssistants(stuck_files) as fake:
+        client = fake.client()
+        uploaded = client.files.create(file=("notes.txt", b"hello"), purpose="assistants")
+        store = client.vector_stores.create(name="kb")
+        with pytest.raises(HangDetected, match=r"Vector store file file-\w+ has been 'in_progress'"):
+            client.vector_stores.files.create_and_poll(file_id=uploaded.id, vector_store_id=store.id)
+        # The virtual-time limit (600 s after it stopped changing), polled every virtual second.
+        assert 600 < fake.clock.elapsed() <= 610
+
+
+def test_upload_and_poll_of_a_file_batch_processed_for_ever_ends_in_hang_detected(stuck_files: str) -> None:
+    with FakeAssistants(stuck_files) as fake:
+        client = fake.client()
+        store = client.vector_stores.create(name="kb")
+        files = [("a.txt", b"a"), ("b.txt", b"b")]
+        with pytest.raises(HangDetected, match=r"has been 'in_progress'.*no deadline"):
+            client.vector_stores.file_batches.upload_and_poll(store.id, files=files)
+        assert 600 < fake.clock.elapsed() <= 610
+
+
+def test_a_hand_loop_without_sleep_on_a_stuck_file_ends_too(stuck_files: str) -> None:
+    with FakeAssistants(stuck_files) as fake:
+        client = fake.client()
+        uploaded = client.files.create(file=("notes.txt", b"hello"), purpose="assistants")
+        store = client.vector_stores.create(name="kb", file_ids=[uploaded.id])
+
+        def wait() -> None:  # the bug: no deadline, no sleep
+            while (
+                client.vector_stores.files.retrieve(uploaded.id, vector_store_id=store.id).status
+                == "in_progress"
+            ):
+                pass
+
+        with pytest.raises(HangDetected):
+            wait()
+        # A loop that never sleeps moves the clock by up to BUSY_GROWTH poll intervals per fetch.
+        assert 600 < fake.clock.elapsed() <= 610 + BUSY_GROWTH
+
+
+def test_polling_a_finished_vector_store_file_for_ever_is_a_hang() -> None:
+    with FakeAssistants() as fake:
+        client = fake.client()
+        uploaded = client.files.create(file=("notes.txt", b"hello"), purpose="assistants")
+        store = client.vector_stores.create(name="kb", file_ids=[uploaded.id])
+
+        def wait_for_done() -> None:  # the bug: "done" is no status of a vector-store file
+            while client.vector_stores.files.retrieve(uploaded.id, vector_store_id=store.id).status != "done":
+                time.sleep(1)
+
+        with pytest.raises(HangDetected, match="does not stop on 'completed'"):
+            wait_for_done()

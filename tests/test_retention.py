@@ -7,6 +7,7 @@ import openai
 import pytest
 
 from assistant_harness import ConfigurationError, FakeOpenAI
+from assistant_harness.apis.responses.store import ResponseStore
 from assistant_harness.cli.main import main
 from assistant_harness.engine.retention import Retention, check_max_objects
 
@@ -26,17 +27,17 @@ def test_a_response_past_its_retention_is_freed_without_being_read_again() -> No
         old = client.responses.create(model="gpt-4o", input="x", background=True)
         fake.advance(31)
         client.responses.create(model="gpt-4o", input="y", background=True)  # any request frees it
-        assert old.id not in fake.backend.responses.responses  # before it is read again
+        assert old.id not in fake.backend.apis.of(ResponseStore).responses  # before it is read again
         with pytest.raises(openai.NotFoundError):
             client.responses.retrieve(old.id)
 
 
 def test_max_objects_keeps_the_newest() -> None:
     with FakeOpenAI() as fake:
-        fake.backend.responses.max_objects = 2
+        fake.backend.apis.of(ResponseStore).max_objects = 2
         client = fake.client()
         ids = [client.responses.create(model="gpt-4o", input=str(i)).id for i in range(3)]
-        assert list(fake.backend.responses.responses) == ids[1:]
+        assert list(fake.backend.apis.of(ResponseStore).responses) == ids[1:]
         with pytest.raises(openai.NotFoundError, match=f"Response with id '{ids[0]}' not found"):
             client.responses.retrieve(ids[0])
         assert client.responses.retrieve(ids[2]).status == "completed"

@@ -216,7 +216,7 @@ def test_a_failing_computed_reply_reaches_the_test_unwrapped_and_unretried() -> 
             client.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id)
         assert "(in the computed reply): 'tool_outputs'" in str(caught.value)
         assert isinstance(caught.value.__cause__, KeyError)
-    assert fake.backend.store.runs[run.id].history == [("in_progress", 0.0)]  # nothing half-applied
+    assert fake.store.runs[run.id].history == [("in_progress", 0.0)]  # nothing half-applied
 
 
 def test_a_failing_timelines_callable_is_the_tests_error() -> None:

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +14,7 @@ import pytest
 from assistant_harness import use_cassette
 
 from .realtime import forbid_real_sleep
+from .served import serving
 
 FAST = """
 poll_after_ms: 20
@@ -32,47 +29,12 @@ runs:
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     scenario = tmp_path / "fast.yaml"
     scenario.write_text(FAST, encoding="utf-8")
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "assistant_harness.cli.main",
-            "serve",
-            "--port",
-            str(port),
-            "--scenario",
-            str(scenario),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"serve did not start: {process.communicate()}") from None
-            time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        process.terminate()
-        process.communicate(timeout=10)  # waits, and closes the pipes
+    with serving("--scenario", str(scenario)) as url:
+        yield url
 
 
 def flow(client: openai.OpenAI) -> dict[str, Any]:

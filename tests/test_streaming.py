@@ -20,7 +20,7 @@ from .realtime import forbid_real_sleep
 from .test_shipped_scenarios import DEADLINE, TOOL_SECONDS, drive
 
 #: The Assistants scenarios (the Responses API's streams: tests/responses/test_streams.py).
-SHIPPED = [name for name in sc.shipped() if not sc.load(name).responses]
+SHIPPED = [name for name in sc.shipped() if not sc.load(name).responses and not sc.load(name).batches]
 
 
 class Collect(AssistantEventHandler):

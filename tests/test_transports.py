@@ -64,10 +64,8 @@ async def test_async_client_made_before_the_fake_is_intercepted(fake: FakeAssist
 
 
 def test_unserved_openai_endpoint_is_named_not_retried(fake: FakeAssistants) -> None:
-    with pytest.raises(UnservedEndpointError, match=r"does not serve POST /v1/chat/completions"):
-        MODULE_LEVEL_CLIENT.chat.completions.create(
-            model="gpt-4o", messages=[{"role": "user", "content": "x"}]
-        )
+    with pytest.raises(UnservedEndpointError, match=r"does not serve POST /v1/moderations"):
+        MODULE_LEVEL_CLIENT.moderations.create(input="x")
     assert list(fake.backend.requests) == []
 
 

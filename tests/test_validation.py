@@ -109,6 +109,13 @@ VALID: dict[str, dict[str, Any]] = {
             {"type": "function_call_output", "call_id": "call_1", "output": "ok"},
         ]
     },
+    "CreateChatCompletionRequest": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]},
+    "CreateEmbeddingRequest": {"model": "text-embedding-3-small", "input": ["a", "b"]},
+    "CreateBatchRequest": {
+        "input_file_id": "file-abc",
+        "endpoint": "/v1/chat/completions",
+        "completion_window": "24h",
+    },
 }
 
 WRONG_VALUES = [None, "zzz", 7, 2.5, True, [], ["x"], {}, {"type": "zzz"}, -1, 1000]

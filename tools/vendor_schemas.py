@@ -58,6 +58,11 @@ REQUEST_SCHEMAS = (
     "CreateConversationBody",
     "UpdateConversationBody",
     "CreateConversationItemsBody",
+    # What batch lines call, the Batch API and fine-tuning jobs
+    "CreateChatCompletionRequest",
+    "CreateEmbeddingRequest",
+    "CreateBatchRequest",
+    "CreateFineTuningJobRequest",
 )
 
 #: Request bodies the spec declares inline on an operation, vendored under a name of their own.
@@ -71,6 +76,10 @@ RESPONSE_PATHS = (
     "/vector_stores",
     "/responses",
     "/conversations",
+    "/chat",
+    "/embeddings",
+    "/batches",
+    "/fine_tuning",
 )
 
 #: Schemas tests validate against by name (besides REQUEST_SCHEMAS and the paths' answers).
@@ -104,6 +113,19 @@ TEST_SCHEMAS = (
     "WebhookResponseFailed",
     "WebhookResponseCancelled",
     "WebhookResponseIncomplete",
+    # Chat completions, embeddings, batches and fine-tuning jobs
+    "CreateChatCompletionStreamResponse",
+    "Batch",
+    "WebhookBatchCompleted",
+    "WebhookBatchFailed",
+    "WebhookBatchExpired",
+    "WebhookBatchCancelled",
+    "FineTuningJob",
+    "FineTuningJobEvent",
+    "FineTuningJobCheckpoint",
+    "WebhookFineTuningJobSucceeded",
+    "WebhookFineTuningJobFailed",
+    "WebhookFineTuningJobCancelled",
 )
 
 #: Keys that only document; the validator never reads them.
@@ -223,9 +245,26 @@ def _write(target: Path, text: str) -> None:
 # -- the operations the request fuzz drives (tests/test_fuzz.py) --------------------------------
 OPERATIONS_TARGET = ROOT / "tests" / "data" / "operations.json"
 #: Paths under these roots are the fake's to serve; the fuzz sends every operation the spec has there.
-SERVED_ROOTS = ("assistants", "threads", "files", "vector_stores", "responses", "conversations")
-#: Operations under those roots the fake does not serve (yet).
-UNSERVED = {("post", "/responses/compact")}
+SERVED_ROOTS = (
+    "assistants",
+    "threads",
+    "files",
+    "vector_stores",
+    "responses",
+    "conversations",
+    "chat",
+    "embeddings",
+    "batches",
+)
+#: Operations under those roots the fake does not serve (yet): stored chat completions among them.
+UNSERVED = {
+    ("post", "/responses/compact"),
+    ("get", "/chat/completions"),
+    ("get", "/chat/completions/{completion_id}"),
+    ("post", "/chat/completions/{completion_id}"),
+    ("delete", "/chat/completions/{completion_id}"),
+    ("get", "/chat/completions/{completion_id}/messages"),
+}
 
 
 def operations(spec: dict[str, Any]) -> dict[str, Any]:

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
-from .apis.assistants.store import Store, TimelineSource, _default_timelines
-from .apis.assistants.streaming import error_event
 from .apis.common.dispatch import dispatch
 from .apis.common.ids import IdGenerator
-from .apis.conversations.store import ConversationStore
-from .apis.responses import events as response_events
-from .apis.responses.store import ResponseStore
-from .apis.served import INDEX, ON_BACKEND, RESPONSES
-from .apis.vector_stores.store import FileTimelineSource, default_file_timelines
-from .apis.webhooks.delivery import Webhooks
+from .apis.registry import ApiStates, Context
+from .apis.served import APIS, BY_NAME, INDEX
 from .engine.clock import RealClock, VirtualClock
 from .engine.faults import Fault, FaultCounter, FaultRules, TransportFault
 from .engine.hangs import HangDetector, HangLimits, Polled
@@ -32,31 +26,31 @@ REQUESTS_KEPT = 10_000
 
 
 class Backend:
-    """State (a :class:`Store`), fault rules and the endpoint index: ``handle(request) -> response``."""
+    """Every API's state, fault rules and the endpoint index: ``handle(request) -> response``.
+
+    It names no API: ``apis`` holds each API's state by name (built in ``apis/served.py``'s order),
+    and ``options`` are the fake's settings each API reads its own keys from (``timelines``,
+    ``file_timelines``, ``response_scripts``, ``cancel_finished``, ``response_retention``).
+    """
 
     def __init__(
         self,
         *,
         clock: VirtualClock | None = None,
         seed: int = 0,
-        timelines: TimelineSource = _default_timelines,
-        file_timelines: FileTimelineSource = default_file_timelines,
+        options: Mapping[str, Any] | None = None,
         poll_after_ms: int = DEFAULT_POLL_AFTER_MS,
         faults: Iterable[Fault | FaultCounter] = (),
         hang_limits: HangLimits | None = HangLimits(),  # noqa: B008  (frozen, so sharing is safe)
         busy_poll_step: bool = True,
-        responses: Callable[[VirtualClock, IdGenerator], ResponseStore] = ResponseStore,
     ) -> None:
         self.clock = clock or VirtualClock()
         self.ids = IdGenerator(seed)
-        self.store = Store(self.clock, self.ids, timelines, file_timelines)
-        #: The Responses API's state, on the same clock and ids.
-        self.responses = responses(self.clock, self.ids)
-        #: The Conversations API's state; responses created in a conversation read and extend it.
-        self.conversations = ConversationStore(self.clock, self.ids)
-        self.responses.attach(self.conversations)
-        #: Webhook endpoints, faults and the delivery log (idle until an endpoint is added).
-        self.webhooks = Webhooks(self.clock, seed, self.responses.watch, self.responses.stuck)
+        #: Each API's state by name (``backend.apis.of(ResponseStore)`` for typed access).
+        self.apis = ApiStates()
+        context = Context(self.clock, self.ids, seed, options or {}, self.apis)
+        for api in APIS:
+            self.apis.add(api.name, api.build(context))
         self.poll_after_ms = poll_after_ms
         #: The fault rules, each with this backend's own counter (the rules are frozen and shared).
         self.faults = FaultRules(faults)
@@ -69,15 +63,19 @@ class Backend:
         self._requests_served = 0
         # With time under the test's control (virtual_time=False, serve), busy polls move nothing.
         self.hangs = HangDetector(hang_limits, self.clock, poll_after_ms / 1000 if busy_poll_step else 0.0)
-        # A wait for a webhook that cannot come is a hang too (virtual time only: serve's sleeps are real).
-        self.hangs.idle_reasons.append(self.webhooks.why_nothing_comes)
+        # A wait for what the fake pushes (a webhook) that cannot come is a hang too: each API state
+        # that pushes says why nothing can come. Virtual time only: serve's sleeps are real.
+        self.hangs.idle_reasons.extend(
+            state.why_nothing_comes for state in self.apis.values() if hasattr(state, "why_nothing_comes")
+        )
         if busy_poll_step and not isinstance(self.clock, RealClock):
             self.clock.on_sleep = self.hangs.after_sleep
-        #: What an endpoint's ``returns`` names, found by its id (the last path parameter), for hang
-        #: detection. Each API adds its kinds of objects that clients poll.
-        self.polled: dict[str, Callable[[str], Polled | None]] = {
-            "run": self.store.runs.get,
-            "response": self.responses.responses.get,
+        #: What an endpoint's ``returns`` names (a kind clients poll), found from its path parameters
+        #: in its API's state: each API registers its own kinds.
+        self.polled: dict[str, Callable[[Mapping[str, str]], Polled | None]] = {
+            kind: functools.partial(find, self.apis[api.name])
+            for api in APIS
+            for kind, find in api.polled.items()
         }
 
     def handle(self, request: ApiRequest) -> ApiResponse:
@@ -99,12 +97,12 @@ class Backend:
                 return answer
         # A poll: a GET of one object of a kind that changes over time, named by its last parameter.
         find = self.polled.get(endpoint.returns) if endpoint.returns and request.method == "GET" else None
-        polled = find(params[endpoint.params[-1]]) if find is not None and endpoint.params else None
+        polled = find(params) if find is not None else None
         if polled is not None:
             self.hangs.before_fetch(polled)
         try:
             response = dispatch(
-                self if endpoint.name in ON_BACKEND else self.store,
+                self.apis[endpoint.api],
                 endpoint,
                 params,
                 request,
@@ -122,7 +120,7 @@ class Backend:
         if response.chunks is not None and self.faults:
             fault = self.faults.first_firing(endpoint.name, request.method, streamed=True)
             if fault is not None:
-                event = self._error_event(endpoint.name, response, fault)
+                event = self._error_event(endpoint.api, response, fault)
                 response = break_stream(response, fault, event, self._pause)
         # As the real API does; from the virtual clock, so recordings and `show` get the fake's times.
         response.headers["date"] = http_date(self.clock.time())
@@ -138,28 +136,15 @@ class Backend:
         return response
 
     @staticmethod
-    def _error_event(name: str, response: ApiResponse, fault: Fault) -> Callable[[str], bytes]:
-        """The API's own error event: a Responses stream's carries the next sequence number."""
-        if name not in RESPONSES:
-            return error_event
-        following = _next_number((response.chunks or [])[: fault.after_events])
-        return lambda message: response_events.error_event(message, sequence_number=following)
+    def _error_event(api: str, response: ApiResponse, fault: Fault) -> Callable[[str], bytes]:
+        """The API's own error event, given what the stream sent before it."""
+        make = BY_NAME[api].stream_error
+        assert make is not None  # only an API that streams answers with chunks
+        return make((response.chunks or [])[: fault.after_events])
 
     def _notify(self, request: ApiRequest, response: ApiResponse) -> None:
         for listener in self.listeners:
             listener(request, response)
-
-
-_NUMBER = re.compile(rb'"sequence_number":(\d+)')
-
-
-def _next_number(chunks: list[bytes]) -> int:
-    """The sequence number after the last of ``chunks`` (0 when none carries one)."""
-    for chunk in reversed(chunks):
-        found = _NUMBER.search(chunk)
-        if found:
-            return int(found.group(1)) + 1
-    return 0
 
 
 def _interrupt(error: Exception, request: ApiRequest) -> HarnessInterrupt:

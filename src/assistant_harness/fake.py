@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from .apis.assistants.statuses import RUN_MODEL
 from .apis.assistants.store import DEFAULT_TIMELINE, RunRequest, Store, TimelineSource
-from .apis.common.ids import IdGenerator
 from .apis.responses.state import ResponseScript, ResponseState
 from .apis.responses.statuses import RESPONSE_MODEL
 from .apis.responses.store import CANCEL_FINISHED, ResponseStore, ScriptSource, _default_scripts
@@ -32,6 +31,7 @@ from .http.transports import (
     start_interception,
     stop_interception,
 )
+from .scenario.batches import ScenarioBatches, ScenarioChat
 from .scenario.model import Scenario, ScenarioResponses, ScenarioTimelines
 from .scenario.model import load as load_scenario
 from .scenario.tools import ScenarioFileTimelines
@@ -141,27 +141,32 @@ class FakeOpenAI:
                 f"cancel_finished={finished!r}: use 'return' (OpenAI's behaviour) or 'conflict' (a 409)"
             )
 
-        def responses(clock: VirtualClock, ids: IdGenerator) -> ResponseStore:
-            return ResponseStore(
-                clock,
-                ids,
-                scripts or _default_scripts,
-                cancel_finished=finished,
-                retention=settings.response_retention,
-            )
-
         scripted_faults = self.scenario.make_faults() if self.scenario is not None else []
         self.base_url = BaseUrl(settings.base_url)
         self._bases = (self.base_url, *(BaseUrl(u) for u in settings.also_serve))
         self.backend = Backend(
             clock=settings.clock,
             seed=_first(settings.seed, self.scenario and self.scenario.seed, 0),
-            timelines=source or _always(DEFAULT_TIMELINE),
-            file_timelines=(
-                ScenarioFileTimelines(self.scenario.file_processing)
-                if self.scenario is not None and self.scenario.file_processing
-                else default_file_timelines
-            ),
+            # What each API reads when it builds its state (see the APIs' ``_build``).
+            options={
+                "timelines": source or _always(DEFAULT_TIMELINE),
+                "file_timelines": (
+                    ScenarioFileTimelines(self.scenario.file_processing)
+                    if self.scenario is not None and self.scenario.file_processing
+                    else default_file_timelines
+                ),
+                "response_scripts": scripts or _default_scripts,
+                "cancel_finished": finished,
+                "response_retention": settings.response_retention,
+                "batch_scripts": (
+                    ScenarioBatches(self.scenario.batches)
+                    if self.scenario and self.scenario.batches
+                    else None
+                ),
+                "chat_scripts": ScenarioChat(self.scenario.chat)
+                if self.scenario and self.scenario.chat
+                else None,
+            },
             poll_after_ms=_first(
                 settings.poll_after_ms, self.scenario and self.scenario.poll_after_ms, DEFAULT_POLL_AFTER_MS
             ),
@@ -170,13 +175,12 @@ class FakeOpenAI:
             faults=[*scripted_faults, *settings.faults],
             hang_limits=settings.hang_limits,
             busy_poll_step=settings.virtual_time,
-            responses=responses,
         )
         if settings.webhook_secret is not None:
-            self.backend.webhooks.secret = settings.webhook_secret
-        self.backend.webhooks.timeout = settings.webhook_timeout
+            self.webhooks.secret = settings.webhook_secret
+        self.webhooks.timeout = settings.webhook_timeout
         if settings.webhooks is not None:
-            self.backend.webhooks.add(settings.webhooks)
+            self.webhooks.add(settings.webhooks)
         if self.scenario is not None:
             self._seed_resources(self.scenario)
         self.router = FakeRouter(self.backend.handle, self._bases, SERVED_ROOTS)
@@ -184,7 +188,7 @@ class FakeOpenAI:
         self._started = False
 
     def _seed_resources(self, scenario: Scenario) -> None:
-        store = self.backend.store
+        store = self.store
         for body in scenario.assistants:
             store.create_assistant({k: v for k, v in body.items() if k != "id"}, body.get("id"))
         for body in scenario.threads:
@@ -194,7 +198,7 @@ class FakeOpenAI:
     def webhooks(self) -> Webhooks:
         """Webhook endpoints (``fake.webhooks.add(target, secret=...)``), fault rules
         (``fake.webhooks.faults``) and every delivery attempt (``fake.webhooks.deliveries``)."""
-        return self.backend.webhooks
+        return self.backend.apis.of(Webhooks)
 
     @property
     def faults(self) -> FaultRules:
@@ -211,7 +215,7 @@ class FakeOpenAI:
     @property
     def store(self) -> Store:
         """Every resource the fake holds (assistants, threads, runs, files, vector stores)."""
-        return self.backend.store
+        return self.backend.apis.of(Store)
 
     def advance(self, seconds: float) -> None:
         """Move virtual time forward, as if the test had slept ``seconds``."""
@@ -219,15 +223,15 @@ class FakeOpenAI:
 
     def run(self, run_id: str) -> RunState:
         """A run's full state, brought up to the current virtual time (tests read ``tool_outputs``)."""
-        run = self.backend.store.runs[run_id]
-        self.backend.store.sync(run)
+        run = self.store.runs[run_id]
+        self.store.sync(run)
         return run
 
     def response(self, response_id: str) -> ResponseState:
         """A response's full state, brought up to the current virtual time: ``obj`` (what the API
         answers), ``input`` (its input items), ``tool_outputs`` (the function-call outputs its input
         sent back), ``history`` (statuses with virtual times), ``events`` (its stream's event log)."""
-        store = self.backend.responses
+        store = self.backend.apis.of(ResponseStore)
         state = store.responses[response_id]
         store.sync(state)
         return state
@@ -235,7 +239,7 @@ class FakeOpenAI:
     @property
     def responses(self) -> list[ResponseState]:
         """Every response the fake holds, oldest first (deleted and expired ones are gone)."""
-        store = self.backend.responses
+        store = self.backend.apis.of(ResponseStore)
         for state in store.responses.values():
             store.sync(state)
         return list(store.responses.values())

@@ -252,7 +252,7 @@ async def test_code_interpreter_events_reach_the_async_event_handler() -> None:
 def test_file_search_results_and_their_content_only_when_included(
     client: openai.OpenAI, fake: FakeAssistants
 ) -> None:
-    fake.backend.store.timelines = lambda _: SEARCH_RUN
+    fake.store.timelines = lambda _: SEARCH_RUN
     assistant_id, llama, other = _kb(client)
     run = client.beta.threads.create_and_run_poll(
         assistant_id=assistant_id,
@@ -282,7 +282,7 @@ def test_file_search_results_and_their_content_only_when_included(
 
 
 def test_a_stream_carries_result_content_when_the_run_was_created_with_include(fake: FakeAssistants) -> None:
-    fake.backend.store.timelines = lambda _: SEARCH_RUN
+    fake.store.timelines = lambda _: SEARCH_RUN
     streams = _streams(fake)
     client = fake.client()
     assistant_id, _, _ = _kb(client)
@@ -304,7 +304,7 @@ def test_a_stream_carries_result_content_when_the_run_was_created_with_include(f
 def test_a_score_threshold_and_max_num_results_limit_the_results(
     client: openai.OpenAI, fake: FakeAssistants
 ) -> None:
-    fake.backend.store.timelines = lambda _: SEARCH_RUN
+    fake.store.timelines = lambda _: SEARCH_RUN
     assistant_id, _, _ = _kb(client)
     client.beta.assistants.update(
         assistant_id,
@@ -326,7 +326,7 @@ def test_a_score_threshold_and_max_num_results_limit_the_results(
 def test_built_in_calls_mix_with_function_calls_through_streams(
     client: openai.OpenAI, fake: FakeAssistants
 ) -> None:
-    fake.backend.store.timelines = lambda _: MIXED_RUN
+    fake.store.timelines = lambda _: MIXED_RUN
     streams = _streams(fake)
     assistant_id, llama, _ = _kb(client)
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "count the llamas"}])
@@ -373,7 +373,7 @@ def test_built_in_calls_mix_with_function_calls_through_streams(
 
 
 def test_cancelling_while_code_runs_cancels_its_step(client: openai.OpenAI, fake: FakeAssistants) -> None:
-    fake.backend.store.timelines = lambda _: CODE_RUN
+    fake.store.timelines = lambda _: CODE_RUN
     assistant = client.beta.assistants.create(model="gpt-4o", tools=[{"type": "code_interpreter"}])
     run = client.beta.threads.create_and_run(assistant_id=assistant.id)
     fake.advance(2)
@@ -459,7 +459,7 @@ def test_explicit_results_pick_files_and_scores(client: openai.OpenAI, fake: Fak
             Step("completed", payload={"reply": "See【0:0†tax.txt】."}),
         ]
     )
-    fake.backend.store.timelines = lambda _: scripted
+    fake.store.timelines = lambda _: scripted
     assistant_id, _, other = _kb(client)
     run = client.beta.threads.create_and_run_poll(assistant_id=assistant_id)
     step = client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id, order="asc").data[0]

@@ -83,7 +83,7 @@ def test_the_api_400s_and_404s_change_nothing(client: openai.OpenAI, fake: FakeO
     with pytest.raises(openai.BadRequestError, match="array too long") as too_many:
         client.conversations.create(items=[_user(str(n)) for n in range(21)])
     assert too_many.value.body["param"] == "items"  # type: ignore[index]
-    assert fake.backend.conversations.conversations == {}
+    assert fake.backend.apis["conversations"].conversations == {}
     conversation = client.conversations.create()
     with pytest.raises(openai.BadRequestError, match="array too long"):
         client.conversations.items.create(conversation.id, items=[_user(str(n)) for n in range(21)])

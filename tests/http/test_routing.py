@@ -114,6 +114,7 @@ def test_list_endpoints_are_declared_not_inferred_from_names() -> None:
         "vector_stores.file_batches.list_files",
         "responses.input_items",
         "conversations.items.list",
+        "batches.list",
     }
     assert Endpoint("x.list", "GET", "/x", listing).lists is False  # the name says nothing
 
@@ -130,5 +131,15 @@ def test_run_answers_are_declared() -> None:
 
 
 def test_roots_are_every_first_segment() -> None:
-    assert INDEX.roots == {"assistants", "threads", "files", "vector_stores", "responses", "conversations"}
+    assert INDEX.roots == {
+        "assistants",
+        "threads",
+        "files",
+        "vector_stores",
+        "responses",
+        "conversations",
+        "chat",
+        "embeddings",
+        "batches",
+    }
     assert INDEX.by_name["runs.retrieve"].path == "/threads/{thread_id}/runs/{run_id}"

@@ -136,10 +136,10 @@ def _errors(schema: str, payload: Any) -> list[str]:
 
 
 def test_the_tour_covers_every_endpoint_and_status(exchanges: list[tuple[ApiRequest, ApiResponse]]) -> None:
-    from assistant_harness.apis.served import INDEX, RESPONSES
+    from assistant_harness.apis.served import BY_NAME, INDEX
 
     seen = {INDEX.find(q.method, q.path)[0].name for q, _ in exchanges}
-    assert seen == set(RESPONSES)
+    assert seen == {e.name for e in BY_NAME["responses"].endpoints}
     statuses = {
         e["response"]["status"]
         for _, a in exchanges

@@ -266,4 +266,4 @@ def test_a_body_that_is_not_an_object_is_a_400_not_a_harness_bug() -> None:
     with FakeOpenAI() as fake:
         with pytest.raises(openai.BadRequestError):
             fake.client().post("/responses", body=[], cast_to=object)
-        assert fake.backend.responses.responses == {}
+        assert fake.backend.apis["responses"].responses == {}

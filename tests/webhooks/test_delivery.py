@@ -256,7 +256,7 @@ def test_an_event_whose_every_attempt_failed_is_reported_by_check(fake: FakeOpen
         fake.webhooks.check()
     message = str(failed.value)
     event_id = fake.webhooks.events[0]["id"]
-    assert f"response.completed {event_id} (response {response.id}) was given up after 3 attempts" in message
+    assert f"response.completed {event_id} (of {response.id}) was given up after 3 attempts" in message
     assert (
         "test_an_event_whose_every_attempt_failed_is_reported_by_check.<locals>.down: 503, 503, 503"
         in message

@@ -211,21 +211,26 @@ def endpoint_name(method: str, path: str, index: EndpointIndex | None = None) ->
 def to_scenario(interactions: list[Interaction], name: str = "recorded") -> Scenario:
     """The recorded runs and responses as timelines (in order), the recorded HTTP errors and dropped
     streams as fault rules."""
+    from .observe_batches import batch_scripts, observe_batches
     from .observe_responses import observe_responses, response_scripts, stream_faults
 
     observation = observe(interactions)
     scripts = tuple(RunScript(_timeline(run)) for run in observation.runs if run.transitions)
     responses = [r for r in observe_responses(interactions) if r.transitions]
     outcome = observation.runs[0].status if observation.runs and observation.runs[0].transitions else None
-    what = [f"{len(scripts)} recorded run(s)"] if scripts or not responses else []
+    what = [f"{len(scripts)} recorded run(s)"] if scripts else []
     what += [f"{len(responses)} recorded response(s)"] if responses else []
+    batches = [b for b in observe_batches(interactions) if b.transitions]
+    what += [f"{len(batches)} recorded batch(es)"] if batches else []
+    what = what or ["0 recorded run(s)"]
     return Scenario(
         name=name,
         description=f"Replays {' and '.join(what)} and {len(observation.errors)} HTTP error(s).",
         runs=scripts,
         responses=response_scripts(responses),
         faults=tuple(Fault(**rule) for rule in [*faults_from(interactions), *stream_faults(responses)]),
-        outcome=outcome or (responses[0].status if responses else None),
+        batches=batch_scripts(batches),
+        outcome=outcome or (responses[0].status if responses else batches[0].status if batches else None),
     )
 
 

@@ -91,6 +91,7 @@ def _show(args: argparse.Namespace) -> int:
 
     from ..cassettes.format import Cassette
     from ..cassettes.observe import observe
+    from ..cassettes.observe_batches import observe_batches
     from ..cassettes.observe_responses import observe_responses
     from .show import render
 
@@ -100,7 +101,13 @@ def _show(args: argparse.Namespace) -> int:
     console = Console(soft_wrap=True)  # long replies and tool arguments stay on one line
     for path in files:
         interactions = Cassette.load(path).interactions
-        render(console, path, observe(interactions), observe_responses(interactions))
+        render(
+            console,
+            path,
+            observe(interactions),
+            observe_responses(interactions),
+            observe_batches(interactions),
+        )
     return 0
 
 
@@ -258,6 +265,7 @@ def _cassettes_in(folder: Path) -> list[Path]:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from ..apis.responses.store import ResponseStore
     from ..engine.clock import RealClock
     from ..engine.hangs import HangLimits
     from ..engine.retention import check_max_objects
@@ -273,7 +281,9 @@ def _serve(args: argparse.Namespace) -> int:
         hang_limits=HangLimits() if args.detect_hangs else None,
         response_retention=args.retention,
     )
-    fake.backend.responses.max_objects = check_max_objects(args.max_objects or None, "--max-objects")
+    fake.backend.apis.of(ResponseStore).max_objects = check_max_objects(
+        args.max_objects or None, "--max-objects"
+    )
     # Nobody reads a server's request log but a debugger: the latest few are enough (10,000 requests,
     # headers and bodies, were a quarter of what 20,000 background streams left behind).
     fake.backend.requests = deque(maxlen=SERVE_REQUESTS_KEPT)

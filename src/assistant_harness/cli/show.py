@@ -11,6 +11,7 @@ from rich.text import Text
 
 from ..apis.assistants.statuses import STYLE
 from ..cassettes.observe import Observation, ObservedRun
+from ..cassettes.observe_batches import ObservedBatch
 from ..cassettes.observe_responses import ObservedResponse
 
 if TYPE_CHECKING:
@@ -19,15 +20,21 @@ if TYPE_CHECKING:
 
 
 def render(
-    console: Console, path: Path, observation: Observation, responses: Sequence[ObservedResponse] = ()
+    console: Console,
+    path: Path,
+    observation: Observation,
+    responses: Sequence[ObservedResponse] = (),
+    batches: Sequence[ObservedBatch] = (),
 ) -> None:
     console.print(Text(str(path), style="bold"))
-    if not observation.runs and not responses:
-        console.print("  no runs or responses recorded")
+    if not observation.runs and not responses and not batches:
+        console.print("  no runs, responses or batches recorded")
     for run in observation.runs:
         _run(console, run)
     for response in responses:
         _response(console, response)
+    for batch in batches:
+        _batch(console, batch)
     for error in observation.errors:
         console.print(
             f"  HTTP {error.status} on {error.method} {error.path} (request #{error.index}"
@@ -111,3 +118,41 @@ def _response(console: Console, response: ObservedResponse) -> None:
         console.print(f"  output: {', '.join(response.output_types)}", highlight=False)
     if response.reply is not None:
         console.print(Text.assemble("  reply: ", (response.reply, "italic")))
+
+
+def _batch(console: Console, batch: ObservedBatch) -> None:
+    how = f"polled {batch.polls} time{'s' if batch.polls != 1 else ''}"
+    console.print(
+        Text.assemble(
+            ("Batch ", "bold"), (batch.id, "bold cyan"), f"  {batch.endpoint}  model {batch.model}  ({how})"
+        )
+    )
+    for at, status in batch.transitions:
+        detail = ""
+        if status == "failed" and batch.errors:
+            detail = "; ".join(
+                f"line {e.get('line')}: {e.get('code')}: {e.get('message')}" for e in batch.errors
+            )
+        console.print(
+            Text.assemble(
+                (f"  {'+' + format(at, 'g') + 's':>7}  ", "dim"),
+                (f"{status:<16}", STYLE.get(status, "")),
+                detail,
+            )
+        )
+    if batch.counts:
+        counts = batch.counts
+        console.print(
+            f"  requests: {counts.get('total', 0)} total, {counts.get('completed', 0)} completed, "
+            f"{counts.get('failed', 0)} failed",
+            highlight=False,
+        )
+    failed = {
+        cid: outcome for cid, outcome in batch.requests.items() if outcome[0] is None or outcome[0] >= 400
+    }
+    for custom_id, (status_code, code) in failed.items():
+        console.print(
+            f"  {custom_id}: {status_code if status_code is not None else 'not run'} {code or ''}".rstrip(),
+            style="red",
+            highlight=False,
+        )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import HangDetected
 
@@ -68,6 +68,29 @@ class Polled(Protocol):
 
     @property
     def polling(self) -> PollRecord: ...
+
+
+class Pollable:
+    """The polling properties every polled object shares (a mixin for an API's state dataclass with
+    an ``obj`` holding the API object and a ``polling`` :class:`PollRecord`)."""
+
+    __slots__ = ()
+    obj: dict[str, Any]
+    polling: PollRecord
+
+    @property
+    def id(self) -> str:
+        return str(self.obj["id"])
+
+    @property
+    def polls(self) -> int:
+        """How often the object was fetched."""
+        return self.polling.polls
+
+    @property
+    def polls_after_final(self) -> int:
+        """How often the object was fetched after it could no longer change."""
+        return self.polling.polls_unchanging
 
 
 @dataclass(slots=True)

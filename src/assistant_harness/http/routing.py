@@ -53,6 +53,8 @@ class Endpoint:
     beta: bool = True
     #: The handler reads the raw body itself (multipart uploads); otherwise a POST body is JSON.
     raw_body: bool = False
+    #: The API it belongs to (set when the API registers it; its handler gets that API's state).
+    api: str = ""
     #: The path parameters' names, in order (derived from ``path``).
     params: tuple[str, ...] = field(init=False)
     #: Whether the handler takes ``body=`` (derived from its signature).

@@ -14,7 +14,7 @@ MAX_SCENARIO_BYTES = 1024 * 1024
 MAX_ENTRIES = 1_000
 #: Steps of one run or response.
 MAX_STEPS = 1_000
-_LISTS = ("runs", "responses", "faults", "assistants", "threads", "file_processing")
+_LISTS = ("runs", "responses", "faults", "assistants", "threads", "file_processing", "batches", "chat")
 
 
 def check_bytes(text: str, source: str) -> None:
@@ -35,7 +35,7 @@ def check_sizes(data: dict[str, Any], source: str) -> None:
                 f"{source}: {key}: {len(entries):,} entries, more than the {MAX_ENTRIES:,} allowed; "
                 f"the last entry repeats for every later one, so a long list is rarely needed"
             )
-    for key in ("runs", "responses"):
+    for key in ("runs", "responses", "batches"):
         entries = data.get(key)
         for index, entry in enumerate(entries if isinstance(entries, list) else ()):
             steps = entry.get("steps") if isinstance(entry, dict) else None

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..apis.assistants.statuses import IN_PROGRESS, REQUIRES_ACTION, RUN_MODEL
+from ..apis.batches.statuses import BATCH_MODEL
 from ..apis.common.errors import ApiError
 from ..apis.common.validation import validate
 from ..apis.responses import statuses as responses
@@ -24,6 +25,7 @@ from ..engine import lifecycle as lc
 from ..engine.faults import ERRORS, Fault
 from ..errors import ScenarioError, TimelineError
 from ..textfiles import TextFileError, decode, load_yaml, one_line
+from .batches import batch_script, chat_script
 from .limits import check_bytes, check_sizes
 from .model import (
     REPLY_FIELDS,
@@ -40,7 +42,7 @@ from .tools import builtin_call, file_script
 ENDPOINT_NAMES = sorted(INDEX.by_name)
 
 _TOP_KEYS: tuple[str, ...] = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads")
-_TOP_KEYS += ("runs", "responses", "cancel_finished", "file_processing", "faults")
+_TOP_KEYS += ("runs", "responses", "cancel_finished", "file_processing", "faults", "batches", "chat")
 _RUN_KEYS = ("steps", "assistant", "cancel_delay", "expires")
 _RESPONSE_KEYS = ("steps", "retention")
 _FAULT_KEYS = tuple(Fault.__dataclass_fields__)
@@ -151,10 +153,19 @@ def _parse(data: dict[str, Any], source: str, name: str | None) -> Scenario:
         file_script(where, item, f"file_processing[{i}]")
         for i, item in enumerate(where.sequence(mapping.get("file_processing", []), "file_processing"))
     )
+    batches = tuple(
+        batch_script(where, item, f"batches[{i}]", _reply)
+        for i, item in enumerate(where.sequence(mapping.get("batches", []), "batches"))
+    )
+    chat = tuple(
+        chat_script(where, item, f"chat[{i}]", _reply)
+        for i, item in enumerate(where.sequence(mapping.get("chat", []), "chat"))
+    )
     outcome = mapping.get("outcome")
     if outcome is not None and not isinstance(outcome, str):
         where.fail("outcome", f"must be a run status, not {outcome!r}")
     outcomes = RUN_MODEL.final | {REQUIRES_ACTION, IN_PROGRESS} | responses.RESPONSE_MODEL.statuses
+    outcomes = outcomes | BATCH_MODEL.final
     if outcome is not None and outcome not in outcomes:
         where.fail("outcome", f"{outcome!r} is not a run or response status")
     if "seed" in mapping and (isinstance(mapping["seed"], bool) or not isinstance(mapping["seed"], int)):
@@ -175,6 +186,8 @@ def _parse(data: dict[str, Any], source: str, name: str | None) -> Scenario:
         outcome=outcome,
         source=source,
         file_processing=file_processing,
+        batches=batches,
+        chat=chat,
     )
 
 

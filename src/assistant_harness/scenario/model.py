@@ -14,6 +14,8 @@ from typing import Any
 
 from ..apis.assistants.runs import ReplyContext
 from ..apis.assistants.statuses import RUN_MODEL, STEP_KEYS
+from ..apis.batches.store import BatchScript
+from ..apis.chat.store import ChatScript
 from ..apis.responses import statuses as responses
 from ..apis.responses.state import ResponseRequest, ResponseScript
 from ..engine import lifecycle as lc
@@ -95,6 +97,10 @@ class Scenario:
     source: str | None = field(default=None, compare=False)
     #: How vector-store files are processed (the first script matching a file's name wins).
     file_processing: tuple[FileScript, ...] = ()
+    #: The Batch API's scripts, picked in creation order (the last one repeats).
+    batches: tuple[BatchScript, ...] = ()
+    #: Chat completions' replies or tool calls, in order (the last one repeats).
+    chat: tuple[ChatScript, ...] = ()
 
     def __post_init__(self) -> None:
         # Rules given as keyword mappings (as older code built them) become Fault rules.

@@ -9,6 +9,7 @@ import yaml
 from ..apis.responses.state import ResponseScript
 from ..engine import lifecycle as lc
 from ..errors import ScenarioError
+from .batches import batch_script_data, chat_script_data
 from .model import RunScript, Scenario, TemplateReply
 from .tools import file_script_data
 
@@ -37,6 +38,10 @@ def to_data(scenario: Scenario) -> dict[str, Any]:
         data["file_processing"] = [file_script_data(script) for script in scenario.file_processing]
     if scenario.responses:
         data["responses"] = [_response_data(script) for script in scenario.responses]
+    if scenario.batches:
+        data["batches"] = [batch_script_data(script) for script in scenario.batches]
+    if scenario.chat:
+        data["chat"] = [chat_script_data(script, _reply_text) for script in scenario.chat]
     if scenario.cancel_finished is not None:
         data["cancel_finished"] = scenario.cancel_finished
     if scenario.faults:
@@ -74,13 +79,14 @@ def _step_data(step: lc.Step) -> dict[str, Any]:
         out["error"] = dict(payload["last_error"])
     if "reason" in payload:
         out["reason"] = payload["reason"]
-    reply = payload.get("reply")
-    if isinstance(reply, TemplateReply):
-        out["reply"] = reply.template
-    elif isinstance(reply, str):
-        out["reply"] = reply
-    elif reply is not None:
-        raise ScenarioError(
-            f"a {step.status} step's reply is computed by Python code and cannot be written to a file"
-        )
+    if payload.get("reply") is not None:
+        out["reply"] = _reply_text(payload["reply"], f"a {step.status} step")
     return out
+
+
+def _reply_text(reply: Any, what: str) -> str:
+    if isinstance(reply, TemplateReply):
+        return reply.template
+    if isinstance(reply, str):
+        return reply
+    raise ScenarioError(f"{what}'s reply is computed by Python code and cannot be written to a file")

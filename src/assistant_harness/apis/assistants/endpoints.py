@@ -6,12 +6,17 @@ one) the validated JSON ``body``; see :mod:`assistant_harness.http.routing`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from ...engine.hangs import Polled
 from ...http.messages import ApiRequest, ApiResponse
 from ...http.routing import Endpoint
+from ..files.store import Files
+from ..registry import Api, Context
+from ..vector_stores.store import VectorStores
 from . import runs, streaming, tools
-from .store import Store
+from .store import Store, _default_timelines
 
 Obj = dict[str, Any]
 
@@ -196,4 +201,23 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
     Endpoint("steps.list", "GET", f"{_RUN}/steps", list_run_steps, lists=True),
     Endpoint("steps.retrieve", "GET", f"{_RUN}/steps/{{step_id}}", retrieve_run_step),
+)
+
+
+def _build(context: Context) -> Store:
+    return Store(
+        context.clock,
+        context.ids,
+        context.option("timelines", _default_timelines),
+        files=context.states.of(Files),
+        vector_stores=context.states.of(VectorStores),
+    )
+
+
+def _run(store: Store, params: Mapping[str, str]) -> Polled | None:
+    return store.runs.get(params["run_id"])
+
+
+API = Api(
+    "assistants", ENDPOINTS, _build, polled={"run": _run}, stream_error=lambda sent: streaming.error_event
 )

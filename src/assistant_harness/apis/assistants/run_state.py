@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from ...engine import lifecycle as lc
 from ...engine.events import EventLog
-from ...engine.hangs import PollRecord
+from ...engine.hangs import Pollable, PollRecord
 from ..files.store import Files
 from ..vector_stores.store import VectorStores
 
@@ -100,7 +100,7 @@ class ToolRun:
 
 
 @dataclass(eq=False, slots=True)
-class RunState:
+class RunState(Pollable):
     """A run and everything the fake tracks about it beyond its API object."""
 
     obj: Obj
@@ -121,17 +121,3 @@ class RunState:
     moment: float = 0.0
     #: What the run's built-in tool calls (code interpreter, file search) did.
     tools: ToolRun = field(default_factory=lambda: ToolRun())
-
-    @property
-    def id(self) -> str:
-        return str(self.obj["id"])
-
-    @property
-    def polls(self) -> int:
-        """How often the run was fetched."""
-        return self.polling.polls
-
-    @property
-    def polls_after_final(self) -> int:
-        """How often the run was fetched after it could no longer change."""
-        return self.polling.polls_unchanging

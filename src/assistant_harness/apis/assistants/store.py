@@ -13,7 +13,7 @@ from ..common.errors import ApiError, not_found
 from ..common.ids import IdGenerator
 from ..common.pagination import page
 from ..files.store import Files
-from ..vector_stores.store import FileTimelineSource, VectorStores, default_file_timelines
+from ..vector_stores.store import VectorStores
 from . import objects, resources, runs
 from .runs import RunState
 from .statuses import QUEUED, RUN_MODEL
@@ -63,7 +63,9 @@ class Store:
         clock: VirtualClock,
         ids: IdGenerator,
         timelines: TimelineSource = _default_timelines,
-        file_timelines: FileTimelineSource = default_file_timelines,
+        *,
+        files: Files | None = None,
+        vector_stores: VectorStores | None = None,
     ) -> None:
         self.clock = clock
         self.ids = ids
@@ -71,9 +73,12 @@ class Store:
         self.assistants: dict[str, Obj] = {}
         self.threads: dict[str, ThreadState] = {}
         self.runs: dict[str, RunState] = {}
-        #: Files and vector stores live in their own rooms (the Responses API shares them).
-        self.files = Files(clock, ids)
-        self.vector_stores = VectorStores(clock, ids, self.files, file_timelines)
+        #: Files and vector stores are APIs of their own (the Responses API shares them); a store made
+        #: alone (in a unit test) gets its own.
+        self.files = files if files is not None else Files(clock, ids)
+        self.vector_stores = (
+            vector_stores if vector_stores is not None else VectorStores(clock, ids, self.files)
+        )
         self._runs_created = 0
 
     # -- time -------------------------------------------------------------------------------

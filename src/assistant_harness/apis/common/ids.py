@@ -19,6 +19,12 @@ PREFIXES = {
     "vector_store": "vs_",
     "vector_store_file_batch": "vsfb_",
     "request": "req_",
+    "chat": "chatcmpl-",
+    "batch": "batch_",
+    "batch_request": "batch_req_",
+    "fine_tuning_job": "ftjob-",
+    "fine_tuning_event": "ftevent-",
+    "fine_tuning_checkpoint": "ftckpt_",
 }
 
 

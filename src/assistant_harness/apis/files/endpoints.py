@@ -2,47 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from ...http import multipart
 from ...http.messages import ApiRequest, ApiResponse
 from ...http.routing import Endpoint
+from ..registry import Api, Context
 from .store import Files
 
 Obj = dict[str, Any]
 
 
-class HasFiles(Protocol):
-    """The state a files handler needs: any API's store that holds the fake's files."""
-
-    @property
-    def files(self) -> Files: ...
-
-
-def upload_file(state: HasFiles, request: ApiRequest) -> Obj:
+def upload_file(files: Files, request: ApiRequest) -> Obj:
     form = multipart.parse(request.headers.get("content-type", ""), request.body)
     file_part, purpose = form.get("file"), form.get("purpose")
-    return state.files.create(
+    return files.create(
         file_part.filename if file_part else None,
         file_part.content if file_part else None,
         multipart.text(purpose, "purpose") if purpose else None,
     )
 
 
-def list_files(state: HasFiles, request: ApiRequest) -> Obj:
-    return state.files.list_page(request.query)
+def list_files(files: Files, request: ApiRequest) -> Obj:
+    return files.list_page(request.query)
 
 
-def retrieve_file(state: HasFiles, request: ApiRequest, *, file_id: str) -> Obj:
-    return state.files.retrieve(file_id).obj
+def retrieve_file(files: Files, request: ApiRequest, *, file_id: str) -> Obj:
+    return files.retrieve(file_id).obj
 
 
-def delete_file(state: HasFiles, request: ApiRequest, *, file_id: str) -> Obj:
-    return state.files.delete(file_id)
+def delete_file(files: Files, request: ApiRequest, *, file_id: str) -> Obj:
+    return files.delete(file_id)
 
 
-def file_content(state: HasFiles, request: ApiRequest, *, file_id: str) -> ApiResponse:
-    content = state.files.retrieve(file_id).content
+def file_content(files: Files, request: ApiRequest, *, file_id: str) -> ApiResponse:
+    content = files.retrieve(file_id).content
     return ApiResponse(200, content, {"content-type": "application/octet-stream"})
 
 
@@ -53,3 +47,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("files.delete", "DELETE", "/files/{file_id}", delete_file, beta=False),
     Endpoint("files.content", "GET", "/files/{file_id}/content", file_content, beta=False),
 )
+
+
+def _build(context: Context) -> Files:
+    return Files(context.clock, context.ids)
+
+
+API = Api("files", ENDPOINTS, _build)

@@ -1,24 +1,28 @@
 """The Responses API's endpoints: ``POST /responses`` (JSON or SSE), retrieve (JSON, or the event
 stream from the start or after ``starting_after``), delete, cancel, input items, input tokens.
 
-Handlers take the fake's state (anything with a ``responses`` :class:`ResponseStore`), the request,
+Handlers take the fake's :class:`ResponseStore`, the request,
 and the path parameters by name; fault rules name them ``responses.create``, ``responses.retrieve``,
 ``responses.cancel``, ``responses.delete``, ``responses.input_items``, ``responses.input_tokens``.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from ...engine.faults import READ_TIMEOUT, TransportFault
+from ...engine.hangs import Polled
 from ...http.messages import ApiRequest, ApiResponse
 from ...http.routing import Endpoint
 from ..common.errors import ApiError, invalid_value
 from ..common.validation import validate
+from ..conversations.store import ConversationStore
+from ..registry import Api, Context
 from . import events
 from .state import ResponseState
-from .store import ResponseStore
+from .store import ResponseStore, _default_scripts
 
 Obj = dict[str, Any]
 
@@ -26,13 +30,8 @@ Obj = dict[str, Any]
 DEFAULT_READ_TIMEOUT = 600.0
 
 
-class HasResponses(Protocol):
-    responses: ResponseStore
-
-
-def create(state: HasResponses, request: ApiRequest, *, body: Obj) -> Obj | ApiResponse:
+def create(store: ResponseStore, request: ApiRequest, *, body: Obj) -> Obj | ApiResponse:
     validate("CreateResponse", _lenient(body))
-    store = state.responses
     response = store.create(body)
     streamed = body.get("stream") is True
     if streamed:
@@ -45,27 +44,26 @@ def create(state: HasResponses, request: ApiRequest, *, body: Obj) -> Obj | ApiR
     return response.obj
 
 
-def retrieve(state: HasResponses, request: ApiRequest, *, response_id: str) -> Obj | ApiResponse:
-    store = state.responses
+def retrieve(store: ResponseStore, request: ApiRequest, *, response_id: str) -> Obj | ApiResponse:
     streamed, after = _flag(request.query, "stream"), _starting_after(request.query)
     response = store.get(response_id)
     return stream(store, response, after, request) if streamed else response.obj
 
 
-def delete(state: HasResponses, request: ApiRequest, *, response_id: str) -> Obj:
-    return state.responses.delete(response_id)
+def delete(store: ResponseStore, request: ApiRequest, *, response_id: str) -> Obj:
+    return store.delete(response_id)
 
 
-def cancel(state: HasResponses, request: ApiRequest, *, response_id: str) -> Obj:
-    return state.responses.cancel(response_id).obj
+def cancel(store: ResponseStore, request: ApiRequest, *, response_id: str) -> Obj:
+    return store.cancel(response_id).obj
 
 
-def input_items(state: HasResponses, request: ApiRequest, *, response_id: str) -> Obj:
-    return state.responses.input_items(response_id, request.query)
+def input_items(store: ResponseStore, request: ApiRequest, *, response_id: str) -> Obj:
+    return store.input_items(response_id, request.query)
 
 
-def input_tokens(state: HasResponses, request: ApiRequest, *, body: Obj) -> Obj:
-    return state.responses.input_tokens(body)
+def input_tokens(store: ResponseStore, request: ApiRequest, *, body: Obj) -> Obj:
+    return store.input_tokens(body)
 
 
 def _lenient(body: Obj) -> Obj:
@@ -166,3 +164,27 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         beta=False,
     ),
 )
+
+
+def _build(context: Context) -> ResponseStore:
+    store = ResponseStore(
+        context.clock,
+        context.ids,
+        context.option("response_scripts", _default_scripts),
+        cancel_finished=context.option("cancel_finished", "return"),
+        retention=context.options.get("response_retention"),
+    )
+    store.attach(context.states.of(ConversationStore))
+    return store
+
+
+def _response(store: ResponseStore, params: Mapping[str, str]) -> Polled | None:
+    return store.responses.get(params["response_id"])
+
+
+def _stream_error(sent: list[bytes]) -> functools.partial[bytes]:
+    """The error event after ``sent``: it carries the next sequence number."""
+    return functools.partial(events.error_event, sequence_number=events.next_number(sent))
+
+
+API = Api("responses", ENDPOINTS, _build, polled={"response": _response}, stream_error=_stream_error)

@@ -124,3 +124,15 @@ def error_event(message: str, code: str = "server_error", sequence_number: int =
         "sequence_number": sequence_number,
     }
     return f"event: error\ndata: {_encode(data)}\n\n".encode()
+
+
+_NUMBER = re.compile(rb'"sequence_number":(\d+)')
+
+
+def next_number(chunks: list[bytes]) -> int:
+    """The sequence number after the last of ``chunks`` (0 when none carries one)."""
+    for chunk in reversed(chunks):
+        found = _NUMBER.search(chunk)
+        if found:
+            return int(found.group(1)) + 1
+    return 0

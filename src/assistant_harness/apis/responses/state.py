@@ -9,7 +9,7 @@ from typing import Any
 
 from ...engine import lifecycle as lc
 from ...engine.events import EventLog
-from ...engine.hangs import PollRecord
+from ...engine.hangs import Pollable, PollRecord
 from ...errors import ScenarioError
 
 Obj = dict[str, Any]
@@ -121,7 +121,7 @@ class ResponseRequest:
 
 
 @dataclass(eq=False, slots=True)
-class ResponseState:
+class ResponseState(Pollable):
     """A response, its input, its event log, and what polling it looked like."""
 
     obj: Obj
@@ -141,20 +141,6 @@ class ResponseState:
     history: list[tuple[str, float]] = field(default_factory=list)
     #: How the response was fetched (hang detection keeps it).
     polling: PollRecord = field(default_factory=PollRecord)
-
-    @property
-    def id(self) -> str:
-        return str(self.obj["id"])
-
-    @property
-    def polls(self) -> int:
-        """How often the response was fetched."""
-        return self.polling.polls
-
-    @property
-    def polls_after_final(self) -> int:
-        """How often the response was fetched after it could no longer change."""
-        return self.polling.polls_unchanging
 
     @property
     def status(self) -> str:

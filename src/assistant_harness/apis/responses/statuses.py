@@ -68,3 +68,13 @@ ERROR_MESSAGES = MappingProxyType(
 )
 #: Why an ``incomplete`` response stopped (the spec's two reasons).
 INCOMPLETE_REASONS = ("max_output_tokens", "content_filter")
+
+#: The webhook event each final status of a background response sends.
+WEBHOOK_EVENT_OF = MappingProxyType(
+    {
+        COMPLETED: "response.completed",
+        FAILED: "response.failed",
+        CANCELLED: "response.cancelled",
+        INCOMPLETE: "response.incomplete",
+    }
+)

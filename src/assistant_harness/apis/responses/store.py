@@ -17,9 +17,10 @@ from ..common.errors import ApiError, missing
 from ..common.ids import IdGenerator
 from ..common.pagination import page
 from ..common.validation import SCHEMAS
+from ..registry import EndListener
 from . import effects, objects
 from .state import ResponseRequest, ResponseScript, ResponseState
-from .statuses import CANCELLED, RESPONSE_MODEL
+from .statuses import CANCELLED, RESPONSE_MODEL, WEBHOOK_EVENT_OF
 
 if TYPE_CHECKING:
     from ..conversations.store import ConversationState, ConversationStore
@@ -30,8 +31,6 @@ Obj = dict[str, Any]
 DEFAULT_TIMELINE = lc.Timeline.of(("queued", 1.0), ("in_progress", 2.0), "completed", model=RESPONSE_MODEL)
 
 ScriptSource = Callable[[ResponseRequest], "ResponseScript | lc.Timeline"]
-#: Told when a background response ends: the response, its final status, the virtual time it ended.
-EndListener = Callable[[ResponseState, str, float], None]
 
 #: What cancelling a finished response does: return it unchanged (OpenAI) or answer 409 (some
 #: compatible servers).
@@ -62,6 +61,9 @@ KNOWN_PARAMETERS = _known_parameters()
 
 class ResponseStore:
     """All responses of one fake."""
+
+    #: What a background response's end announces (see :meth:`watch`).
+    webhook_events = frozenset(WEBHOOK_EVENT_OF.values())
 
     def __init__(
         self,
@@ -125,7 +127,7 @@ class ResponseStore:
         """Called by effects when a response enters a final status."""
         if state.obj["background"]:
             for listener in self.end_listeners:
-                listener(state, status, at)
+                listener(WEBHOOK_EVENT_OF[status], state.id, at)
 
     def attach(self, conversations: ConversationStore) -> None:
         """Serve ``conversation`` on create from ``conversations``; reading a conversation first
@@ -141,8 +143,9 @@ class ResponseStore:
         return self.ids.new_hex(prefix)
 
     # -- create ----------------------------------------------------------------------------
-    def create(self, body: Obj) -> ResponseState:
-        """A new response for a validated create request; 400/404 as the API words them."""
+    def create(self, body: Obj, script: ResponseScript | lc.Timeline | None = None) -> ResponseState:
+        """A new response for a validated create request; 400/404 as the API words them. ``script``
+        (a batch line's) replaces the next scripted one."""
         for key in body:
             if key not in KNOWN_PARAMETERS:
                 raise ApiError(400, f"Unknown parameter: '{key}'.", param=key, code="unknown_parameter")
@@ -161,7 +164,8 @@ class ResponseStore:
         items = objects.input_items(body.get("input"), self._item_id)
         self._check_references(items)
         _check_tool_outputs(context, items)
-        script = self.scripts(ResponseRequest(self.created, body))
+        if script is None:
+            script = self.scripts(ResponseRequest(self.created, body))
         if isinstance(script, lc.Timeline):
             script = ResponseScript(script)
         now = self.clock.elapsed()

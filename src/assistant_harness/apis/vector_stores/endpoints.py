@@ -2,94 +2,85 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import Any
 
+from ...engine.hangs import Polled
 from ...http.messages import ApiRequest
 from ...http.routing import Endpoint
-from .store import VectorStores
+from ..files.store import Files
+from ..registry import Api, Context
+from .store import VectorStores, default_file_timelines
 
 Obj = dict[str, Any]
 
 
-class HasVectorStores(Protocol):
-    """The state a vector-store handler needs: any API's store that holds the fake's vector stores."""
-
-    @property
-    def vector_stores(self) -> VectorStores: ...
+def create_vector_store(stores: VectorStores, request: ApiRequest, *, body: Obj) -> Obj:
+    return stores.create(body)
 
 
-def create_vector_store(state: HasVectorStores, request: ApiRequest, *, body: Obj) -> Obj:
-    return state.vector_stores.create(body)
+def list_vector_stores(stores: VectorStores, request: ApiRequest) -> Obj:
+    return stores.list_page(request.query)
 
 
-def list_vector_stores(state: HasVectorStores, request: ApiRequest) -> Obj:
-    return state.vector_stores.list_page(request.query)
+def retrieve_vector_store(stores: VectorStores, request: ApiRequest, *, vector_store_id: str) -> Obj:
+    return stores.retrieve(vector_store_id).obj
 
 
-def retrieve_vector_store(state: HasVectorStores, request: ApiRequest, *, vector_store_id: str) -> Obj:
-    return state.vector_stores.retrieve(vector_store_id).obj
+def update_vector_store(stores: VectorStores, request: ApiRequest, *, vector_store_id: str, body: Obj) -> Obj:
+    return stores.update(vector_store_id, body)
 
 
-def update_vector_store(
-    state: HasVectorStores, request: ApiRequest, *, vector_store_id: str, body: Obj
-) -> Obj:
-    return state.vector_stores.update(vector_store_id, body)
+def delete_vector_store(stores: VectorStores, request: ApiRequest, *, vector_store_id: str) -> Obj:
+    return stores.delete(vector_store_id)
 
 
-def delete_vector_store(state: HasVectorStores, request: ApiRequest, *, vector_store_id: str) -> Obj:
-    return state.vector_stores.delete(vector_store_id)
+def search_vector_store(stores: VectorStores, request: ApiRequest, *, vector_store_id: str, body: Obj) -> Obj:
+    return stores.search(vector_store_id, body)
 
 
-def search_vector_store(
-    state: HasVectorStores, request: ApiRequest, *, vector_store_id: str, body: Obj
-) -> Obj:
-    return state.vector_stores.search(vector_store_id, body)
+def add_file(stores: VectorStores, request: ApiRequest, *, vector_store_id: str, body: Obj) -> Obj:
+    return stores.add_file(vector_store_id, body)
 
 
-def add_file(state: HasVectorStores, request: ApiRequest, *, vector_store_id: str, body: Obj) -> Obj:
-    return state.vector_stores.add_file(vector_store_id, body)
+def list_files(stores: VectorStores, request: ApiRequest, *, vector_store_id: str) -> Obj:
+    return stores.list_files(vector_store_id, request.query)
 
 
-def list_files(state: HasVectorStores, request: ApiRequest, *, vector_store_id: str) -> Obj:
-    return state.vector_stores.list_files(vector_store_id, request.query)
-
-
-def retrieve_file(state: HasVectorStores, request: ApiRequest, *, vector_store_id: str, file_id: str) -> Obj:
-    return state.vector_stores.file(vector_store_id, file_id)
+def retrieve_file(stores: VectorStores, request: ApiRequest, *, vector_store_id: str, file_id: str) -> Obj:
+    return stores.file(vector_store_id, file_id)
 
 
 def update_file(
-    state: HasVectorStores, request: ApiRequest, *, vector_store_id: str, file_id: str, body: Obj
+    stores: VectorStores, request: ApiRequest, *, vector_store_id: str, file_id: str, body: Obj
 ) -> Obj:
-    return state.vector_stores.update_file(vector_store_id, file_id, body)
+    return stores.update_file(vector_store_id, file_id, body)
 
 
-def delete_file(state: HasVectorStores, request: ApiRequest, *, vector_store_id: str, file_id: str) -> Obj:
-    return state.vector_stores.delete_file(vector_store_id, file_id)
+def delete_file(stores: VectorStores, request: ApiRequest, *, vector_store_id: str, file_id: str) -> Obj:
+    return stores.delete_file(vector_store_id, file_id)
 
 
-def file_content(state: HasVectorStores, request: ApiRequest, *, vector_store_id: str, file_id: str) -> Obj:
-    return state.vector_stores.file_content(vector_store_id, file_id)
+def file_content(stores: VectorStores, request: ApiRequest, *, vector_store_id: str, file_id: str) -> Obj:
+    return stores.file_content(vector_store_id, file_id)
 
 
-def create_batch(state: HasVectorStores, request: ApiRequest, *, vector_store_id: str, body: Obj) -> Obj:
-    return state.vector_stores.create_batch(vector_store_id, body)
+def create_batch(stores: VectorStores, request: ApiRequest, *, vector_store_id: str, body: Obj) -> Obj:
+    return stores.create_batch(vector_store_id, body)
 
 
-def retrieve_batch(
-    state: HasVectorStores, request: ApiRequest, *, vector_store_id: str, batch_id: str
-) -> Obj:
-    return state.vector_stores.batch(vector_store_id, batch_id)
+def retrieve_batch(stores: VectorStores, request: ApiRequest, *, vector_store_id: str, batch_id: str) -> Obj:
+    return stores.batch(vector_store_id, batch_id)
 
 
-def cancel_batch(state: HasVectorStores, request: ApiRequest, *, vector_store_id: str, batch_id: str) -> Obj:
-    return state.vector_stores.cancel_batch(vector_store_id, batch_id)
+def cancel_batch(stores: VectorStores, request: ApiRequest, *, vector_store_id: str, batch_id: str) -> Obj:
+    return stores.cancel_batch(vector_store_id, batch_id)
 
 
 def list_batch_files(
-    state: HasVectorStores, request: ApiRequest, *, vector_store_id: str, batch_id: str
+    stores: VectorStores, request: ApiRequest, *, vector_store_id: str, batch_id: str
 ) -> Obj:
-    return state.vector_stores.list_batch_files(vector_store_id, batch_id, request.query)
+    return stores.list_batch_files(vector_store_id, batch_id, request.query)
 
 
 _VS = "/vector_stores/{vector_store_id}"
@@ -110,7 +101,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _endpoint(".search", "POST", f"{_VS}/search", search_vector_store, schema="VectorStoreSearchRequest"),
     _endpoint(".files.create", "POST", f"{_VS}/files", add_file, schema="CreateVectorStoreFileRequest"),
     _endpoint(".files.list", "GET", f"{_VS}/files", list_files, lists=True),
-    _endpoint(".files.retrieve", "GET", _FILE, retrieve_file),
+    _endpoint(".files.retrieve", "GET", _FILE, retrieve_file, returns="vector_store.file"),
     _endpoint(".files.update", "POST", _FILE, update_file, schema="UpdateVectorStoreFileAttributesRequest"),
     _endpoint(".files.delete", "DELETE", _FILE, delete_file),
     _endpoint(".files.content", "GET", f"{_FILE}/content", file_content),
@@ -121,7 +112,32 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         create_batch,
         schema="CreateVectorStoreFileBatchRequest",
     ),
-    _endpoint(".file_batches.retrieve", "GET", _BATCH, retrieve_batch),
+    _endpoint(".file_batches.retrieve", "GET", _BATCH, retrieve_batch, returns="vector_store.file_batch"),
     _endpoint(".file_batches.cancel", "POST", f"{_BATCH}/cancel", cancel_batch),
     _endpoint(".file_batches.list_files", "GET", f"{_BATCH}/files", list_batch_files, lists=True),
+)
+
+
+def _build(context: Context) -> VectorStores:
+    files = context.states.of(Files)
+    return VectorStores(
+        context.clock, context.ids, files, context.option("file_timelines", default_file_timelines)
+    )
+
+
+def _file(stores: VectorStores, params: Mapping[str, str]) -> Polled | None:
+    state = stores.stores.get(params["vector_store_id"])
+    return state.files.get(params["file_id"]) if state is not None else None
+
+
+def _batch(stores: VectorStores, params: Mapping[str, str]) -> Polled | None:
+    state = stores.stores.get(params["vector_store_id"])
+    return state.batches.get(params["batch_id"]) if state is not None else None
+
+
+API = Api(
+    "vector_stores",
+    ENDPOINTS,
+    _build,
+    polled={"vector_store.file": _file, "vector_store.file_batch": _batch},
 )

@@ -15,6 +15,7 @@ from typing import Any
 
 from ...engine import lifecycle as lc
 from ...engine.clock import VirtualClock
+from ...engine.hangs import Pollable, PollRecord
 from ..common.errors import ApiError, not_found
 from ..common.ids import IdGenerator
 from ..common.pagination import page
@@ -26,6 +27,9 @@ Obj = dict[str, Any]
 
 #: How a file is processed unless a scenario says otherwise: one virtual second, then ready.
 DEFAULT_FILE_TIMELINE = lc.Timeline([lc.Step(IN_PROGRESS, 1.0), lc.Step(COMPLETED)], model=FILE_MODEL)
+
+#: The progress of a batch with no files: done at once.
+_EMPTY_BATCH = lc.Progress(lc.Timeline([lc.Step(COMPLETED)]), 0.0, model=FILE_MODEL)
 
 #: The expiry policy of a vector store the API makes for a thread (from attachments or helpers).
 THREAD_STORE_EXPIRY = {"anchor": "last_active_at", "days": 7}
@@ -50,16 +54,32 @@ def default_file_timelines(_: FileRequest) -> lc.Timeline:
 
 
 @dataclass(eq=False, slots=True)
-class FileState:
+class FileState(Pollable):
     obj: Obj
     progress: lc.Progress
+    #: How the file was fetched (hang detection keeps it).
+    polling: PollRecord = field(default_factory=PollRecord)
 
 
 @dataclass(eq=False, slots=True)
-class BatchState:
+class BatchState(Pollable):
     obj: Obj
     file_ids: list[str]
+    #: The store's files (the batch's own are among them): its progress is theirs.
+    files: Mapping[str, FileState]
     cancelled: bool = False
+    #: How the batch was fetched (hang detection keeps it).
+    polling: PollRecord = field(default_factory=PollRecord)
+
+    @property
+    def progress(self) -> lc.Progress:
+        """Where the batch stands, for hang detection: the first of its files still being processed
+        (its last file once all are done)."""
+        mine = [self.files[i] for i in self.file_ids if i in self.files]
+        unfinished = [f for f in mine if not f.progress.is_final]
+        if unfinished:
+            return unfinished[0].progress
+        return mine[-1].progress if mine else _EMPTY_BATCH
 
 
 @dataclass(eq=False, slots=True)
@@ -201,6 +221,7 @@ class VectorStores:
         batch = BatchState(
             objects.file_batch(self._ids.new("vector_store_file_batch"), self._now(), store_id),
             [spec["file_id"] for spec in specs],
+            state.files,
         )
         for spec in specs:
             self._add(state, spec["file_id"], spec)

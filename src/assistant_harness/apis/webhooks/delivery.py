@@ -1,6 +1,7 @@
-"""Delivering the Responses API's webhooks on the virtual clock.
+"""Delivering the fake's webhooks on the virtual clock.
 
-When a background response ends (``completed``, ``failed``, ``cancelled``, ``incomplete``), every
+When an object that announces its end does so (a background response ``completed``, ``failed``,
+``cancelled`` or ``incomplete``; each API that sends webhooks is a :class:`WebhookSource`), every
 subscribed endpoint gets the spec's event (``{"id": "evt_...", "object": "event", "created_at",
 "type": "response.completed", "data": {"id": "resp_..."}}``) at that virtual moment, signed with the
 endpoint's secret (signing.py). A target is a callable (given a :class:`WebhookDelivery`; it answers
@@ -22,7 +23,7 @@ from __future__ import annotations
 import functools
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,18 +36,10 @@ from .signing import check_secret, make_secret, other_secret, sign
 from .transport import DEFAULT_TIMEOUT, check_timeout, check_url, post
 
 if TYPE_CHECKING:
-    from ..responses.state import ResponseState
+    from ..registry import WebhookSource
 
 Obj = dict[str, Any]
 
-#: The event each final status sends.
-EVENT_OF_STATUS = {
-    "completed": "response.completed",
-    "failed": "response.failed",
-    "cancelled": "response.cancelled",
-    "incomplete": "response.incomplete",
-}
-RESPONSE_EVENTS = frozenset(EVENT_OF_STATUS.values())
 #: Virtual seconds before each retry of a failed attempt (the Standard Webhooks schedule OpenAI's
 #: "exponential backoff for up to 72 hours" follows: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h).
 RETRY_DELAYS = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
@@ -99,7 +92,7 @@ class WebhookEndpoint:
 
     target: Target
     secret: str = field(repr=False)  # never shown: reprs end up in logs and failure reports
-    events: frozenset[str] = RESPONSE_EVENTS
+    events: frozenset[str] = frozenset()
     timestamps: str = "auto"
     retries: tuple[float, ...] = RETRY_DELAYS
     #: Seconds the receiver has to answer (virtual for a callable, real for a URL).
@@ -118,7 +111,7 @@ class GivenUp:
     def __str__(self) -> str:
         answers = ", ".join(_answer(d) for d in self.attempts)
         return (
-            f"{self.event['type']} {self.event['id']} (response {self.event['data']['id']}) was given up "
+            f"{self.event['type']} {self.event['id']} (of {self.event['data']['id']}) was given up "
             f"after {len(self.attempts)} attempts to {_target_name(self.endpoint.target)}: {answers}"
         )
 
@@ -150,8 +143,7 @@ class Webhooks:
         self,
         clock: VirtualClock,
         seed: int,
-        watch: Callable[[Callable[[ResponseState, str, float], None]], None],
-        stuck: Callable[[], list[str]] = list,
+        sources: Sequence[WebhookSource] = (),
     ) -> None:
         self.clock = clock
         #: The secret endpoints get unless :meth:`add` names one (deterministic per seed).
@@ -167,9 +159,10 @@ class Webhooks:
         self.given_up: list[GivenUp] = []
         #: Events no endpoint is subscribed to (what a wait for them would wait for in vain).
         self.unsubscribed: list[Obj] = []
-        self._stuck = stuck
         self._ids = IdGenerator(seed ^ 0x77686B)  # its own ids: webhooks never shift the API's ids
-        self._watch = watch
+        self._sources = tuple(sources)
+        #: Every event type the fake's APIs can send.
+        self.known_events: frozenset[str] = frozenset().union(*(s.webhook_events for s in self._sources))
         self._watching = False
         self._held: list[_Pending] = []
 
@@ -184,8 +177,8 @@ class Webhooks:
         retries: Iterable[float] = RETRY_DELAYS,
         timeout: float | None = None,
     ) -> WebhookEndpoint:
-        """Subscribe ``target`` (a callable, or an ``http://`` URL on this machine) to ``events`` (all
-        four ``response.*`` events by default), signed with ``secret`` (default: :attr:`secret`);
+        """Subscribe ``target`` (a callable, or an ``http://`` URL on this machine) to ``events``
+        (every event the fake sends by default), signed with ``secret`` (default: :attr:`secret`);
         ``timeout``: seconds it has to answer (default :attr:`timeout`)."""
         if isinstance(target, str):
             check_url(target)
@@ -193,11 +186,11 @@ class Webhooks:
             raise ConfigurationError(
                 f"webhook target {target!r}: give a callable (taking a WebhookDelivery) or an http:// URL"
             )
-        chosen = frozenset(events) if events is not None else RESPONSE_EVENTS
-        unknown = sorted(chosen - RESPONSE_EVENTS)
+        chosen = frozenset(events) if events is not None else self.known_events
+        unknown = sorted(chosen - self.known_events)
         if unknown:
             raise ConfigurationError(
-                f"webhook events {unknown}: the fake sends {', '.join(sorted(RESPONSE_EVENTS))}"
+                f"webhook events {unknown}: the fake sends {', '.join(sorted(self.known_events))}"
             )
         if timestamps not in TIMESTAMPS:
             raise ConfigurationError(f"timestamps={timestamps!r}: use one of {', '.join(TIMESTAMPS)}")
@@ -207,7 +200,8 @@ class Webhooks:
         self.endpoints.append(endpoint)
         if not self._watching:  # only now do responses set clock alarms (no cost without webhooks)
             self._watching = True
-            self._watch(self.response_ended)
+            for source in self._sources:
+                source.watch(self.ended)
         return endpoint
 
     # -- reading the log -------------------------------------------------------------------
@@ -238,26 +232,28 @@ class Webhooks:
         arrive any more (None when no endpoint is subscribed: then nobody waits for one)."""
         if not self.endpoints:
             return None
-        reasons = [f"{noun} never ends (its timeline holds it for ever)" for noun in self._stuck()]
+        # A source may say which of its objects can no longer end by themselves (``stuck()``).
+        stuck = [noun for source in self._sources for noun in getattr(source, "stuck", list)()]
+        reasons = [f"{noun} never ends (its timeline holds it for ever)" for noun in stuck]
         reasons += [
-            f"{e['type']} of response {e['data']['id']} was not sent: no endpoint is subscribed to it"
+            f"{e['type']} of {e['data']['id']} was not sent: no endpoint is subscribed to it"
             for e in self.unsubscribed[-3:]
         ]
         reasons += [str(given) for given in self.given_up[-3:]]
         if not reasons:
-            reasons = [f"all {len(self.events)} events were delivered and no response is in flight"]
+            reasons = [f"all {len(self.events)} events were delivered and nothing is in flight"]
         return "no webhook can arrive any more: " + "; ".join(reasons)
 
     # -- delivering ------------------------------------------------------------------------
-    def response_ended(self, state: ResponseState, status: str, at: float) -> None:
-        """A background response ended at virtual time ``at``: plan its event for every endpoint."""
-        kind = EVENT_OF_STATUS[status]
+    def ended(self, kind: str, object_id: str, at: float) -> None:
+        """An object ended at virtual time ``at`` (a background response, a batch...): plan its event
+        ``kind`` for every endpoint subscribed to it."""
         event = {
             "id": self._ids.new_hex("evt", 32),
             "object": "event",
             "created_at": int(self.clock.epoch + at),
             "type": kind,
-            "data": {"id": state.id},
+            "data": {"id": object_id},
         }
         if not any(kind in endpoint.events for endpoint in self.endpoints):
             self.unsubscribed.append(event)

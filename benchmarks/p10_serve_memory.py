@@ -1,8 +1,8 @@
-"""P9: RSS of ``assistant-harness serve`` after N background streams (run by hand, not by run.py).
+"""P10: RSS of ``assistant-harness serve`` after N background streams (run by hand, not by run.py).
 
-    python benchmarks/p9_serve_memory.py 20000                      # the default settings
-    python benchmarks/p9_serve_memory.py 20000 --retention 60       # any serve options after N
-    python benchmarks/p9_serve_memory.py 20000 --max-objects 0      # no cap on the responses kept
+    python benchmarks/p10_serve_memory.py 20000                      # the default settings
+    python benchmarks/p10_serve_memory.py 20000 --retention 60       # any serve options after N
+    python benchmarks/p10_serve_memory.py 20000 --max-objects 0      # no cap on the responses kept
 
 Starts the server with ``--speed 100000`` (a 3-virtual-second response streams in 30 real
 microseconds), streams 100 background responses to warm it up, reads its RSS, streams N more with the

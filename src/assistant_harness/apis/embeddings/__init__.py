@@ -1,0 +1,1 @@
+"""Embeddings (``POST /embeddings``): deterministic unit vectors of the model's dimension."""
