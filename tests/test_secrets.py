@@ -312,6 +312,17 @@ KINDS: dict[str, Interaction] = {
             ],
         ),
     ),
+    # The Responses API (and many proxies) send no ``event:`` line: the type is only in the JSON.
+    "split stream, type only in data": _interaction(
+        response_headers={"content-type": "text/event-stream"},
+        response_body=Body(
+            "sse",
+            [
+                {"data": {"type": "response.output_text.delta", "sequence_number": n, "delta": v}}
+                for n, v in enumerate(("key sk-", "proj-" + _T[:15], _T[15:], " done"))
+            ],
+        ),
+    ),
 }
 
 

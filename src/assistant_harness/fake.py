@@ -68,6 +68,7 @@ if TYPE_CHECKING:
         cancel_finished: str | None
         webhooks: Target | None
         webhook_secret: str | None
+        webhook_timeout: float
 
 
 def _always(timeline: Timeline) -> TimelineSource:
@@ -181,6 +182,7 @@ class FakeOpenAI:
         )
         if settings.webhook_secret is not None:
             self.webhooks.secret = settings.webhook_secret
+        self.webhooks.timeout = settings.webhook_timeout
         if settings.webhooks is not None:
             self.webhooks.add(settings.webhooks)
         if self.scenario is not None:

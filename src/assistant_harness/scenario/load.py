@@ -26,6 +26,7 @@ from ..engine.faults import ERRORS, Fault
 from ..errors import ScenarioError, TimelineError
 from ..textfiles import TextFileError, decode, load_yaml, one_line
 from .batches import batch_script, chat_script, job_timeline
+from .limits import check_bytes, check_sizes
 from .reporter import MAX_SECONDS, Reporter
 from .scripts import REPLY_FIELDS, RESPONSE_STEPS, RUN_STEPS, RunScript, StepRules, TemplateReply
 from .tools import builtin_call, file_script
@@ -77,8 +78,9 @@ def shipped_text(name: str) -> tuple[str, str]:
 
 def fields(text: str, source: str = "<scenario>", *, name: str | None = None) -> dict[str, Any]:
     """A ``Scenario``'s fields from YAML text; ``source`` names the file in error messages."""
+    check_bytes(text, source)
     try:
-        data = load_yaml(text)
+        data = load_yaml(text, unique_keys=True)
     except TextFileError as error:
         raise ScenarioError(error.render(source)) from None
     if data is None:
@@ -90,6 +92,7 @@ def fields(text: str, source: str = "<scenario>", *, name: str | None = None) ->
         raise ScenarioError(
             f"{source}:1:1: expected a mapping of keys (runs:, faults:, ...), got {type(data).__name__}"
         )
+    check_sizes(data, source)
     try:
         return _parse(data, source, name)
     except ScenarioError:

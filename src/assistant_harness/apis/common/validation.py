@@ -55,6 +55,20 @@ SCHEMAS: dict[str, Schema] = _load()
 
 # The spec says ``format: uri`` here (prose, dropped when vendoring); the API refuses an empty url.
 SCHEMAS["MessageContentImageUrlObject"]["properties"]["image_url"]["properties"]["url"]["minLength"] = 1
+# The limits the spec states in prose only ("Set of 16 key-value pairs ... keys ... 64 characters ...
+# values ... 512 characters"), which the API enforces with its usual wording (see docs/fidelity.md).
+SCHEMAS["Metadata"]["anyOf"][0].update(
+    maxProperties=16,
+    propertyNames={"type": "string", "maxLength": 64},
+    additionalProperties={"type": "string", "maxLength": 512},
+)
+# An empty id is a malformed request (400), not an unknown id (404).
+for _schema, _name in (
+    ("ResponseProperties", "previous_response_id"),
+    ("TokenCountsBody", "previous_response_id"),
+):
+    SCHEMAS[_schema]["properties"][_name]["anyOf"][0]["minLength"] = 1
+SCHEMAS["ConversationParam"]["oneOf"][0]["minLength"] = 1
 
 
 def validate(schema_name: str, body: Any) -> None:
