@@ -5,11 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import HarnessError
+
+#: The requests ``serve`` keeps for inspection (``Backend.requests``).
+SERVE_REQUESTS_KEPT = 1_000
+#: The responses ``serve`` keeps by default: a finished background stream costs about 5 KiB once
+#: compacted, so this bounds a server that runs for hours to about 50 MB of them (docs/performance.md).
+SERVE_MAX_OBJECTS = 10_000
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,6 +59,20 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PREFIX",
         help="a path prefix to answer besides /v1, as a gateway's base URL has it (e.g. /openai/v1); "
         "repeatable. Azure OpenAI's /openai/... paths are always answered",
+    )
+    serve.add_argument(
+        "--retention",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="forget each response this many virtual seconds after it was created (default: keep)",
+    )
+    serve.add_argument(
+        "--max-objects",
+        type=int,
+        default=SERVE_MAX_OBJECTS,
+        metavar="N",
+        help=f"keep at most N responses, forgetting the oldest (default {SERVE_MAX_OBJECTS:,}; 0: no cap)",
     )
     serve.add_argument(
         "--detect-hangs",
@@ -99,6 +120,7 @@ def _show(args: argparse.Namespace) -> int:
     from ..cassettes.format import Cassette
     from ..cassettes.observe import observe
     from ..cassettes.observe_batches import observe_batches
+    from ..cassettes.observe_jobs import observe_jobs
     from ..cassettes.observe_responses import observe_responses
     from .show import render
 
@@ -114,6 +136,7 @@ def _show(args: argparse.Namespace) -> int:
             observe(interactions),
             observe_responses(interactions),
             observe_batches(interactions),
+            observe_jobs(interactions),
         )
     return 0
 
@@ -272,8 +295,10 @@ def _cassettes_in(folder: Path) -> list[Path]:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from ..apis.responses.store import ResponseStore
     from ..engine.clock import RealClock
     from ..engine.hangs import HangLimits
+    from ..engine.retention import check_max_objects
     from ..fake import FakeAssistants
     from ..http.asgi import ServeApp, run_server
 
@@ -284,7 +309,14 @@ def _serve(args: argparse.Namespace) -> int:
         seed=args.seed,
         # Off by default: an ordinary client polling a finished run must not get an error.
         hang_limits=HangLimits() if args.detect_hangs else None,
+        response_retention=args.retention,
     )
+    fake.backend.apis.of(ResponseStore).max_objects = check_max_objects(
+        args.max_objects or None, "--max-objects"
+    )
+    # Nobody reads a server's request log but a debugger: the latest few are enough (10,000 requests,
+    # headers and bodies, were a quarter of what 20,000 background streams left behind).
+    fake.backend.requests = deque(maxlen=SERVE_REQUESTS_KEPT)
     taken = _cannot_listen(args.host, args.port)
     if taken:  # said first and only: no "Serving ..." line for a server that never starts
         print(f"assistant-harness serve: cannot listen on {args.host}:{args.port}: {taken}", file=sys.stderr)
