@@ -21,6 +21,7 @@ from assistant_harness.http.transports import httpx_module_for_openai
 
 from .. import asgi_client
 from ..batches import flows as batch_flows
+from ..fine_tuning import test_jobs as fine_tuning_jobs
 
 VERSION = "2025-04-01-preview"
 UNSUPPORTED = "API version not supported"
@@ -140,6 +141,12 @@ def test_a_batch(make: Make) -> None:
     assert outcome.batch.status == "completed" and len(outcome.output) == 3
 
 
+def test_a_fine_tuning_job(make: Make) -> None:
+    _, client = make()
+    job, _ = fine_tuning_jobs.guide_flow(client)
+    assert job.status == "succeeded" and str(job.fine_tuned_model).startswith("ft:")
+
+
 def test_chat_and_embeddings_on_the_deployment_paths(
     make: Make,
 ) -> None:
@@ -150,30 +157,60 @@ def test_chat_and_embeddings_on_the_deployment_paths(
     assert len(vectors.data[0].embedding) == 8
 
 
-def test_async_azure_client_with_a_token_provider_runs_a_background_response() -> None:
-    async def flow() -> str:
-        async with FakeOpenAI(response_timeline=SLOW) as fake:
+async def _token() -> str:
+    return "entra-async-token"
+
+
+ASYNC_AUTH: dict[str, dict[str, Any]] = {
+    "api-key": {"api_key": "azure-async-key"},
+    "entra-token-provider": {"azure_ad_token_provider": _token},
+}
+
+
+@pytest.mark.parametrize("auth", sorted(ASYNC_AUTH))
+def test_async_azure_clients_run_the_flows(auth: str) -> None:
+    async def flow() -> list[str]:
+        async with FakeOpenAI(response_timeline=SLOW, also_serve=GATEWAY) as fake:
             client = openai.AsyncAzureOpenAI(
-                azure_endpoint="https://myres.openai.azure.com",
-                api_version=VERSION,
-                azure_ad_token_provider=token,
+                azure_endpoint="https://myres.openai.azure.com", api_version=VERSION, **ASYNC_AUTH[auth]
             )
             response = await client.responses.create(model="my-gpt-4o", input="2 + 2?", background=True)
             while response.status in ("queued", "in_progress"):
                 await asyncio.sleep(2)
                 response = await client.responses.retrieve(response.id)
             assert fake.clock.elapsed() == 32
-            assert fake.backend.requests[-1].headers["authorization"] == "Bearer entra-async-token"
-            other = fake.async_azure_client()
-            run = await other.beta.threads.create_and_run_poll(
-                assistant_id=(await other.beta.assistants.create(model="d")).id
+            sent = fake.backend.requests[-1].headers["authorization"]
+            assert sent == ("Bearer entra-async-token" if "entra" in auth else "Bearer azure-async-key")
+            seen = []
+            async for event in await client.responses.create(
+                model="d", input="A story", background=True, stream=True
+            ):
+                seen.append(event)
+                if event.sequence_number == 2:
+                    break
+            resumed = await client.responses.retrieve(seen[0].response.id, stream=True, starting_after=2)  # type: ignore[union-attr]
+            rest = [event async for event in resumed]
+            run = await client.beta.threads.create_and_run_poll(
+                assistant_id=(await client.beta.assistants.create(model="d")).id
             )
-            return f"{response.output_text} {run.status}"
+            uploaded = await client.files.create(
+                file=("r.jsonl", batch_flows.chat_lines(2, model="d")), purpose="batch"
+            )
+            batch = await client.batches.create(
+                input_file_id=uploaded.id,
+                endpoint="/chat/completions",  # type: ignore[arg-type]  (Azure's documents write it so)
+                completion_window="24h",
+            )
+            while batch.status not in batch_flows.FINAL:
+                await asyncio.sleep(30)
+                batch = await client.batches.retrieve(batch.id)
+            other = fake.async_azure_client()
+            chat = await other.chat.completions.create(
+                model="d", messages=[{"role": "user", "content": "hi"}]
+            )
+            return [response.output_text, str(rest[0].sequence_number), run.status, batch.status, chat.model]
 
-    async def token() -> str:
-        return "entra-async-token"
-
-    assert asyncio.run(flow()) == "4 completed"
+    assert asyncio.run(flow()) == ["4", "3", "completed", "completed", "d"]
 
 
 def test_azure_chat_completions_carry_azures_filter_results() -> None:
