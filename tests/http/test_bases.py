@@ -57,3 +57,13 @@ def test_requests_not_from_the_sdk_and_to_this_machine_still_pass_through() -> N
 def test_a_setting_that_is_not_a_base_url_is_refused(name: str) -> None:
     with pytest.raises(ConfigurationError, match=f"{name}: 'gw.example.com/v1' is not a base URL"):
         FakeSettings(**{name: ["gw.example.com/v1"]})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "listed", ["https://myres.openai.azure.com/openai", "https://myres.openai.azure.com/openai/v1"]
+)
+def test_an_azure_url_in_also_serve_is_still_answered_as_azure(listed: str) -> None:
+    with FakeOpenAI(also_serve=[listed]):
+        v1 = openai.OpenAI(base_url="https://myres.openai.azure.com/openai/v1", api_key="unused")
+        v1 = v1.with_options(default_headers={"api-key": "azure-key", "authorization": ""})
+        assert v1.responses.create(model="d", input="hi").status == "completed"

@@ -33,7 +33,12 @@ class BaseUrl:
         self.host = parts.hostname
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
         self.path = parts.path
-        self.azure = azure.is_azure_host(self.host) and self.path == azure.BASE_PATH
+        under = parts.path == azure.BASE_PATH or parts.path.startswith(azure.BASE_PATH + "/")
+        #: An Azure resource's base: answered from ``/openai`` whatever was given (``/openai/v1``
+        #: listed in also_serve too), with Azure's paths, api-version and api-key.
+        self.azure = azure.is_azure_host(self.host) and under
+        if self.azure:
+            self.path = azure.BASE_PATH
 
     @classmethod
     def for_azure(cls, scheme: str, host: str, port: int | None) -> BaseUrl:
