@@ -105,7 +105,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "assistant_scenario(scenario=None, **options): run the test against a FakeAssistants playing the "
-        "scenario (a shipped name, or a file in --scenario-dir); options go to FakeAssistants.",
+        "scenario (a shipped name, or a file in --scenario-dir); options go to FakeAssistants "
+        "(also_serve=[...] for a gateway's base URL, pass_through=[...] for hosts to let through).",
     )
     config.addinivalue_line(
         "markers",
@@ -128,7 +129,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def assistant_harness_config() -> dict[str, Any]:
-    """Project-wide settings for the fixtures; override this fixture in conftest.py.
+    """Project-wide settings for the fixtures; override this fixture in conftest.py
+    (e.g. ``{"also_serve": ["https://gw.example.com/openai/v1"]}`` for a gateway).
 
     A marker overrides these for one test, and the command line overrides both.
     """
