@@ -5,6 +5,7 @@ stream, a batch and chat, with nothing set beyond ``with FakeOpenAI():``."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -16,12 +17,14 @@ import pytest
 from assistant_harness import FakeOpenAI, Step, Timeline
 from assistant_harness.engine.clock import RealClock
 from assistant_harness.errors import UnservedEndpointError
+from assistant_harness.http import azure
 from assistant_harness.http.asgi import ServeApp
 from assistant_harness.http.transports import httpx_module_for_openai
 
 from .. import asgi_client
 from ..batches import flows as batch_flows
 from ..fine_tuning import test_jobs as fine_tuning_jobs
+from .test_asgi import _serve as asgi_server
 
 VERSION = "2025-04-01-preview"
 UNSUPPORTED = "API version not supported"
@@ -310,3 +313,29 @@ def test_a_streamed_azure_chat_opens_with_the_prompt_filter_results() -> None:
     extra: Any = chunks[0].model_extra
     assert chunks[0].choices == [] and extra["prompt_filter_results"][0]["prompt_index"] == 0
     assert "".join(c.choices[0].delta.content or "" for c in chunks[1:] if c.choices)
+
+
+def test_an_azure_client_runs_against_serve_over_a_socket() -> None:
+    fake = FakeOpenAI(timeline=QUICK, clock=RealClock(speed=1000.0), virtual_time=False, hang_limits=None)
+    with contextlib.contextmanager(asgi_server)(fake) as served:  # stopped even when a check fails
+        endpoint = served.url.removesuffix("/v1")
+        client = openai.AzureOpenAI(azure_endpoint=endpoint, api_version=VERSION, api_key="azure-key")
+        run = client.beta.threads.create_and_run_poll(
+            assistant_id=client.beta.assistants.create(model="d").id, poll_interval_ms=5
+        )
+        chat = client.chat.completions.create(model="dep", messages=[{"role": "user", "content": "hi"}])
+        assert (run.status, chat.model) == ("completed", "dep")
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/threads/t/runs", ("/threads/t/runs", None, False)),
+        ("/deployments/gpt/chat/completions", ("/chat/completions", "gpt", False)),
+        ("/deployments/gpt", ("/", "gpt", False)),
+        ("/v1/responses", ("/responses", None, True)),
+        ("/v1", ("/", None, True)),
+    ],
+)
+def test_openai_path(path: str, expected: tuple[str, str | None, bool]) -> None:
+    assert azure.openai_path(path) == expected
