@@ -110,13 +110,13 @@ def _openai_headers(headers: Mapping[str, str]) -> dict[str, str] | None:
 
 def _with_model(body: bytes, deployment: str) -> bytes:
     """A deployment path's JSON body with ``model`` set to the deployment when the client left it out."""
-    if not body or b'"model"' in body:
+    if not body:
         return body
     try:
         value: Any = json.loads(body)
     except ValueError:
         return body  # the backend answers malformed bodies with the API's own 400
-    if not isinstance(value, dict):
+    if not isinstance(value, dict) or "model" in value:
         return body
     return json.dumps({**value, "model": deployment}).encode("utf-8")
 
