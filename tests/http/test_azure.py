@@ -9,6 +9,7 @@ import contextlib
 import json
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import openai
@@ -24,6 +25,7 @@ from assistant_harness.http.transports import httpx_module_for_openai
 from .. import asgi_client
 from ..batches import flows as batch_flows
 from ..fine_tuning import test_jobs as fine_tuning_jobs
+from ..tutorials import seed000, seed002
 from .test_asgi import _serve as asgi_server
 
 VERSION = "2025-04-01-preview"
@@ -339,3 +341,29 @@ def test_an_azure_client_runs_against_serve_over_a_socket() -> None:
 )
 def test_openai_path(path: str, expected: tuple[str, str | None, bool]) -> None:
     assert azure.openai_path(path) == expected
+
+
+@pytest.mark.parametrize("name", ["api-key", "entra-token-provider"])
+def test_the_seeds_assistants_flows_with_an_azure_client(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tutorials' own code, with the one line a user changes: the client is an AzureOpenAI."""
+    monkeypatch.chdir(tmp_path)
+    article = tmp_path / "article.pdf"
+    article.write_bytes(b"%PDF-1.4 a trial report")
+    slow = Timeline(
+        [Step("queued", 3), Step("in_progress", 40), Step("completed", payload={"reply": "7/10"})]
+    )
+    with FakeOpenAI(timeline=slow) as fake:
+        client = CLIENTS[name](fake)
+        monkeypatch.setattr(seed000, "client", client)
+        monkeypatch.setattr(seed002, "client", client)
+        assistant = client.beta.assistants.create(model="my-gpt-4o", name="rater")
+        thread, _, run = seed000.start_conversation(assistant.id, article, "Rate this trial.")
+        seed000.wait_for_run_completion(client, thread.id, run.id, "001", "results")
+        assert fake.clock.elapsed() == 45
+        first, after = seed002.tutorial()
+    assert (tmp_path / "results" / "001.txt").read_text(encoding="utf-8").endswith("7/10")
+    assert [m.role for m in first.data] == ["assistant", "user"] and [m.role for m in after.data] == [
+        "assistant"
+    ]
