@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...engine import lifecycle as lc
+from ...engine.announcer import Announcer, EndListener
 from ...engine.clock import VirtualClock
 from ...engine.hangs import Pollable, PollRecord
 from ..common.errors import ApiError
 from ..common.ids import IdGenerator
 from ..common.pagination import page
 from ..files.store import Files
-from ..registry import EndListener
 from . import objects, training
 from .statuses import (
     CANCELLED,
@@ -87,7 +87,7 @@ class JobState(Pollable):
     polling: PollRecord = field(default_factory=PollRecord)
 
 
-class FineTuningJobs:
+class FineTuningJobs(Announcer):
     """All fine-tuning jobs of one fake; raises :class:`ApiError` as the API would."""
 
     webhook_events = frozenset(WEBHOOK_EVENT_OF.values())
@@ -136,8 +136,7 @@ class FineTuningJobs:
         self._log(state, now, f"Created fine-tuning job: {obj['id']}")
         self._enter(state, VALIDATING_FILES, now, timeline.steps[0])
         self.sync(state)
-        if self.end_listeners:
-            self._arm(state)
+        self._arm(state)
         return state
 
     def _base(self, model: str) -> str:
@@ -214,8 +213,7 @@ class FineTuningJobs:
         self._log(state, now, "Fine-tuning job resumed")
         self._enter(state, RUNNING, now, state.after_pause[0], resumed=True)
         self.sync(state)
-        if self.end_listeners:
-            self._arm(state)
+        self._arm(state)
         return state
 
     # -- time ------------------------------------------------------------------------------
@@ -317,19 +315,6 @@ class FineTuningJobs:
     def _stamp(self, elapsed: float) -> int:
         return int(self.clock.epoch + elapsed)
 
-    # -- webhooks --------------------------------------------------------------------------
-    def watch(self, listener: EndListener) -> None:
-        """Tell ``listener`` when each job ends, at the virtual moment it ends even if nobody polls it."""
-        self.end_listeners.append(listener)
-        if len(self.end_listeners) == 1:
-            for state in list(self.jobs.values()):
-                self._arm(state)
-
-    def _arm(self, state: JobState) -> None:
-        due = state.progress.next_change()
-        if due is not None:
-            self.clock.call_at(due, lambda: self._wake(state))
-
-    def _wake(self, state: JobState) -> None:
-        self.sync(state)
-        self._arm(state)
+    # -- webhooks (Announcer) ----------------------------------------------------------------
+    def tracked(self) -> list[Any]:
+        return list(self.jobs.values())
