@@ -149,6 +149,29 @@ def test_a_bad_training_file_fails_the_job(content: bytes, detail: str) -> None:
     assert job.error.param == "training_file" and job.fine_tuned_model is None
 
 
+def test_a_training_example_may_hold_unicode_line_separators() -> None:
+    # Lines end at "\n" only: U+2028 and U+0085 are legal raw inside a JSON string.
+    text = "\n".join(
+        json.dumps(
+            {
+                "messages": [
+                    {"role": "user", "content": f"Q{i}\u2028?"},
+                    {"role": "assistant", "content": "A\x85"},
+                ]
+            },
+            ensure_ascii=False,
+        )
+        for i in range(10)
+    ).encode()
+    with FakeOpenAI() as fake:
+        client = fake.client()
+        training = client.files.create(file=("train.jsonl", text), purpose="fine-tune")
+        job = client.fine_tuning.jobs.create(training_file=training.id, model="gpt-4o-mini")
+        fake.advance(100)
+        job = client.fine_tuning.jobs.retrieve(job.id)
+    assert job.status == "succeeded" and job.error is None
+
+
 def test_refused_requests_change_nothing() -> None:
     with FakeOpenAI() as fake:
         client = fake.client()
