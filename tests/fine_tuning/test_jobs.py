@@ -111,6 +111,21 @@ def test_metrics_events_come_on_the_clock() -> None:
     assert counts == sorted(counts) and counts[0] > 0 and len(set(counts)) == 4  # one by one, not at once
 
 
+def test_a_succeeded_job_logs_its_model_then_its_end() -> None:
+    # As docs/fidelity.md lists them and the API sends them: the newest event says the job completed.
+    with FakeOpenAI() as fake:
+        client = fake.client()
+        training = client.files.create(file=("marv.jsonl", examples()), purpose="fine-tune")
+        job = client.fine_tuning.jobs.create(training_file=training.id, model="gpt-4o-mini")
+        fake.advance(100)
+        newest = [e.message for e in client.fine_tuning.jobs.list_events(job.id, limit=2).data]
+        job = client.fine_tuning.jobs.retrieve(job.id)
+    assert newest == [
+        "The job has successfully completed",
+        f"New fine-tuned model created: {job.fine_tuned_model}",
+    ]
+
+
 def test_pause_holds_the_job_and_resume_finishes_it_later() -> None:
     with FakeOpenAI("fine_tune_succeeded") as fake:
         client = fake.client()

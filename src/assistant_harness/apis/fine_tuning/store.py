@@ -245,6 +245,8 @@ class FineTuningJobs(Announcer):
         obj["status"] = status
         state.history.append((status, at))
         payload = step.payload
+        if status == SUCCEEDED:  # the model is made (and logged) before "The job has successfully completed"
+            self._succeed(state, at)
         if status in ENTERED and not resumed:
             self._log(state, at, ENTERED[status].format(file=obj["training_file"]))
         for extra in payload.get("events", ()):
@@ -257,9 +259,7 @@ class FineTuningJobs(Announcer):
             )
         if status in JOB_MODEL.final or status == PAUSED:
             obj["estimated_finish"] = None
-        if status == SUCCEEDED:
-            self._succeed(state, at)
-        elif status == FAILED:
+        if status == FAILED:
             error = state.file_error or dict(payload.get("error") or {})
             obj["error"] = {
                 "code": error.get("code", "server_error"),
