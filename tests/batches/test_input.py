@@ -163,3 +163,10 @@ def test_a_json_string_may_hold_unicode_line_separators() -> None:
             json.loads(raw) for raw in client.files.content(batch.output_file_id).text.split("\n") if raw
         ]
     assert row["response"]["body"]["choices"][0]["message"]["content"].endswith(text)
+
+
+def test_errors_data_lists_at_most_100_lines() -> None:
+    # docs/fidelity.md: errors.data names each bad line, up to 100.
+    requests, errors = batch_input.read(b"not json\n" * 500, "/v1/chat/completions")
+    assert requests == [] and len(errors) == batch_input.MAX_ERRORS == 100
+    assert [e["line"] for e in errors] == list(range(1, 101))

@@ -253,3 +253,18 @@ def test_the_async_client_and_determinism() -> None:
             return [e.id for e in (await client.fine_tuning.jobs.list_events(job.id, limit=100)).data]
 
     assert asyncio.run(flow()) == asyncio.run(flow())
+
+
+def test_estimated_finish_is_the_scripts_end_while_queued_or_running() -> None:
+    # docs/fidelity.md: the script's end while queued or running, else null.
+    with FakeOpenAI() as fake:  # validating 5 s, queued 10 s, running 60 s
+        client = fake.client()
+        training = client.files.create(file=("marv.jsonl", examples()), purpose="fine-tune")
+        job = client.fine_tuning.jobs.create(training_file=training.id, model="gpt-4o-mini")
+        seen = [(job.status, job.estimated_finish)]
+        for seconds in (6, 20, 60):
+            fake.advance(seconds)
+            job = client.fine_tuning.jobs.retrieve(job.id)
+            seen.append((job.status, job.estimated_finish))
+    end = job.created_at + 75
+    assert seen == [("validating_files", None), ("queued", end), ("running", end), ("succeeded", None)]
