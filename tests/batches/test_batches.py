@@ -10,7 +10,7 @@ import time
 import openai
 import pytest
 
-from assistant_harness import FakeOpenAI, HangDetected
+from assistant_harness import FakeOpenAI, HangDetected, Scenario
 from tests.spec import vendored_errors
 
 from .flows import FINAL, chat_lines, run
@@ -82,6 +82,20 @@ def test_an_expired_batch_expires_at_24_hours_keeping_its_finished_half() -> Non
     assert batch.expired_at == batch.expires_at == batch.created_at + 86_400
     finished = [line["custom_id"] for line in outcome.output]
     assert finished == [f"request-{i}" for i in range(5)]  # the first half, in order
+
+
+def test_a_batch_scripted_to_fail_while_in_progress_keeps_what_finished() -> None:
+    # Its counts said 2 completed while it had no output file: the answers were lost.
+    scenario = Scenario.from_yaml(
+        "batches:\n  - steps: [{status: validating, duration: 1},"
+        " {status: in_progress, duration: 100, done: 0.5},"
+        " {status: failed, error: {code: server_error, message: The batch failed.}}]\n"
+    )
+    with FakeOpenAI(scenario) as fake:
+        outcome = run(fake.client(), chat_lines(4), every=60)
+    assert outcome.batch.status == "failed" and outcome.batch.request_counts.completed == 2
+    assert [row["custom_id"] for row in outcome.output] == ["request-0", "request-1"]
+    assert [row["custom_id"] for row in outcome.errors] == ["request-2", "request-3"]
 
 
 def test_request_counts_move_as_requests_finish_on_the_clock() -> None:

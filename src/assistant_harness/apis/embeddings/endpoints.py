@@ -74,9 +74,9 @@ def _base64(values: list[float]) -> str:
 
 
 def _inputs(given: Any) -> list[str]:
-    """The texts to embed: a string, strings, or token arrays (embedded by their numbers)."""
-    if isinstance(given, str):
-        given = [given]
+    """The texts to embed: a string, strings, one token array or several (embedded by their numbers)."""
+    if isinstance(given, str) or (given and all(isinstance(t, int) for t in given)):
+        given = [given]  # one input: a text, or one array of tokens (not one input per token)
     texts = [
         item if isinstance(item, str) else " ".join(map(str, item if isinstance(item, list) else [item]))
         for item in given
