@@ -255,3 +255,22 @@ def test_lists_validate_against_the_spec_as_sent() -> None:
     assert empty["data"] == [] and empty["first_id"] is None and empty["has_more"] is False
     shown = {**listed, "data": [{k: v for k, v in b.items() if v is not None} for b in listed["data"]]}
     assert vendored_errors("ListBatchesResponse", shown) == []
+
+
+def test_a_request_with_its_own_reply_does_not_use_up_a_scripted_chat_reply() -> None:
+    scenario = Scenario.from_yaml(
+        """
+batches:
+  - steps:
+      - {status: validating, duration: 1}
+      - {status: in_progress, duration: 10}
+      - {status: finalizing, duration: 1}
+      - {status: completed}
+    lines: [{custom_id: request-0, reply: fixed}]
+chat: [{reply: first}, {reply: second}]
+"""
+    )
+    with FakeOpenAI(scenario) as fake:
+        outcome = run(fake.client(), chat_lines(3), every=5)
+    replies = [line["response"]["body"]["choices"][0]["message"]["content"] for line in outcome.output]
+    assert replies == ["fixed", "first", "second"]
