@@ -274,3 +274,12 @@ chat: [{reply: first}, {reply: second}]
         outcome = run(fake.client(), chat_lines(3), every=5)
     replies = [line["response"]["body"]["choices"][0]["message"]["content"] for line in outcome.output]
     assert replies == ["fixed", "first", "second"]
+
+
+def test_output_lines_split_whole_even_when_a_reply_holds_a_line_separator() -> None:
+    scenario = Scenario.from_yaml('chat: [{reply: "one\\u2028two\\u0085three"}]')
+    with FakeOpenAI(scenario) as fake:
+        outcome = run(fake.client(), chat_lines(2), every=10)  # run() reads the file with splitlines()
+    assert [line["response"]["body"]["choices"][0]["message"]["content"] for line in outcome.output] == [
+        "one\u2028two\u0085three"
+    ] * 2
