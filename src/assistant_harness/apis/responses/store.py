@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ...engine import lifecycle as lc
+from ...engine.announcer import EndListener
 from ...engine.clock import VirtualClock
 from ...engine.events import EventLog
 from ...engine.retention import Retention, check_max_objects
@@ -17,7 +18,6 @@ from ..common.errors import ApiError, missing
 from ..common.ids import IdGenerator
 from ..common.pagination import page
 from ..common.validation import SCHEMAS
-from ..registry import EndListener
 from . import effects, objects
 from .state import ResponseRequest, ResponseScript, ResponseState
 from .statuses import CANCELLED, RESPONSE_MODEL, WEBHOOK_EVENT_OF
