@@ -35,6 +35,10 @@ class Backend(Protocol):
     def handle(self, request: ApiRequest) -> ApiResponse: ...
 
 
+#: Answers a request outside the API (``serve``'s control API), given the caller's socket address.
+Control = Callable[[ApiRequest, "str | None"], ApiResponse]
+
+
 #: How long (real seconds) a read-timeout fault holds a connection open if the client never gives up.
 HOLD_LIMIT = 600.0
 
@@ -44,12 +48,23 @@ class _Dropped(Exception):
 
 
 class ServeApp:
-    """An ASGI application answering ``{base_path}/...`` from ``handle`` (a :class:`Backend`'s)."""
+    """An ASGI application answering ``{base_path}/...`` from ``handle`` (a :class:`Backend`'s), and
+    ``{control_path}/...`` from ``control`` if given."""
 
-    def __init__(self, backend: Backend, base_path: str = "/v1", *, hold_limit: float = HOLD_LIMIT) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        base_path: str = "/v1",
+        *,
+        hold_limit: float = HOLD_LIMIT,
+        control: Control | None = None,
+        control_path: str = "/__harness",
+    ) -> None:
         self.backend = backend
         self.base_path = base_path.rstrip("/")
         self.hold_limit = hold_limit
+        self.control = control
+        self.control_path = control_path.rstrip("/")
         self._lock = threading.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -102,6 +117,13 @@ class ServeApp:
             target += "?" + query.decode("latin-1")
         method = scope["method"]
         path = target.partition("?")[0]
+        if self.control is not None and (
+            path == self.control_path or path.startswith(self.control_path + "/")
+        ):
+            client = scope.get("client")
+            request = request_from(method, target, self.control_path, scope["headers"], body, url=target)
+            with self._lock:
+                return self.control(request, client[0] if client else None)
         if not (path == self.base_path or path.startswith(self.base_path + "/")):
             return _invalid_url(method, path)
         request = request_from(method, target, self.base_path, scope["headers"], body, url=target)
@@ -170,4 +192,14 @@ def _invalid_url(method: str, path: str) -> ApiResponse:
 def run_server(app: ServeApp, host: str, port: int) -> None:
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on")
+    # The fake sends its own (virtual) Date; proxy headers never decide who the caller is.
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        date_header=False,
+        server_header=False,
+        proxy_headers=False,
+    )

@@ -1,0 +1,119 @@
+"""``assistant-harness serve``: the fake as a shared HTTP service, one world per namespace (API key
+or ``X-Harness-Namespace``), with the control API under ``/__harness/``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+#: Where the control token may come from instead of the command line (which ``ps`` shows).
+TOKEN_VARIABLE = "ASSISTANT_HARNESS_CONTROL_TOKEN"
+
+
+def add_serve(commands: Any) -> None:
+    serve = commands.add_parser("serve", help="run the fake as an HTTP server (default 127.0.0.1:8000)")
+    serve.add_argument(
+        "--scenario", help="a shipped scenario's name or a scenario file (every namespace's start)"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument(
+        "--clock",
+        choices=("virtual", "real"),
+        default=None,
+        help="virtual (default): each poll of a run, response or batch moves its namespace's clock by the "
+        "poll interval, and pollers are told to wait milliseconds; real: time runs at --speed",
+    )
+    serve.add_argument(
+        "--speed",
+        type=float,
+        default=None,
+        help="virtual seconds per real second (implies --clock real; default 1)",
+    )
+    serve.add_argument("--seed", type=int, default=None, help="seed for ids (default: the scenario's, or 0)")
+    serve.add_argument(
+        "--idle-ttl",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="free a namespace unused for this many real seconds (default 600)",
+    )
+    serve.add_argument(
+        "--control-token",
+        default=None,
+        metavar="TOKEN",
+        help=f"every control request must carry it (or set {TOKEN_VARIABLE}); needed off loopback",
+    )
+    serve.add_argument(
+        "--detect-hangs",
+        action="store_true",
+        help="answer 422 (code hang_detected) to a client polling a run that can no longer change "
+        "(default: off)",
+    )
+
+
+def serve(args: argparse.Namespace) -> int:
+    from ..http.asgi import ServeApp, run_server
+    from ..remote.control import Control, is_loopback
+    from ..remote.worlds import Namespaces, WorldSpec
+    from ..scenario.model import load
+
+    def refuse(message: str) -> int:
+        print(f"assistant-harness serve: {message}", file=sys.stderr)
+        return 2
+
+    token = args.control_token or os.environ.get(TOKEN_VARIABLE) or None
+    if token is None and not _loopback_host(args.host, is_loopback):
+        return refuse(
+            f"--host {args.host} listens beyond this machine, and the control API (which loads scenarios "
+            f"and reads every request) would be open to it: give --control-token T (or set {TOKEN_VARIABLE})"
+        )
+    clock = args.clock or ("real" if args.speed is not None else "virtual")
+    if clock == "virtual" and args.speed is not None:
+        return refuse("--speed applies to --clock real only (a virtual clock moves with the polls)")
+    if args.idle_ttl <= 0:
+        return refuse(f"--idle-ttl {args.idle_ttl}: give a number of seconds above 0")
+    spec = WorldSpec(
+        load(args.scenario) if args.scenario else None,
+        clock=clock,
+        speed=args.speed if args.speed is not None else 1.0,
+        seed=args.seed,
+        detect_hangs=args.detect_hangs,
+    )
+    namespaces = Namespaces(spec, idle_ttl=args.idle_ttl)
+    spec.build()  # a scenario that cannot make a fake fails here, before listening
+    taken = _cannot_listen(args.host, args.port)
+    if taken:  # said first and only: no "Serving ..." line for a server that never starts
+        return refuse(f"cannot listen on {args.host}:{args.port}: {taken}")
+    print(
+        f"Serving the fake OpenAI API at http://{args.host}:{args.port}/v1 "
+        f"({clock} clock{', scenario ' + spec.scenario.name if spec.scenario else ''}; one world per API key "
+        f"or X-Harness-Namespace; control API at /__harness/); Ctrl-C stops it.",
+        flush=True,
+    )
+    run_server(ServeApp(namespaces, control=Control(namespaces, token)), args.host, args.port)
+    return 0
+
+
+def _loopback_host(host: str, is_loopback: Any) -> bool:
+    return host == "localhost" or bool(is_loopback(host))
+
+
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on (taken, or no such address), or None if it can."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as error:
+        return str(error)
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
