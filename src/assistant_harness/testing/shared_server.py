@@ -130,10 +130,11 @@ def _free_port() -> int:
 
 def _start(folder: Path) -> dict[str, Any]:
     port = _free_port()
-    log = (folder / "harness-server.log").open("ab")
     command = [sys.executable, "-m", "assistant_harness.cli", "serve", "--port", str(port)]
-    # Its own session: ^C in the terminal reaches pytest, which stops it in order.
-    process = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
+    with (folder / "harness-server.log").open("ab") as log:
+        # Its own session: ^C in the terminal reaches pytest, which stops it in order.
+        process = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
+    _STARTED[process.pid] = process  # kept: it outlives this call, and whoever is last reaps it
     deadline = time.monotonic() + START_LIMIT
     while True:
         try:
@@ -150,7 +151,20 @@ def _start(folder: Path) -> dict[str, Any]:
     return {"pid": process.pid, "port": port, "users": []}
 
 
+#: The servers this process started (another worker may be the one that stops them).
+_STARTED: dict[int, subprocess.Popen[bytes]] = {}
+
+
 def _stop(pid: int) -> None:
+    process = _STARTED.pop(pid, None)
+    if process is not None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        return
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, 15)
         for _ in range(200):
@@ -172,10 +186,10 @@ def shared_folder(config: pytest.Config, basetemp: Path) -> Path:
 
 
 @contextlib.contextmanager
-def shared_server(folder: Path) -> Iterator[str]:
+def shared_server(folder: Path, me: int | None = None) -> Iterator[str]:
     """The run's server URL (``http://127.0.0.1:PORT``): started if no live one is recorded in
-    ``folder``, and stopped when the last user leaves."""
-    me = os.getpid()
+    ``folder``, and stopped when the last user leaves. ``me``: this user's pid (a live process)."""
+    me = os.getpid() if me is None else me
     with _locked(folder) as path:
         state = _read(path)
         if not (state.get("pid") and _alive(int(state["pid"]))):
