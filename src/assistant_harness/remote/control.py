@@ -149,7 +149,7 @@ class Control:
 
 
 def objects_of(fake: FakeOpenAI) -> dict[str, list[dict[str, Any]]]:
-    """Runs', responses' and batches' status histories (virtual Unix times), oldest first."""
+    """Runs', responses' and batches' status histories (virtual seconds since the namespace began)."""
     store = fake.backend.apis.of(Store)
     responses = fake.backend.apis.of(ResponseStore)
     batches = fake.backend.apis.of(BatchStore)
