@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,14 +34,21 @@ def node_flows(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def node_flow(folder: Path, url: str, control: str | None = None) -> dict[str, Any]:
+    env = {"PATH": os.environ["PATH"], "OPENAI_BASE_URL": url, "OPENAI_API_KEY": "sk-node-flow"}
+    if control is not None:
+        env["HARNESS_CONTROL_URL"] = control
+    done = subprocess.run(
+        ["node", "flow.mjs"], cwd=folder, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
 def test_the_node_sdk_runs_the_flow_on_the_virtual_clock(node_flows: Path) -> None:
     with serving() as url:
-        env = {"PATH": os.environ["PATH"], "OPENAI_BASE_URL": url, "OPENAI_API_KEY": "sk-node-flow"}
-        done = subprocess.run(
-            ["node", "flow.mjs"], cwd=node_flows, env=env, capture_output=True, text=True, timeout=300
-        )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
+        result = node_flow(node_flows, url)
     assert (result["run"], result["response"], result["text"]) == (
         "completed",
         "completed",
@@ -56,3 +64,17 @@ def test_the_node_sdk_runs_the_flow_on_the_virtual_clock(node_flows: Path) -> No
     ]
     background = result["objects"]["responses"][0]["history"]
     assert background[-1]["at"] - background[0]["at"] == 60
+
+
+def test_node_traffic_recorded_through_the_proxy_replays_offline(node_flows: Path, tmp_path: Path) -> None:
+    cassette = tmp_path / "node.json"
+    with serving() as upstream:
+        control = upstream.removesuffix("/v1") + "/__harness"
+        with serving("--cassette", str(cassette), "--upstream", upstream) as proxy:
+            recorded = node_flow(node_flows, proxy, control)
+    with serving("--cassette", str(cassette), "--record-mode", "none") as replaying:
+        replayed = node_flow(node_flows, replaying, "")
+    for result in (recorded, replayed):
+        del result["real_ms"], result["objects"]
+    assert replayed == recorded
+    assert recorded["run"] == "completed" and recorded["text"] == "background done"

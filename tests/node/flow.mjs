@@ -5,7 +5,9 @@ import OpenAI from "openai";
 
 const baseURL = process.env.OPENAI_BASE_URL; // http://127.0.0.1:PORT/v1
 const apiKey = process.env.OPENAI_API_KEY; // this flow's own key: its own namespace
-const harness = baseURL.replace(/\/v1$/, "") + "/__harness";
+// The server whose control API loads the scenario: this one, or (through a recording proxy) the
+// upstream; "" when replaying a cassette, where no scenario is needed.
+const harness = process.env.HARNESS_CONTROL_URL ?? baseURL.replace(/\/v1$/, "") + "/__harness";
 
 const SCENARIO = `
 poll_after_ms: 2000
@@ -25,12 +27,14 @@ responses:
 `;
 
 const started = performance.now();
-const loaded = await fetch(`${harness}/namespaces/${encodeURIComponent(apiKey)}/scenario`, {
-  method: "PUT",
-  headers: { "content-type": "application/yaml" },
-  body: SCENARIO,
-});
-if (!loaded.ok) throw new Error(`scenario refused: ${await loaded.text()}`);
+if (harness) {
+  const loaded = await fetch(`${harness}/namespaces/${encodeURIComponent(apiKey)}/scenario`, {
+    method: "PUT",
+    headers: { "content-type": "application/yaml" },
+    body: SCENARIO,
+  });
+  if (!loaded.ok) throw new Error(`scenario refused: ${await loaded.text()}`);
+}
 
 const client = new OpenAI({ baseURL, apiKey });
 const assistant = await client.beta.assistants.create({ model: "gpt-4o" });
@@ -46,12 +50,15 @@ const events = [];
 const stream = await client.responses.create({ model: "gpt-4o", input: "now", stream: true });
 for await (const event of stream) events.push(event.type);
 
-const objects = await (await fetch(`${harness}/namespaces/${encodeURIComponent(apiKey)}/objects`)).json();
+const objects = harness
+  ? await (await fetch(`${harness}/namespaces/${encodeURIComponent(apiKey)}/objects`)).json()
+  : null;
 console.log(
   JSON.stringify({
     run: run.status,
     response: response.status,
     text: response.output_text,
+    ids: [assistant.id, run.id, response.id],
     events,
     objects,
     real_ms: Math.round(performance.now() - started),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 #: Where the control token may come from instead of the command line (which ``ps`` shows).
@@ -47,6 +48,22 @@ def add_serve(commands: Any) -> None:
         help=f"every control request must carry it (or set {TOKEN_VARIABLE}); needed off loopback",
     )
     serve.add_argument(
+        "--cassette",
+        default=None,
+        metavar="PATH",
+        help="be a recording/replaying proxy: every /v1 request goes to --upstream through this cassette "
+        "(written when the server stops)",
+    )
+    serve.add_argument(
+        "--record-mode",
+        choices=("once", "new_episodes", "none", "all"),
+        default=None,
+        help="with --cassette (default once): once, new_episodes, none (replay only, network blocked), all",
+    )
+    serve.add_argument(
+        "--upstream", default=None, metavar="URL", help="with --cassette: where to record from (.../v1)"
+    )
+    serve.add_argument(
         "--detect-hangs",
         action="store_true",
         help="answer 422 (code hang_detected) to a client polling a run that can no longer change "
@@ -70,6 +87,10 @@ def serve(args: argparse.Namespace) -> int:
             f"--host {args.host} listens beyond this machine, and the control API (which loads scenarios "
             f"and reads every request) would be open to it: give --control-token T (or set {TOKEN_VARIABLE})"
         )
+    if args.cassette is not None:
+        return _proxy(args, token, refuse)
+    if args.record_mode or args.upstream:
+        return refuse("--record-mode and --upstream go with --cassette PATH")
     clock = args.clock or ("real" if args.speed is not None else "virtual")
     if clock == "virtual" and args.speed is not None:
         return refuse("--speed applies to --clock real only (a virtual clock moves with the polls)")
@@ -94,6 +115,59 @@ def serve(args: argparse.Namespace) -> int:
         flush=True,
     )
     run_server(ServeApp(namespaces, control=Control(namespaces, token)), args.host, args.port)
+    return 0
+
+
+def _proxy(args: argparse.Namespace, token: str | None, refuse: Callable[[str], int]) -> int:
+    from ..errors import HarnessError
+    from ..http.asgi import ServeApp, run_server
+    from ..remote.control import Control
+    from ..remote.proxy import CassetteProxy
+    from ..remote.worlds import Namespaces, WorldSpec
+
+    if args.scenario or args.clock or args.speed is not None:
+        return refuse(
+            "--cassette makes a proxy: --scenario, --clock and --speed are for the fake, not for it"
+        )
+    mode = args.record_mode or "once"
+    if args.upstream is None and mode != "none" and not (mode == "once" and os.path.exists(args.cassette)):
+        return refuse(f"--record-mode {mode} records: give --upstream URL (the API to record, ending in /v1)")
+    proxy = CassetteProxy(args.cassette, mode, args.upstream)
+    taken = _cannot_listen(args.host, args.port)
+    if taken:
+        return refuse(f"cannot listen on {args.host}:{args.port}: {taken}")
+    try:
+        proxy.start()
+    except HarnessError as error:
+        return refuse(str(error))
+    print(
+        f"Proxying http://{args.host}:{args.port}/v1 to {proxy.upstream} through {args.cassette} "
+        f"(record mode {mode}); Ctrl-C stops it and writes the cassette.",
+        flush=True,
+    )
+    # The control API still answers health (the proxy has no namespaces of its own).
+    closed: list[int] = []
+    app = ServeApp(
+        proxy,
+        control=Control(Namespaces(WorldSpec()), token),
+        on_shutdown=lambda: closed.append(_close(proxy)),
+    )
+    try:
+        run_server(app, args.host, args.port)
+    finally:
+        if not closed:  # stopped without a graceful shutdown
+            closed.append(_close(proxy))
+    return closed[0]
+
+
+def _close(proxy: Any) -> int:
+    from ..errors import HarnessError
+
+    try:
+        proxy.stop()
+    except HarnessError as error:  # a cassette that would hold a secret is not written: say so
+        print(f"assistant-harness serve: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

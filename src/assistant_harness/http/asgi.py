@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from ..engine.faults import READ_TIMEOUT, TransportFault
-from ..errors import HangDetected, HarnessInterrupt
+from ..errors import CassetteMismatch, HangDetected, HarnessInterrupt
 from .faults import Chunks
 from .messages import ApiRequest, ApiResponse, json_response, request_from
 from .routing import UnservedEndpoint
@@ -59,12 +59,16 @@ class ServeApp:
         hold_limit: float = HOLD_LIMIT,
         control: Control | None = None,
         control_path: str = "/__harness",
+        on_shutdown: Callable[[], object] | None = None,
     ) -> None:
         self.backend = backend
         self.base_path = base_path.rstrip("/")
         self.hold_limit = hold_limit
         self.control = control
         self.control_path = control_path.rstrip("/")
+        #: Called when the server stops gracefully (uvicorn then re-raises SIGTERM: code after
+        #: ``run_server`` may never run).
+        self.on_shutdown = on_shutdown
         self._lock = threading.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -74,6 +78,8 @@ class ServeApp:
                 if message["type"] == "lifespan.startup":
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
+                    if self.on_shutdown is not None:
+                        await asyncio.to_thread(self.on_shutdown)
                     await send({"type": "lifespan.shutdown.complete"})
                     return
         if scope["type"] != "http":
@@ -132,6 +138,8 @@ class ServeApp:
                 return self.backend.handle(request)
         except UnservedEndpoint:
             return _invalid_url(method, path)
+        except CassetteMismatch as error:  # a replaying proxy has no recording for this request
+            return _harness_error(422, error, "cassette_mismatch")
         except HangDetected as error:
             # The client's loop, not the server, is at fault: a 4xx the SDK does not retry.
             return _harness_error(422, error, "hang_detected")
