@@ -9,6 +9,7 @@ such as X-Forwarded-For decides it).
 
 from __future__ import annotations
 
+import gc
 import hmac
 import ipaddress
 import json
@@ -87,7 +88,13 @@ class Control:
         parts = [p for p in request.path.split("/") if p]
         method = request.method
         if parts == ["health"] and method == "GET":
-            return {"status": "ok", "version": __version__, "namespaces": len(self.namespaces)}
+            # live_objects: what a long-running server holds (it returns to its level once namespaces go).
+            return {
+                "status": "ok",
+                "version": __version__,
+                "namespaces": len(self.namespaces),
+                "live_objects": len(gc.get_objects()),
+            }
         if len(parts) >= 2 and parts[0] == "namespaces":
             name, rest = parts[1], parts[2:]
             routes: dict[tuple[str, tuple[str, ...]], Callable[[str, ApiRequest], Any]] = {

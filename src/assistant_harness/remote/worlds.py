@@ -9,6 +9,7 @@ milliseconds, so a 60-virtual-second run is polled to its end in a fraction of a
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -106,15 +107,21 @@ class Namespaces:
     def reset(self, name: str) -> bool:
         """Forget ``name``'s world (its next request starts a fresh one); whether it had one."""
         self._used.pop(name, None)
-        return self._worlds.pop(name, None) is not None
+        freed = self._worlds.pop(name, None) is not None
+        if freed:
+            gc.collect()  # a world is a web of cycles (states, clock alarms, listeners): free it now
+        return freed
 
     def sweep(self) -> None:
         """Free every namespace unused for longer than ``idle_ttl``."""
         now = self._now()
         self._next_sweep = now + self.idle_ttl / 4
-        for name, used in list(self._used.items()):
-            if now - used > self.idle_ttl:
-                self.reset(name)
+        idle = [name for name, used in self._used.items() if now - used > self.idle_ttl]
+        for name in idle:
+            self._used.pop(name, None)
+            self._worlds.pop(name, None)
+        if idle:
+            gc.collect()
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         """Answer ``request`` in its namespace's world (as :meth:`Backend.handle` does)."""
