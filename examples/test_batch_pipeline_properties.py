@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
 from assistant_harness import FakeOpenAI, Scenario
-from assistant_harness.testing.batch_strategies import batch_scenarios
+from assistant_harness.testing.job_strategies import batch_scenarios
 
 from . import batch_pipelines as pipelines
 
@@ -29,6 +29,8 @@ FAST = settings(
 )
 CLIENT = openai.OpenAI(api_key="sk-test")
 REQUESTS = 6
+# Hypothesis searches and shrinks four times: left out of the default run (pytest -m slow runs them, and CI).
+pytestmark = pytest.mark.slow
 ALL = {f"q{i}" for i in range(REQUESTS)}
 Reader = Callable[[openai.OpenAI, Any], tuple[set[str], set[str]]]
 

@@ -64,6 +64,8 @@ class Bad:
     path: str
     headers: dict[str, str]
     body: bytes
+    #: The status the API answers, where the corpus knows it exactly (else any 4xx with the error body).
+    expect: int | None = None
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} ({self.label})"
@@ -181,29 +183,31 @@ def _reads(ids: Ids) -> Iterator[Bad]:
     )
     for template in templates:
         for odd in odd_ids:
-            yield Bad(f"odd id {odd[:10]!r}", "GET", template.format(odd), {}, b"")
+            yield Bad(f"odd id {odd[:10]!r}", "GET", template.format(odd), {}, b"", expect=404)
     for odd in odd_ids:
         yield Bad("DELETE odd id", "DELETE", f"/assistants/{odd}", {}, b"")
         yield Bad("POST odd id", "POST", f"/assistants/{odd}", JSON, b"{}")
         yield Bad("POST odd run id", "POST", f"/threads/{ids.thread}/runs/{odd}/cancel", JSON, b"")
     lists = ("/assistants", "/files", f"/threads/{ids.thread}/messages", "/vector_stores")
+    # Each with the API's answer: a bad limit or order is a 400; a cursor that names no object is an
+    # empty page and an unknown parameter is ignored (both 200 with a list).
     queries = (
-        "limit=NaN",
-        "limit=1e999",
-        "limit=-1",
-        "limit=0",
-        "limit=" + "9" * 5000,
-        "limit=100000",
-        "limit=%ff",
-        "order=%ED%A0%80",
-        "after=%ED%A0%80",
-        "before=%ff",
-        "limit=1&limit=x",
-        "%ff=%ff",
+        ("limit=NaN", 400),
+        ("limit=1e999", 400),
+        ("limit=-1", 400),
+        ("limit=0", 400),
+        ("limit=" + "9" * 5000, 400),
+        ("limit=100000", 400),
+        ("limit=%ff", 400),
+        ("order=%ED%A0%80", 400),
+        ("after=%ED%A0%80", 200),
+        ("before=%ff", 200),
+        ("limit=1&limit=x", 400),
+        ("%ff=%ff", 200),
     )
     for path in lists:
-        for query in queries:
-            yield Bad(f"query {query[:20]}", "GET", f"{path}?{query}", {}, b"")
+        for query, status in queries:
+            yield Bad(f"query {query[:20]}", "GET", f"{path}?{query}", {}, b"", expect=status)
 
 
 Send = Callable[[Bad], tuple[int, bytes]]

@@ -37,6 +37,7 @@ POOLS = {
     "batch_id": "vector_store.file_batch",
     "response_id": "response",
     "conversation_id": "conversation",
+    "fine_tuning_job_id": "fine_tuning.job",
     # Conversation items carry no `object`: their ids are never pooled, so the fuzz sends made-up ones.
     "item_id": "conversation.item",
 }

@@ -83,8 +83,12 @@ def _check(send: Callable[[str, str, dict[str, str], bytes], tuple[int, bytes]],
 
 
 def _problems(bad: Bad, status: int, content: bytes) -> list[str]:
-    if bad.method == "GET" and status == 200:
-        return []  # an odd cursor or an unknown query parameter: an empty page or the list, as the API does
+    if bad.method == "GET" and bad.expect is None:
+        return [f"{bad}: a GET in the corpus without the API's answer (set Bad.expect)"]
+    if bad.expect is not None and status != bad.expect:
+        return [f"{bad}: answered {status}, the API answers {bad.expect}: {content[:200]!r}"]
+    if status == 200:
+        return _a_list(bad, content)
     if not 400 <= status < 500:
         return [f"{bad}: answered {status}: {content[:200]!r}"]
     try:
@@ -95,6 +99,16 @@ def _problems(bad: Bad, status: int, content: bytes) -> list[str]:
         return [f"{bad}: error body {error}"]
     if REPRS.search(error["message"]):
         return [f"{bad}: a Python repr in {error['message']!r}"]
+    return []
+
+
+def _a_list(bad: Bad, content: bytes) -> list[str]:
+    try:
+        page = json.loads(content)
+    except ValueError:
+        page = None
+    if not isinstance(page, dict) or page.get("object") != "list" or not isinstance(page.get("data"), list):
+        return [f"{bad}: answered 200 without a list: {content[:200]!r}"]
     return []
 
 

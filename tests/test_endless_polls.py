@@ -21,6 +21,7 @@ import pytest
 
 from assistant_harness import FakeAssistants, HangDetected, Step, Timeline
 from assistant_harness.apis.assistants.statuses import RUN_MODEL
+from assistant_harness.engine.hangs import BUSY_GROWTH
 
 POLLERS = types.ModuleType("endless_pollers")
 exec(
@@ -73,6 +74,9 @@ async def async_stuck_cursor(client, thread_id):
 )
 sys.modules[POLLERS.__name__] = POLLERS
 
+#: Requests a busy loop makes before it is caught: the setup, a few dozen fetches to a far change
+#: or the time limit, then the 101 polls of a finished run at most.
+MAX_BUSY_FETCHES = 150
 SYNC = ("with_time_sleep", "with_bound_sleep", "without_sleep")
 ASYNC = ("with_asyncio_sleep", "async_without_sleep")
 
@@ -113,7 +117,9 @@ def _start(client: openai.OpenAI) -> Any:
     return client.beta.threads.create_and_run(assistant_id=assistant.id)
 
 
-def _check(caught: pytest.ExceptionInfo[HangDetected], fake: FakeAssistants, run: Any, shape: str) -> None:
+def _check(
+    caught: pytest.ExceptionInfo[HangDetected], fake: FakeAssistants, run: Any, shape: str, busy: bool
+) -> None:
     _, status, bug, settled = SHAPES[shape]
     message = str(caught.value)
     assert f"Run {run.id} has been '{status}'" in message
@@ -124,8 +130,13 @@ def _check(caught: pytest.ExceptionInfo[HangDetected], fake: FakeAssistants, run
         assert settled <= fake.clock.elapsed() <= settled + 102
     else:
         # Stuck but not finished: only the time limit (600 virtual s), so a loop with a deadline of
-        # its own would have reached it first, however often it polls.
-        assert settled + 600 < fake.clock.elapsed() <= settled + 602
+        # its own would have reached it first, however often it polls. A poller that never sleeps
+        # moves the clock by up to BUSY_GROWTH poll intervals per fetch, so it may pass it by that much.
+        assert settled + 600 < fake.clock.elapsed() <= settled + 602 + BUSY_GROWTH
+    if busy:
+        # A loop that never sleeps ends in a bounded number of fetches: it took 600 or more (over a
+        # real second) when each of its fetches moved the clock by one poll interval.
+        assert len(fake.backend.requests) <= MAX_BUSY_FETCHES
 
 
 @pytest.mark.parametrize("poller", SYNC)
@@ -136,7 +147,7 @@ def test_sync_loops_end_with_hang_detected(shape: str, poller: str) -> None:
         run = _start(client)
         with pytest.raises(HangDetected) as caught:
             getattr(POLLERS, poller)(client, run)
-        _check(caught, fake, run, shape)
+        _check(caught, fake, run, shape, "without" in poller)
 
 
 @pytest.mark.parametrize("poller", ASYNC)
@@ -152,7 +163,7 @@ def test_async_loops_end_with_hang_detected(shape: str, poller: str) -> None:
 
     with FakeAssistants(SHAPES[shape][0]) as fake:
         caught, run = asyncio.run(main(fake))
-        _check(caught, fake, run, shape)
+        _check(caught, fake, run, shape, "without" in poller)
 
 
 def _thread_with_messages(client: Any) -> str:

@@ -6,6 +6,7 @@ import openai
 
 from assistant_harness import FakeAssistants
 from assistant_harness.apis.assistants import streaming
+from assistant_harness.apis.responses.store import ResponseStore
 from assistant_harness.engine.events import EventLog, snapshot
 
 
@@ -66,3 +67,30 @@ def test_a_second_stream_reader_sees_the_same_events(client: openai.OpenAI, fake
     assert [e.name for e in run.log] == streamed  # the stream did not drain the log
     again = streaming.render(streaming.play(fake.store, run), done=True)
     assert [chunk.split(b"\n")[0].decode()[len("event: ") :] for chunk in again] == [*streamed, "done"]
+
+
+def test_a_compacted_log_reads_back_the_same_events() -> None:
+    log = EventLog()
+    for number in range(5):
+        log.append(f"e{number}", {"n": number, "nested": {"list": [1, 2.5, None, "x"]}}, at=number / 2)
+    before = list(log)
+    log.compact()
+    assert log.compacted and repr(log) == "EventLog(5 events, compacted)"
+    assert list(log) == before and log.after(2) == before[3:]
+    assert (len(log), log.last) == (5, 4)
+    log.compact()  # again: nothing changes
+    # Written to again (an object that changed after all): unpacked, numbered on.
+    assert log.append("late", {}, at=9).sequence_number == 5
+    assert not log.compacted and [e.name for e in log.after(3)] == ["e4", "late"]
+
+
+def test_a_finished_responses_log_is_compacted_and_still_streams() -> None:
+    with FakeAssistants() as fake:
+        client = fake.client()
+        streamed = [
+            e.type for e in client.responses.create(model="gpt-4o", input="x", background=True, stream=True)
+        ]
+        response_id = next(iter(fake.backend.apis.of(ResponseStore).responses))
+        assert fake.backend.apis.of(ResponseStore).responses[response_id].events.compacted
+        again = [e.type for e in client.responses.retrieve(response_id, stream=True)]
+    assert again == streamed and streamed[-1] == "response.completed"

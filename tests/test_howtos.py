@@ -6,7 +6,8 @@ run as its own ``python`` process (a reader cannot carry variables from one bloc
 print; a ```text block is what the python block above it must print. In expected output, a line
 ``...`` stands for any lines and ``...`` inside a line for any text. ``pip install`` is not run (the
 suite's environment has the harness): its packages are checked to cover what later commands use.
-Output is stdout; stderr is shown only when a check fails.
+Output is stdout; stderr is shown only when a check fails. Every block and command must also exit 0 with
+no traceback on stderr, so a self-asserting block with no output under it cannot break unseen.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def _matches(output: str, expected: str) -> bool:
     return _pattern(expected).match(text) is not None
 
 
-def _run(command: list[str] | str, cwd: Path) -> str:
+def _run(command: list[str] | str, cwd: Path) -> tuple[str, int]:
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "PYTEST_ADDOPTS", "CI")}
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     done = subprocess.run(
@@ -61,7 +62,17 @@ def _run(command: list[str] | str, cwd: Path) -> str:
         check=False,
     )
     # What the page shows is stdout; stderr (tools' own warnings) is shown only when a check fails.
-    return done.stdout if not done.stderr else done.stdout + _STDERR + done.stderr
+    output = done.stdout if not done.stderr else done.stdout + _STDERR + done.stderr
+    return output, done.returncode
+
+
+def _ran_cleanly(page: Path, what: str, output: str, status: int) -> None:
+    """A block must succeed by itself, not only print what the page shows: a self-asserting block with no
+    output block under it is checked here."""
+    stderr = output.partition(_STDERR)[2]
+    assert status == 0 and "Traceback (most recent call last)" not in stderr, (
+        f"{page.name}: `{what}` exited with status {status}\n{output}"
+    )
 
 
 @pytest.mark.parametrize("page", HOWTOS, ids=[p.stem for p in HOWTOS])
@@ -76,7 +87,8 @@ def test_the_how_to_works_as_written(page: Path, tmp_path: Path) -> None:
             if saved:
                 (tmp_path / saved.group(1)).write_text(body, encoding="utf-8")
                 continue
-            last = _run([sys.executable, "-c", body], tmp_path)
+            last, status = _run([sys.executable, "-c", body], tmp_path)
+            _ran_cleanly(page, first, last, status)
         elif kind == "text":
             assert _matches(last, body), f"{page.name}: printed\n{last}\nbut the page shows\n{body}"
             checked += 1
@@ -92,7 +104,8 @@ def test_the_how_to_works_as_written(page: Path, tmp_path: Path) -> None:
                     assert "pytest-xdist" in installed, (
                         f"{page.name}: `{command}` needs pytest-xdist installed"
                     )
-                output = _run(command, tmp_path)
+                output, status = _run(command, tmp_path)
+                _ran_cleanly(page, command, output, status)
                 assert _matches(output, expected), (
                     f"{page.name}: `{command}` printed\n{output}\nexpected\n{expected}"
                 )

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
+import requests
 
 from assistant_harness import FakeAssistants, use_cassette
 from assistant_harness.cassettes.network import block_network
@@ -44,7 +45,6 @@ def _raw_connect(port: int, host: str = "127.0.0.1") -> None:
 
 
 def test_replay_refuses_requests_naming_the_host(cassette: Path, server: int) -> None:
-    requests = pytest.importorskip("requests", reason="the requests half needs `pip install requests`")
     with use_cassette(cassette), pytest.raises(NetworkBlocked, match=rf"127\.0\.0\.1 port {server}"):
         requests.get(f"http://127.0.0.1:{server}/", timeout=2)
 

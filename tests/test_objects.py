@@ -61,6 +61,35 @@ def _real_objects() -> dict[str, dict[str, Any]]:
     return found
 
 
+def _wire(found: dict[str, dict[str, Any]]) -> Any:
+    """A listener that keeps the first object of each kind the fake sends over the wire: JSON answers
+    by their ``object``, and from streams the events the real recordings' objects came from."""
+
+    def keep(_: Any, answer: Any) -> None:
+        if answer.chunks is not None:
+            for block in answer.content.decode().split("\n\n"):
+                lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+                kind = STREAMED.get(lines.get("event", ""))
+                if kind:
+                    found.setdefault(kind, json.loads(lines["data"]))
+        elif answer.content:
+            payload = json.loads(answer.content)
+            kind = POLLED.get(payload.get("object")) if isinstance(payload, dict) else None
+            if kind:
+                found.setdefault(kind, payload)
+
+    return keep
+
+
+POLLED = {
+    "assistant": "assistant",
+    "thread": "thread",
+    "thread.message": "polled message",
+    "thread.run": "run",
+}
+STREAMED = {"thread.run.step.created": "run step", "thread.message.completed": "streamed message"}
+
+
 def _fake_objects() -> dict[str, dict[str, Any]]:
     tools = Timeline(
         [
@@ -69,23 +98,23 @@ def _fake_objects() -> dict[str, dict[str, Any]]:
             Step("requires_action", payload={"tool_calls": [{"name": "f"}]}),
         ]
     )
+    found: dict[str, dict[str, Any]] = {}
     with FakeAssistants(timeline=tools) as fake:
+        fake.backend.listeners.append(_wire(found))
         client = fake.client()
         assistant = client.beta.assistants.create(model="gpt-4o-mini", tools=[{"type": "code_interpreter"}])
         thread = client.beta.threads.create()
         client.beta.threads.messages.create(thread_id=thread.id, role="user", content="x")
-        run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
-        step = next(iter(fake.run(run.id).steps.values()))
-        store = fake.store
-        message = next(iter(store.threads[thread.id].messages.values()))
-        return {
-            "assistant": store.assistants[assistant.id],
-            "thread": store.threads[thread.id].obj,
-            "polled message": message,
-            "streamed message": message,
-            "run": fake.run(run.id).obj,
-            "run step": step,
-        }
+        client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+    with FakeAssistants() as fake:  # a streamed run to its reply
+        fake.backend.listeners.append(_wire(found))
+        client = fake.client()
+        assistant = client.beta.assistants.create(model="gpt-4o-mini")
+        thread = client.beta.threads.create(messages=[{"role": "user", "content": "x"}])
+        with client.beta.threads.runs.stream(thread_id=thread.id, assistant_id=assistant.id) as stream:
+            stream.until_done()
+    assert set(found) == set(DOCUMENTED_EXTRAS), set(found)
+    return found
 
 
 @pytest.mark.parametrize("kind", sorted(DOCUMENTED_EXTRAS))

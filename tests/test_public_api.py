@@ -63,6 +63,7 @@ SETTINGS = [
     "cancel_finished",
     "webhooks",
     "webhook_secret",
+    "webhook_timeout",
 ]
 
 STRATEGIES = [

@@ -28,7 +28,7 @@ from assistant_harness.cassettes.redaction import scan
 from assistant_harness.cli.main import main
 from assistant_harness.engine.lifecycle import Timeline
 from assistant_harness.errors import CassetteMismatch, SecretInCassetteError
-from assistant_harness.secrets import is_placeholder, scrub_headers, spans
+from assistant_harness.secrets import Finding, is_placeholder, scrub_headers, scrub_text, spans
 
 EXAMPLES = int(os.environ.get("ASSISTANT_HARNESS_SECRETS_EXAMPLES", "12"))
 ALNUM = string.ascii_letters + string.digits
@@ -49,6 +49,8 @@ SHAPED = st.one_of(
     st.text(string.ascii_uppercase + string.digits, min_size=16, max_size=16).map(lambda t: "AK" + "IA" + t),
     TOKEN.map(lambda t: "AI" + "za" + t + "y" * 8),
     TOKEN.map(lambda t: "xo" + "xb-" + t),
+    TOKEN.map(lambda t: "sk" + "_live_" + t),
+    TOKEN.map(lambda t: "se" + "ss-" + t),
 )
 #: Secrets recognised only by the name they are under: random, with a marker no id can contain.
 NAMED = TOKEN.map(lambda t: "pw" + t)
@@ -61,6 +63,7 @@ SECRET_KEYS = (
     "password",
 )
 QUERY_NAMES = ("sig", "code", "subscription-key", "x-api-key", "auth", "api_key")
+PROXY = "https://llm-proxy.example/v1"
 ECHO = Timeline.of(("queued", 1), ("in_progress", 1), "completed")
 
 found_total: list[int] = []
@@ -112,10 +115,13 @@ def plantings(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-def _record(path: Path, p: dict[str, Any], mode: str) -> None:
+def _record(path: Path, p: dict[str, Any], mode: str) -> str:
+    """Record (or replay) the planted traffic; answer what went over the wire, as text."""
     with FakeAssistants(timeline=ECHO) as fake, use_cassette(path, record_mode=mode):
         stream_body = _sse(["said: ", *_split(p["stream_split"], p["cuts"]), " (end)"])
-        fake.router.post("https://api.openai.com/v1/responses").respond(
+        # A proxy the fake does not serve (it serves api.openai.com's /responses itself), answered by a
+        # route of the test's own: the stream is exactly the one planted.
+        fake.router.post(f"{PROXY}/responses").respond(
             200, text=stream_body, headers={"content-type": "text/event-stream"}
         )
         client = openai.OpenAI(api_key=p["api_key"], organization=p["org"], max_retries=0)
@@ -145,8 +151,12 @@ def _record(path: Path, p: dict[str, Any], mode: str) -> None:
                 list(events)
         else:
             client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
-        with client.responses.create(model="m", input="hi", stream=True) as events:
-            list(events)
+        proxied = openai.OpenAI(api_key=p["api_key"], base_url=PROXY, max_retries=0)
+        with proxied.responses.create(model="m", input="hi", stream=True) as events:
+            # The split secret arrives in pieces: what the client read is their concatenation.
+            received = "".join(e.delta for e in events if e.type == "response.output_text.delta")
+    sent = [f"{q.url}\n{q.headers}\n{q.body.decode('latin-1')}" for q in fake.backend.requests]
+    return "\n".join([*sent, *(str(call.request.url) for call in fake.router.calls), received])
 
 
 #: The places a secret is planted in, each example (the mismatch one is only sent on replay).
@@ -171,12 +181,18 @@ def check_secrets_never_reach_disk_or_errors(
     tmp_path_factory: pytest.TempPathFactory, p: dict[str, Any]
 ) -> None:
     path = tmp_path_factory.mktemp("c") / f"planted{p['suffix']}"
-    _record(path, p, "all")
+    wire = _record(path, p, "all")
     secrets = _secrets(p)
-    found_total.append(len(PLACES))
+    # Every planted secret really travelled (the mismatch one is sent on replay only): a secret that
+    # was never sent could not leak, and counting it would claim a check that did not happen.
+    recorded = [place for place in PLACES if place != "mismatch_secret"]
+    assert [place for place in recorded if p[place] not in wire] == [], "planted but never sent"
+    # ... and was recorded: the streamed one too (a stream left out of the file would hide nothing).
+    assert any(i.url == f"{PROXY}/responses" for i in Cassette.load(path).interactions)
     on_disk = _everything_on_disk(path)
     leaked = [s for s in secrets if s in on_disk]
     assert not leaked, f"{len(leaked)} secret(s) written to {path.name}"
+    found_total.append(len(recorded))
     assert scan(Cassette.load(path).interactions) == []
     # The recording replays: the live requests are redacted the same way before matching.
     _record(path, p, "none")
@@ -212,7 +228,8 @@ def test_generated_secrets_never_reach_a_cassette_or_an_error_message(
     check_secrets_never_reach_disk_or_errors(tmp_path_factory)
     planted = sum(found_total)
     assert len(found_total) >= EXAMPLES  # every example ran (none was filtered out)
-    print(f"\nplanted {planted} secrets in {len(found_total)} recordings")
+    assert planted == len(found_total) * (len(PLACES) - 1)  # all but the replay-only one, each time
+    print(f"\n{planted} secrets sent and none on disk, in {len(found_total)} recordings")
 
 
 # -- scan flags every kind planted straight into a file ---------------------------------------------
@@ -235,6 +252,32 @@ def _interaction(**changes: Any) -> Interaction:
     return base
 
 
+def _pem(t: str) -> str:
+    return "-----BEGIN RSA " + "PRIVATE KEY-----\n" + t + "\n" + t + "\n-----END RSA " + "PRIVATE KEY-----"
+
+
+#: Shapes of secret that only their shape gives away (no secret-like name beside them), each as
+#: (what the finding says, the text it is in): built at run time, no key-like literal in this file.
+ONLY_SHAPED = {
+    "Stripe secret key": ("a Stripe-style key", "charge with " + "sk" + "_live_" + _T),
+    "Stripe restricted key": ("a Stripe-style key", "charge with " + "rk" + "_test_" + _T),
+    "session key": ("a session key", "browser " + "se" + "ss-" + _T + " here"),
+    "PEM private key": ("a private key", "key:\n" + _pem(_T) + "\nend"),
+    "PEM key cut short": ("a private key", "key:\n" + _pem(_T).rsplit("-----END", 1)[0]),
+    "password in a URL": ("a password in a URL", "db at postgres://app:" + _T + "@db.example:5432/x"),
+}
+
+
+@pytest.mark.parametrize("name", ONLY_SHAPED)
+def test_each_secret_shape_is_found_and_redacted(name: str) -> None:
+    what, text = ONLY_SHAPED[name]
+    found: list[Finding] = []
+    redacted = scrub_text(text, found)
+    assert _T not in redacted and "REDACTED" in redacted
+    assert [f.what for f in found] == [what]
+    assert _T not in str(found)  # a finding prints a safe prefix and a length, never the secret
+
+
 KINDS: dict[str, Interaction] = {
     "authorization header": _interaction(request_headers={"authorization": "Bearer " + "sk-" + _T}),
     "secret-named header": _interaction(request_headers={"x-auth-token": "pw" + _T}),
@@ -248,6 +291,7 @@ KINDS: dict[str, Interaction] = {
         response_body=Body("json", {"arguments": json.dumps({"db_password": "pw" + _T})})
     ),
     "JWT in text": _interaction(response_body=Body("text", "token " + _jwt(_T))),
+    **{name: _interaction(response_body=Body("text", text)) for name, (_, text) in ONLY_SHAPED.items()},
     "password= line": _interaction(request_body=Body("text", "user=me\npassword=pw" + _T + "\n")),
     "form field": _interaction(
         request_headers={"content-type": "multipart/form-data; boundary=b"},
@@ -265,6 +309,17 @@ KINDS: dict[str, Interaction] = {
             [
                 {"event": "thread.message.delta", "data": {"delta": {"content": [{"text": {"value": v}}]}}}
                 for v in ("key sk-", "proj-" + _T[:15], _T[15:], " done")
+            ],
+        ),
+    ),
+    # The Responses API (and many proxies) send no ``event:`` line: the type is only in the JSON.
+    "split stream, type only in data": _interaction(
+        response_headers={"content-type": "text/event-stream"},
+        response_body=Body(
+            "sse",
+            [
+                {"data": {"type": "response.output_text.delta", "sequence_number": n, "delta": v}}
+                for n, v in enumerate(("key sk-", "proj-" + _T[:15], _T[15:], " done"))
             ],
         ),
     ),

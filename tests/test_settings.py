@@ -51,6 +51,16 @@ def test_settings_are_frozen_and_hold_tuples() -> None:
         ({"webhook": print}, "did you mean 'webhooks'?"),
         ({"webhooks": 8080}, "webhooks=8080: give a callable"),
         ({"webhook_secret": 12345}, "webhook_secret: expected a string"),
+        # Checked when given, not later inside the code under test (a binascii.Error from time.sleep).
+        ({"webhook_secret": "whsec_AAAAA"}, "webhook_secret: the part after whsec_ is not valid base64"),
+        ({"webhook_secret": ""}, "webhook_secret: empty"),
+        ({"webhook_secret": "whsec_"}, "webhook_secret: empty"),
+        ({"response_retention": -5}, "response_retention=-5: give a number of virtual seconds above 0"),
+        ({"response_retention": "x"}, "response_retention='x': give a number"),
+        ({"response_retention": float("nan")}, "response_retention=nan: give a number"),
+        ({"response_retention": True}, "response_retention=True: give a number"),
+        ({"webhook_timeout": 0}, "webhook_timeout=0: give a number of seconds above 0"),
+        ({"webhook_timeout": float("inf")}, "webhook_timeout=inf: give a number of seconds above 0"),
     ],
 )
 def test_bad_settings_are_refused_with_a_hint(options: dict[str, object], message: str) -> None:
@@ -72,3 +82,18 @@ def test_webhook_settings_reach_the_fake() -> None:
         events = [client.webhooks.unwrap(body, headers) for body, headers in bodies]
     assert [e.type for e in events] == ["response.completed"]
     assert [json.loads(body)["data"]["id"] for body, _ in bodies] == [response.id]
+
+
+def test_a_bad_webhook_secret_is_never_shown() -> None:
+    # Nearly right secrets are still secrets: the message says what is wrong, never the value.
+    for secret in ("whsec_AAAAAsecretpart", "whsec_" + "c2VjcmV0" + "!" * 3 + "x"):
+        with pytest.raises(ConfigurationError) as refused:
+            FakeSettings(webhook_secret=secret)
+        assert secret[6:] not in str(refused.value)
+
+
+def test_the_webhook_secret_is_in_no_repr() -> None:
+    secret = "whsec_" + "c2VjcmV0LWZvci10aGUtcmVwci10ZXN0LTEyMzQ1Njc4"
+    settings = FakeSettings(webhook_secret=secret)
+    assert secret[6:] not in repr(settings) and secret[6:] not in str(settings)
+    assert dataclasses.replace(settings, seed=2).webhook_secret == secret  # still there to use

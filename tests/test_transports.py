@@ -98,9 +98,15 @@ def test_custom_base_url(local_server: str) -> None:
 
 
 def test_interception_ends_with_the_block(local_server: str) -> None:
-    with FakeAssistants():
-        pass
-    assert respx.mock.routes is not None
+    served = local_server + "v1"
+    with FakeAssistants(base_url=served):
+        assert openai.OpenAI(api_key="sk-test", base_url=served).files.list().data == []
+    # The fake's own base URL reaches the real server again, through httpx and (on 3.x) httpx2.
+    assert httpx.get(served + "/assistants").text == "real server"
+    if HAS_HTTPX2:
+        import httpx2
+
+        assert httpx2.get(served + "/assistants").text == "real server"
     from respx.mocks import HTTPCoreMocker
 
     assert HTTPCoreMocker.routers == [] and HTTPCoreMocker._patches == []

@@ -8,10 +8,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import openai
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assistant_harness import FakeAssistants
 from assistant_harness.apis.common.errors import ApiError
 from assistant_harness.apis.common.validation import SCHEMAS, validate
 
@@ -111,6 +113,7 @@ VALID: dict[str, dict[str, Any]] = {
     },
     "CreateChatCompletionRequest": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]},
     "CreateEmbeddingRequest": {"model": "text-embedding-3-small", "input": ["a", "b"]},
+    "CreateFineTuningJobRequest": {"model": "gpt-4o-mini", "training_file": "file-abc", "suffix": "marv"},
     "CreateBatchRequest": {
         "input_file_id": "file-abc",
         "endpoint": "/v1/chat/completions",
@@ -212,3 +215,71 @@ def test_messages_name_the_path() -> None:
 
 def test_schemas_loaded_from_the_package_not_from_shared() -> None:
     assert "CreateRunRequest" in SCHEMAS and "AssistantToolsFunction" in SCHEMAS
+
+
+# -- the spec's keywords beyond types: pattern, $recursiveRef, oneOf ---------------------------------
+
+
+MCP = {"type": "mcp", "server_label": "x", "server_url": "https://mcp.example/sse"}
+
+
+@pytest.mark.parametrize("tunnel", ["tunnel_x", "tunnel_" + "A" * 32, "tunnel_" + "a" * 32 + "\n", ""])
+def test_a_value_outside_the_spec_s_pattern_is_refused(fake: FakeAssistants, tunnel: str) -> None:
+    tools: Any = [{**MCP, "tunnel_id": tunnel}]
+    with pytest.raises(openai.BadRequestError) as caught:
+        fake.client().responses.create(model="gpt-4o", input="hi", tools=tools)
+    assert caught.value.body == {  # the SDK's body is the error object itself
+        "message": "Invalid 'tools[0].tunnel_id': string does not match pattern. "
+        "Expected a string that matches the pattern '^tunnel_[a-z0-9]{32}$'.",
+        "type": "invalid_request_error",
+        "param": "tools[0].tunnel_id",
+        "code": "invalid_value",
+    }
+    # (jsonschema reads ``$`` as Python does, a final newline allowed; JSON Schema's ``$`` is ECMA's.)
+    if not tunnel.endswith("\n"):
+        assert not spec_helpers.validator("CreateResponse").is_valid(
+            {"model": "m", "input": "hi", "tools": tools}
+        )
+    assert fake.responses == []
+
+
+def test_a_value_inside_the_pattern_is_accepted(fake: FakeAssistants) -> None:
+    tools: Any = [{**MCP, "tunnel_id": "tunnel_" + "a0" * 16}]
+    assert fake.client().responses.create(model="gpt-4o", input="hi", tools=tools).status == "completed"
+    with pytest.raises(ApiError, match=r"'input\[0\]\.namespace': string does not match pattern"):
+        validate(
+            "CreateResponse",
+            {
+                "model": "m",
+                "input": [{"type": "function_call_output", "call_id": "c", "output": "", "namespace": "a b"}],
+            },
+        )
+
+
+def test_nested_compound_filters_are_checked_at_every_level(fake: FakeAssistants) -> None:
+    """CompoundFilter's filters may be CompoundFilters (``$recursiveRef``): a broken one deep down is
+    refused, as the spec says, not waved through as an unknown keyword."""
+    client = fake.client()
+    store = client.vector_stores.create(name="v")
+
+    def compound(leaf: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "and", "filters": [{"type": "or", "filters": [leaf]}]}
+
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.vector_stores.search(store.id, query="x", filters=compound({"type": "eq", "key": "a"}))  # type: ignore[arg-type]
+    assert caught.value.body["param"] == "filters.filters[0].filters[0].value"  # type: ignore[index]
+    with pytest.raises(openai.BadRequestError):
+        client.vector_stores.search(store.id, query="x", filters=compound({"type": "xor", "filters": []}))  # type: ignore[arg-type]
+    ok = compound({"type": "eq", "key": "a", "value": "b"})
+    assert client.vector_stores.search(store.id, query="x", filters=ok).data == []  # type: ignore[arg-type]
+
+
+def test_one_of_is_read_as_any_of_where_the_spec_s_options_overlap() -> None:
+    """docs/fidelity.md: a user message with a content list fits both EasyInputMessage and InputMessage,
+    so a strict ``oneOf`` (exactly one) refuses the SDK's most common input, which the API accepts."""
+    for body in (
+        {"model": "gpt-4o", "input": [{"role": "user", "content": [{"type": "input_text", "text": "hi"}]}]},
+        {"model": "gpt-4o", "input": [{"role": "user", "content": []}]},
+    ):
+        assert not spec_helpers.validator("CreateResponse").is_valid(body)
+        validate("CreateResponse", body)

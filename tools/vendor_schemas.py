@@ -255,6 +255,7 @@ SERVED_ROOTS = (
     "chat",
     "embeddings",
     "batches",
+    "fine_tuning",
 )
 #: Operations under those roots the fake does not serve (yet): stored chat completions among them.
 UNSERVED = {
@@ -264,6 +265,11 @@ UNSERVED = {
     ("post", "/chat/completions/{completion_id}"),
     ("delete", "/chat/completions/{completion_id}"),
     ("get", "/chat/completions/{completion_id}/messages"),
+    ("post", "/fine_tuning/alpha/graders/run"),
+    ("post", "/fine_tuning/alpha/graders/validate"),
+    ("get", "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions"),
+    ("post", "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions"),
+    ("delete", "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions/{permission_id}"),
 }
 
 

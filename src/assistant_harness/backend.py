@@ -63,6 +63,13 @@ class Backend:
         self._requests_served = 0
         # With time under the test's control (virtual_time=False, serve), busy polls move nothing.
         self.hangs = HangDetector(hang_limits, self.clock, poll_after_ms / 1000 if busy_poll_step else 0.0)
+        # A wait for what the fake pushes (a webhook) that cannot come is a hang too: each API state
+        # that pushes says why nothing can come. Virtual time only: serve's sleeps are real.
+        self.hangs.idle_reasons.extend(
+            state.why_nothing_comes for state in self.apis.values() if hasattr(state, "why_nothing_comes")
+        )
+        if busy_poll_step and not isinstance(self.clock, RealClock):
+            self.clock.on_sleep = self.hangs.after_sleep
         #: What an endpoint's ``returns`` names (a kind clients poll), found from its path parameters
         #: in its API's state: each API registers its own kinds.
         self.polled: dict[str, Callable[[Mapping[str, str]], Polled | None]] = {
@@ -79,6 +86,7 @@ class Backend:
         """
         endpoint, params = INDEX.find(request.method, request.path)
         self.requests.append(request)
+        self.hangs.saw_request()
         self._requests_served += 1
         request_id = f"req_{self._requests_served:032x}"
         fault = self.faults.first_firing(endpoint.name, request.method) if self.faults else None

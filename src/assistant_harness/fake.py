@@ -31,7 +31,7 @@ from .http.transports import (
     start_interception,
     stop_interception,
 )
-from .scenario.batches import ScenarioBatches, ScenarioChat
+from .scenario.batches import ScenarioBatches, ScenarioChat, ScenarioJobs
 from .scenario.model import Scenario, ScenarioResponses, ScenarioTimelines
 from .scenario.model import load as load_scenario
 from .scenario.tools import ScenarioFileTimelines
@@ -68,6 +68,7 @@ if TYPE_CHECKING:
         cancel_finished: str | None
         webhooks: Target | None
         webhook_secret: str | None
+        webhook_timeout: float
 
 
 def _always(timeline: Timeline) -> TimelineSource:
@@ -75,6 +76,17 @@ def _always(timeline: Timeline) -> TimelineSource:
         return timeline
 
     return source
+
+
+def _job_options(scenario: Scenario | None) -> dict[str, Any]:
+    """What a scenario scripts for batches, chat completions and fine-tuning jobs (as backend options)."""
+    if scenario is None:
+        return {}
+    return {
+        "batch_scripts": ScenarioBatches(scenario.batches) if scenario.batches else None,
+        "chat_scripts": ScenarioChat(scenario.chat) if scenario.chat else None,
+        "job_scripts": ScenarioJobs(scenario.fine_tuning_jobs) if scenario.fine_tuning_jobs else None,
+    }
 
 
 def _first(*values: Any) -> Any:
@@ -157,14 +169,7 @@ class FakeOpenAI:
                 "response_scripts": scripts or _default_scripts,
                 "cancel_finished": finished,
                 "response_retention": settings.response_retention,
-                "batch_scripts": (
-                    ScenarioBatches(self.scenario.batches)
-                    if self.scenario and self.scenario.batches
-                    else None
-                ),
-                "chat_scripts": ScenarioChat(self.scenario.chat)
-                if self.scenario and self.scenario.chat
-                else None,
+                **_job_options(self.scenario),
             },
             poll_after_ms=_first(
                 settings.poll_after_ms, self.scenario and self.scenario.poll_after_ms, DEFAULT_POLL_AFTER_MS
@@ -177,6 +182,7 @@ class FakeOpenAI:
         )
         if settings.webhook_secret is not None:
             self.webhooks.secret = settings.webhook_secret
+        self.webhooks.timeout = settings.webhook_timeout
         if settings.webhooks is not None:
             self.webhooks.add(settings.webhooks)
         if self.scenario is not None:

@@ -339,7 +339,7 @@ def scrub_stream(events: list[Any], found: Findings | None = None, location: str
     events = copy.deepcopy(events)  # pieces are edited in place, before each event is scrubbed
     channels: dict[str, list[tuple[Any, Any, int]]] = {}
     for index, event in enumerate(events):
-        if isinstance(event, dict) and str(event.get("event", "")).endswith(".delta"):
+        if isinstance(event, dict) and _event_type(event).endswith(".delta"):
             _fragments(event.get("data"), channels, index)
     for channel, pieces in channels.items():
         if len(pieces) < 2:
@@ -380,6 +380,18 @@ def scrub_stream(events: list[Any], found: Findings | None = None, location: str
                 text = text[:lo] + replacement + text[hi:]
             container[key] = text
     return [scrub_json(event, found, f"{location}[{i}]") for i, event in enumerate(events)]
+
+
+def _event_type(event: dict[str, Any]) -> str:
+    """An event's type: its ``event:`` line, else the ``type`` (Responses) or ``object`` (Assistants)
+    inside its JSON ``data:``, which is all the Responses API and many proxies send."""
+    name = event.get("event")
+    if name:
+        return str(name)
+    data = event.get("data")
+    if isinstance(data, dict):
+        return str(data.get("type") or data.get("object") or "")
+    return ""
 
 
 def _fragments(value: Any, channels: dict[str, list[tuple[Any, Any, int]]], index: int) -> None:

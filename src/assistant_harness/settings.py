@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -45,7 +46,8 @@ class FakeSettings:
 
     Webhooks: ``webhooks`` (a callable taking a ``WebhookDelivery``, or an ``http://`` URL on this
     machine) is subscribed to the ``response.*`` events of background responses, signed with
-    ``webhook_secret`` (a ``whsec_...`` secret; one is made from the seed when not given).
+    ``webhook_secret`` (a ``whsec_...`` secret; one is made from the seed when not given); a receiver
+    has ``webhook_timeout`` seconds to answer (virtual for a callable, real for a URL).
     """
 
     base_url: str = DEFAULT_BASE_URL
@@ -63,7 +65,8 @@ class FakeSettings:
     response_retention: float | None = None
     cancel_finished: str | None = None
     webhooks: Target | None = None
-    webhook_secret: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)  # a secret: never in a repr
+    webhook_timeout: float = 5.0
 
     def __post_init__(self) -> None:
         # Sequences given as lists are kept as tuples, so the value stays frozen and shareable.
@@ -95,11 +98,15 @@ class FakeSettings:
             raise ConfigurationError(
                 f"webhooks={self.webhooks!r}: give a callable (taking a WebhookDelivery) or an http:// URL"
             )
-        if self.webhook_secret is not None and not isinstance(self.webhook_secret, str):
-            # The value itself is a secret: never shown.
-            raise ConfigurationError(
-                f"webhook_secret: expected a string (whsec_...), not {type(self.webhook_secret).__name__}"
-            )
+        if self.webhook_secret is not None:
+            from .apis.webhooks.signing import check_secret  # deferred: settings sit below the APIs
+
+            check_secret(self.webhook_secret)  # its messages never show the value
+        from .apis.webhooks.transport import check_timeout
+
+        check_timeout(self.webhook_timeout, "webhook_timeout")
+        if self.response_retention is not None:
+            _seconds(self.response_retention, "response_retention")
         if self.hang_limits is not None and not isinstance(self.hang_limits, HangLimits):
             raise ConfigurationError(f"hang_limits={self.hang_limits!r}: expected HangLimits(...) or None")
 
@@ -111,6 +118,14 @@ class FakeSettings:
         """These settings with ``options`` on top; an unknown name is refused, with a suggestion."""
         check_names(options, self.names(), where)
         return dataclasses.replace(self, **options) if options else self
+
+
+def _seconds(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+        raise ConfigurationError(
+            f"{name}={value!r}: give a number of virtual seconds above 0 (or None to keep for ever)"
+        )
+    return float(value)
 
 
 def _tuple(values: Iterable[Any], name: str, kind: type) -> tuple[Any, ...]:

@@ -86,8 +86,9 @@ def too_deep(text: str, limit: int = MAX_DEPTH) -> tuple[int, int] | None:
     return None
 
 
-def load_yaml(text: str) -> Any:
-    """YAML ``text`` as data (safe types only), bounded; problems as :class:`TextFileError`."""
+def load_yaml(text: str, *, unique_keys: bool = False) -> Any:
+    """YAML ``text`` as data (safe types only), bounded; problems as :class:`TextFileError`.
+    ``unique_keys``: refuse a key given twice in one mapping (YAML would keep the last silently)."""
     if len(text) > MAX_BYTES:
         raise TextFileError(f"the file is {len(text):,} characters, more than the {MAX_BYTES:,} allowed")
     loader = _loader_class()(text)
@@ -95,7 +96,7 @@ def load_yaml(text: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        _check(node)
+        _check(node, unique_keys)
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -123,8 +124,9 @@ def _loader_class() -> Any:
     return yaml.SafeLoader
 
 
-def _check(root: yaml.Node) -> None:
-    """Refuse alias bombs, recursive aliases and deep nesting before anything is built."""
+def _check(root: yaml.Node, unique_keys: bool = False) -> None:
+    """Refuse alias bombs, recursive aliases and deep nesting (and, if asked, keys given twice)
+    before anything is built."""
     sizes: dict[int, int] = {}
     open_: set[int] = set()
 
@@ -147,6 +149,8 @@ def _check(root: yaml.Node) -> None:
             for child in node.value:
                 total += size(child, depth + 1)
         elif isinstance(node, yaml.MappingNode):
+            if unique_keys:
+                _refuse_repeated_keys(node)
             for name, child in node.value:
                 total += size(name, depth + 1) + size(child, depth + 1)
         open_.discard(key)
@@ -161,3 +165,20 @@ def _check(root: yaml.Node) -> None:
         return total
 
     size(root, 0)
+
+
+def _refuse_repeated_keys(node: yaml.MappingNode) -> None:
+    seen: dict[tuple[str, str], yaml.Node] = {}
+    for name, _ in node.value:
+        if not isinstance(name, yaml.ScalarNode) or name.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = (name.tag, name.value)
+        first = seen.setdefault(key, name)
+        if first is not name:
+            mark = name.start_mark
+            raise TextFileError(
+                f"key {one_line(name.value, 60)!r} is given twice in one mapping (first at line "
+                f"{first.start_mark.line + 1}); YAML would keep only the last: remove one",
+                mark.line + 1,
+                mark.column + 1,
+            )

@@ -9,6 +9,7 @@ import pytest
 
 from assistant_harness import FakeOpenAI
 from assistant_harness.apis.batches.store import BatchStore
+from assistant_harness.apis.fine_tuning.store import FineTuningJobs
 from assistant_harness.apis.registry import ApiStates, WebhookSource
 from assistant_harness.apis.responses.store import ResponseStore
 from assistant_harness.apis.served import APIS, BY_NAME, INDEX
@@ -33,7 +34,14 @@ def test_every_api_is_built_once_in_order_and_every_endpoint_knows_its_api() -> 
 
 def test_polled_kinds_come_from_the_apis_and_name_real_endpoints() -> None:
     kinds = {kind for api in APIS for kind in api.polled}
-    assert kinds == {"run", "response", "vector_store.file", "vector_store.file_batch", "batch"}
+    assert kinds == {
+        "run",
+        "response",
+        "vector_store.file",
+        "vector_store.file_batch",
+        "batch",
+        "fine_tuning.job",
+    }
     returned = {e.returns for e in INDEX if e.method == "GET"}
     assert kinds <= returned  # each kind is what some GET answers
 
@@ -41,9 +49,11 @@ def test_polled_kinds_come_from_the_apis_and_name_real_endpoints() -> None:
 def test_webhooks_listen_to_every_source() -> None:
     backend = Backend()
     sources = [name for name, state in backend.apis.items() if isinstance(state, WebhookSource)]
-    assert sources == ["responses", "batches"]
+    assert sources == ["responses", "batches", "fine_tuning"]
     with FakeOpenAI() as fake:
-        assert fake.webhooks.known_events == ResponseStore.webhook_events | BatchStore.webhook_events
+        assert fake.webhooks.known_events == (
+            ResponseStore.webhook_events | BatchStore.webhook_events | FineTuningJobs.webhook_events
+        )
         assert "response.completed" in fake.webhooks.known_events
 
 

@@ -226,3 +226,18 @@ def test_the_sdk_client_works_through_global_interception() -> None:
     with FakeOpenAI("batch_completed"):
         outcome = run(openai.OpenAI(), chat_lines(3), every=60)
     assert outcome.batch.status == "completed" and len(outcome.output) == 3
+
+
+def test_lists_validate_against_the_spec_as_sent() -> None:
+    with FakeOpenAI() as fake:
+        client = fake.client()
+        empty = json.loads(client.batches.with_raw_response.list().http_response.read())
+        uploaded = client.files.create(file=("in.jsonl", chat_lines(2)), purpose="batch")
+        client.batches.create(
+            input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h"
+        )
+        listed = json.loads(client.batches.with_raw_response.list().http_response.read())
+    # An empty page's first_id and last_id are null, as the API sends them (docs/fidelity.md).
+    assert empty["data"] == [] and empty["first_id"] is None and empty["has_more"] is False
+    shown = {**listed, "data": [{k: v for k, v in b.items() if v is not None} for b in listed["data"]]}
+    assert vendored_errors("ListBatchesResponse", shown) == []

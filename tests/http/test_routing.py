@@ -115,6 +115,9 @@ def test_list_endpoints_are_declared_not_inferred_from_names() -> None:
         "responses.input_items",
         "conversations.items.list",
         "batches.list",
+        "fine_tuning.jobs.list",
+        "fine_tuning.jobs.list_events",
+        "fine_tuning.jobs.checkpoints.list",
     }
     assert Endpoint("x.list", "GET", "/x", listing).lists is False  # the name says nothing
 
@@ -141,5 +144,6 @@ def test_roots_are_every_first_segment() -> None:
         "chat",
         "embeddings",
         "batches",
+        "fine_tuning",
     }
     assert INDEX.by_name["runs.retrieve"].path == "/threads/{thread_id}/runs/{run_id}"

@@ -118,3 +118,10 @@ def test_a_real_clock_namespace_is_not_moved_by_polls() -> None:
         assistant = sdk.beta.assistants.create(model="gpt-4o")
         run = sdk.beta.threads.create_and_run(assistant_id=assistant.id)
         assert sdk.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id).status == "queued"
+
+
+def test_the_cli_default_cap_is_the_worlds() -> None:
+    from assistant_harness.cli import serve
+    from assistant_harness.remote import worlds
+
+    assert serve.SERVE_MAX_OBJECTS == worlds.SERVE_MAX_OBJECTS

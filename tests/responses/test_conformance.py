@@ -9,6 +9,7 @@ import json
 import time
 from typing import Any
 
+import openai
 import pytest
 
 from assistant_harness import FakeOpenAI, Fault
@@ -16,6 +17,7 @@ from assistant_harness.http.messages import ApiRequest, ApiResponse
 
 from .. import spec as spec_helpers
 from . import recordings as rec
+from .test_scenarios import BACKGROUND, drive
 
 TOOLS: list[Any] = [
     {"type": "function", "name": "get_weather", "parameters": {"type": "object", "properties": {}}}
@@ -187,3 +189,31 @@ def test_every_stream_event_fits_the_spec(exchanges: list[tuple[ApiRequest, ApiR
         "response.incomplete",
         "error",
     }
+
+
+@pytest.mark.parametrize("name", BACKGROUND)
+def test_every_event_of_every_shipped_scenario_fits_the_spec(name: str) -> None:
+    """Each background scenario played to its end by the poller of tests/responses/test_scenarios.py,
+    then every response's whole event log streamed (retrieve with stream=True, from the start):
+    each event that goes over the wire validates against ResponseStreamEvent."""
+    streamed: list[bytes] = []
+
+    def keep(_: ApiRequest, answer: ApiResponse) -> None:
+        if answer.chunks is not None:
+            streamed.append(answer.content)
+
+    with FakeOpenAI(name) as fake:
+        fake.backend.listeners.append(keep)
+        client = fake.client()
+        drive(client, name)
+        ids = [response.id for response in fake.responses]
+        for response_id in ids:
+            with contextlib.suppress(openai.APIError):  # a scripted fault may break one read: fine
+                for _ in client.responses.retrieve(response_id, stream=True):
+                    pass
+    checked = 0
+    for body in streamed:
+        for event in rec.events(body.decode()):
+            assert _errors("ResponseStreamEvent", _as_recorded(event)) == [], (name, event["type"])
+            checked += 1
+    assert ids and checked >= 2 * len(ids), (name, checked)

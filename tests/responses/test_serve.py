@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import openai
 import pytest
+
+from ..served import serving
 
 FAST = """
 responses:
@@ -30,28 +29,8 @@ responses:
 def server(tmp_path: Path) -> Iterator[str]:
     scenario = tmp_path / "fast.yaml"
     scenario.write_text(FAST, encoding="utf-8")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    command = [sys.executable, "-m", "assistant_harness.cli.main", "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        [*command, "--scenario", str(scenario)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"serve did not start: {process.communicate()}") from None
-            time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        process.terminate()
-        process.communicate(timeout=10)
+    with serving("--scenario", str(scenario)) as url:
+        yield url
 
 
 def test_a_background_tool_round_and_a_resumed_stream_over_http(server: str) -> None:

@@ -15,7 +15,15 @@ from openai.types.webhooks import (
     ResponseIncompleteWebhookEvent,
 )
 
-from assistant_harness import ConfigurationError, FakeOpenAI, Scenario, WebhookDelivery, WebhookDeliveryError
+from assistant_harness import (
+    ConfigurationError,
+    FakeOpenAI,
+    HangDetected,
+    Scenario,
+    WebhookDelivery,
+    WebhookDeliveryError,
+)
+from assistant_harness.apis.webhooks.delivery import RETRY_DELAYS
 from assistant_harness.testing.receiver import WebhookReceiver
 
 from .. import answers
@@ -204,3 +212,136 @@ def test_settings_are_checked(fake: FakeOpenAI) -> None:
         fake.webhooks.add(print, timestamps="real")
     for url in ("http://localhost:8000/x", "http://[::1]:8000/x"):
         fake.webhooks.add(url)
+
+
+# -- trust: no secret shown, no target changed, nothing stuck, nothing dropped silently ----------------
+
+
+def test_the_secret_is_in_no_repr_of_an_endpoint_or_a_delivery() -> None:
+    with FakeOpenAI(webhook_secret=SECRET) as fake:
+        endpoint = fake.webhooks.add(lambda d: 200)
+        other = fake.webhooks.add(lambda d: 200, secret=SECRET.replace("c2Vj", "b3Ro"))
+        fake.client().responses.create(model="gpt-4o", input="x", background=True)
+        fake.advance(5)
+        shown = " ".join(
+            [repr(endpoint), repr(other), repr(fake.webhooks.deliveries), *map(str, fake.webhooks.deliveries)]
+        )
+    assert len(fake.webhooks.deliveries) == 2
+    for secret in (SECRET, other.secret):
+        assert secret[len("whsec_") :] not in shown
+
+
+def test_an_endpoint_cannot_be_pointed_elsewhere_after_it_was_checked(fake: FakeOpenAI) -> None:
+    endpoint = fake.webhooks.add("http://127.0.0.1:9/hook", retries=[])
+    with pytest.raises(AttributeError):
+        endpoint.target = "http://192.0.2.1/"  # type: ignore[misc]
+    # Even forced past the frozen dataclass, the URL is checked again at the delivery: not sent.
+    object.__setattr__(endpoint, "target", "http://192.0.2.1/")
+    fake.client().responses.create(model="gpt-4o", input="x", background=True)
+    fake.advance(5)
+    [attempt] = fake.webhooks.deliveries
+    assert isinstance(attempt.error, ConfigurationError) and "this machine only" in str(attempt.error)
+
+
+def test_an_event_whose_every_attempt_failed_is_reported_by_check(fake: FakeOpenAI) -> None:
+    def down(delivery: WebhookDelivery) -> int:
+        return 503
+
+    fake.webhooks.add(down, retries=[5, 60])
+    response = fake.client().responses.create(model="gpt-4o", input="x", background=True)
+    fake.advance(3600)
+    [given_up] = fake.webhooks.given_up
+    assert [d.status for d in given_up.attempts] == [503, 503, 503]
+    with pytest.raises(WebhookDeliveryError) as failed:
+        fake.webhooks.check()
+    message = str(failed.value)
+    event_id = fake.webhooks.events[0]["id"]
+    assert f"response.completed {event_id} (of {response.id}) was given up after 3 attempts" in message
+    assert (
+        "test_an_event_whose_every_attempt_failed_is_reported_by_check.<locals>.down: 503, 503, 503"
+        in message
+    )
+
+
+def test_a_receiver_slower_than_the_timeout_fails_the_attempt_on_the_virtual_clock() -> None:
+    def slow(delivery: WebhookDelivery) -> int:
+        time.sleep(60)  # virtual: instant, but past the timeout
+        return 200
+
+    with FakeOpenAI(webhook_timeout=10) as fake:
+        fake.webhooks.add(slow, retries=[])
+        fake.webhooks.add(lambda d: 200, timeout=120)
+        fake.client().responses.create(model="gpt-4o", input="x", background=True)
+        time.sleep(5)
+    first, second = fake.webhooks.deliveries
+    assert first.error is not None and "no answer within 10 virtual seconds" in str(first.error)
+    assert second.ok
+
+
+def test_a_url_that_never_answers_times_out_after_the_setting(fake: FakeOpenAI) -> None:
+    import socket
+
+    with socket.socket() as silent:  # accepts connections (the kernel does) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        fake.webhooks.add(f"http://127.0.0.1:{silent.getsockname()[1]}/hook", retries=[], timeout=0.05)
+        fake.client().responses.create(model="gpt-4o", input="x", background=True)
+        fake.advance(5)
+    [attempt] = fake.webhooks.deliveries
+    assert isinstance(attempt.error, TimeoutError) and "no answer within 0.05 seconds" in str(attempt.error)
+    assert fake.webhooks.timeout == 5.0  # the default: a few seconds, not 30
+
+
+WAITS = {
+    "the response never ends": ("stuck", None, "never ends (its timeline holds it for ever)"),
+    "the endpoint takes other events": ("completes", ["response.failed"], "no endpoint is subscribed to it"),
+    "every attempt fails": ("completes", "down", "was given up after 8 attempts"),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(WAITS))
+def test_a_wait_for_a_webhook_that_cannot_come_is_a_hang(shape: str) -> None:
+    script, events, reason = WAITS[shape]
+    stuck = "responses:\n  - steps: [{status: queued, duration: 1}, {status: in_progress}]\n"
+    scenario = Scenario.from_yaml(stuck) if script == "stuck" else None
+    got: list[WebhookDelivery] = []
+    with FakeOpenAI(scenario) as fake:
+        if events == "down":
+            fake.webhooks.add(lambda d: 500)
+        else:  # a list of event types, or None for all four
+            fake.webhooks.add(got.append, events=events)
+        fake.client().responses.create(model="gpt-4o", input="x", background=True)
+        with pytest.raises(HangDetected) as caught:
+            _wait_without_deadline(got)
+    message = str(caught.value)
+    assert "without a request to the fake, with nothing due on the virtual clock" in message
+    assert reason in message
+    # Caught once the limit (600 virtual s) has passed with nothing due, not before.
+    assert 600 <= fake.clock.elapsed() - _last_due(shape) <= 602
+
+
+def _wait_without_deadline(got: list[WebhookDelivery]) -> None:
+    while not got:
+        time.sleep(1)
+
+
+def _last_due(shape: str) -> float:
+    # When the clock last had something due: the end (3 s) or the last retry (5 s + ... + 10 h).
+    return (
+        3.0 + (sum(RETRY_DELAYS) if shape == "every attempt fails" else 0.0)
+        if shape != "the response never ends"
+        else 0.0
+    )
+
+
+def test_waiting_for_a_webhook_that_is_on_its_way_is_not_a_hang() -> None:
+    got: list[WebhookDelivery] = []
+    late = (
+        "responses:\n  - steps: [{status: queued, duration: 1}, "
+        "{status: in_progress, duration: 5000}, {status: completed}]\n"
+    )
+    with FakeOpenAI(Scenario.from_yaml(late), webhooks=got.append) as fake:
+        fake.client().responses.create(model="gpt-4o", input="x", background=True)
+        while not got:
+            time.sleep(1)
+    assert got[0].at == 5001.0

@@ -102,8 +102,14 @@ def test_faults_pick_events_by_type_and_count(fake: FakeOpenAI) -> None:
     [
         ({}, "what should happen"),
         ({"signature": "forged"}, "wrong_secret, tampered, stale, missing"),
-        ({"late": -1}, "cannot be negative"),
-        ({"duplicates": -1}, "0 or more"),
+        ({"late": -1}, "0 or more"),
+        ({"duplicates": -1}, "0 to 100"),
+        ({"late": float("nan")}, "late=nan: give a finite delay"),
+        ({"late": float("inf")}, "late=inf: give a finite delay"),
+        ({"duplicates": 10**9}, "duplicates=1000000000: give a whole number of extra copies, 0 to 100"),
+        ({"late": 1, "nth": 0}, "nth=0: give a whole number from 1"),
+        ({"late": 1, "nth": -3}, "nth=-3: give a whole number from 1"),
+        ({"late": 1, "times": 0}, "times=0: give a whole number from 1"),
     ],
 )
 def test_fault_mistakes_are_named(options: dict[str, object], words: str) -> None:

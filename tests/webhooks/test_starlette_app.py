@@ -7,16 +7,13 @@ import time
 
 import openai
 import pytest
+from starlette.applications import Starlette  # in the [test] extra: never skipped
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.testclient import TestClient
 
 from assistant_harness import FakeOpenAI, WebhookDelivery, WebhookFault
-
-starlette = pytest.importorskip("starlette", reason="the Starlette app test needs starlette")
-
-from starlette.applications import Starlette  # noqa: E402
-from starlette.requests import Request  # noqa: E402
-from starlette.responses import Response  # noqa: E402
-from starlette.routing import Route  # noqa: E402
-from starlette.testclient import TestClient  # noqa: E402
 
 
 def make_app(client: openai.OpenAI) -> tuple[Starlette, list[tuple[str, str]]]:

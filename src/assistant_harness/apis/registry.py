@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
+from ..engine.announcer import EndListener
 from ..engine.clock import VirtualClock
 from ..engine.hangs import Polled
 from ..http.routing import Endpoint
@@ -21,9 +22,6 @@ from .common.ids import IdGenerator
 
 T = TypeVar("T")
 
-#: Called when an object ends: ``(event type, object id, virtual time)``, e.g.
-#: ``("response.completed", "resp_...", 12.0)``.
-EndListener = Callable[[str, str, float], None]
 #: Finds the polled object a GET names, from the request's path parameters (``None``: no such object).
 Finder = Callable[[Any, Mapping[str, str]], "Polled | None"]
 

@@ -10,6 +10,7 @@ from .chat.endpoints import API as CHAT
 from .conversations.endpoints import API as CONVERSATIONS
 from .embeddings.endpoints import API as EMBEDDINGS
 from .files.endpoints import API as FILES
+from .fine_tuning.endpoints import API as FINE_TUNING
 from .registry import Api
 from .responses.endpoints import API as RESPONSES
 from .vector_stores.endpoints import API as VECTOR_STORES
@@ -25,6 +26,7 @@ APIS: tuple[Api, ...] = (
     CHAT,
     EMBEDDINGS,
     BATCHES,
+    FINE_TUNING,
     WEBHOOKS,
 )
 #: Each API by name (an endpoint's ``api``).

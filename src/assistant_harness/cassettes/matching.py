@@ -191,6 +191,13 @@ class ReplayIndex:
         for interaction in interactions:
             self.add(interaction)
 
+    def fresh(self) -> ReplayIndex:
+        """This index's tables, shared, with a cursor of its own (nothing has been answered yet)."""
+        twin = object.__new__(ReplayIndex)
+        twin.match_on, twin.extra, twin.entries = self.match_on, self.extra, self.entries
+        twin._by_key, twin._keys, twin._used = self._by_key, self._keys, {}
+        return twin
+
     def add(self, interaction: Interaction) -> None:
         key = interaction_key(interaction)
         self.entries.append((key, interaction))

@@ -27,6 +27,7 @@ from ..http.routing import EndpointIndex, UnservedEndpoint
 from ..scenario.model import RunScript, Scenario
 from .format import Interaction
 from .observe_batches import batch_scripts, observe_batches
+from .observe_jobs import job_timelines, observe_jobs
 from .observe_responses import observe_responses, response_scripts, stream_faults
 
 
@@ -209,6 +210,8 @@ def to_scenario(interactions: list[Interaction], name: str = "recorded") -> Scen
     what += [f"{len(responses)} recorded response(s)"] if responses else []
     batches = [b for b in observe_batches(interactions) if b.transitions]
     what += [f"{len(batches)} recorded batch(es)"] if batches else []
+    jobs = [j for j in observe_jobs(interactions) if j.transitions]
+    what += [f"{len(jobs)} recorded fine-tuning job(s)"] if jobs else []
     what = what or ["0 recorded run(s)"]
     return Scenario(
         name=name,
@@ -217,7 +220,8 @@ def to_scenario(interactions: list[Interaction], name: str = "recorded") -> Scen
         responses=response_scripts(responses),
         faults=tuple(Fault(**rule) for rule in [*faults_from(interactions), *stream_faults(responses)]),
         batches=batch_scripts(batches),
-        outcome=outcome or (responses[0].status if responses else batches[0].status if batches else None),
+        fine_tuning_jobs=job_timelines(jobs),
+        outcome=outcome or next((found[0].status for found in (responses, batches, jobs) if found), None),
     )
 
 

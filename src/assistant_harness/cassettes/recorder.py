@@ -29,6 +29,7 @@ from ..http import fastlane
 from ..http.faults import Chunks
 from ..secrets import safe, scrub_body, scrub_url
 from .format import WIRE_HEADERS, Body, Cassette, Interaction
+from .loaded import load_indexed
 from .matching import (
     DEFAULT_MATCH_ON,
     Matcher,
@@ -287,8 +288,7 @@ class use_cassette(ContextDecorator):
         mode = self._effective_mode()
         index = None
         if mode != RecordMode.ALL:
-            self._existing = Cassette.load(self.path)
-            index = ReplayIndex(self._existing.interactions, self.match_on)
+            self._existing, index = load_indexed(self.path, self.match_on)
         else:
             _load_dotenv()
         self._lane = CassetteLane(self, mode, index)

@@ -81,6 +81,7 @@ def _show(args: argparse.Namespace) -> int:
     from ..cassettes.format import Cassette
     from ..cassettes.observe import observe
     from ..cassettes.observe_batches import observe_batches
+    from ..cassettes.observe_jobs import observe_jobs
     from ..cassettes.observe_responses import observe_responses
     from .show import render
 
@@ -96,6 +97,7 @@ def _show(args: argparse.Namespace) -> int:
             observe(interactions),
             observe_responses(interactions),
             observe_batches(interactions),
+            observe_jobs(interactions),
         )
     return 0
 

@@ -9,6 +9,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+#: Each namespace's default cap on kept responses (repeated from remote.worlds, which imports the
+#: whole fake: the parser must stay cheap to build).
+SERVE_MAX_OBJECTS = 10_000
 #: Where the control token may come from instead of the command line (which ``ps`` shows).
 TOKEN_VARIABLE = "ASSISTANT_HARNESS_CONTROL_TOKEN"
 
@@ -34,6 +37,21 @@ def add_serve(commands: Any) -> None:
         help="virtual seconds per real second (implies --clock real; default 1)",
     )
     serve.add_argument("--seed", type=int, default=None, help="seed for ids (default: the scenario's, or 0)")
+    serve.add_argument(
+        "--retention",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="forget each response this many virtual seconds after it was created (default: keep)",
+    )
+    serve.add_argument(
+        "--max-objects",
+        type=int,
+        default=SERVE_MAX_OBJECTS,
+        metavar="N",
+        help=f"keep at most N responses per namespace, forgetting the oldest (default {SERVE_MAX_OBJECTS:,}; "
+        "0: no cap)",
+    )
     serve.add_argument(
         "--idle-ttl",
         type=float,
@@ -102,6 +120,8 @@ def serve(args: argparse.Namespace) -> int:
         speed=args.speed if args.speed is not None else 1.0,
         seed=args.seed,
         detect_hangs=args.detect_hangs,
+        retention=args.retention,
+        max_objects=args.max_objects or None,
     )
     namespaces = Namespaces(spec, idle_ttl=args.idle_ttl)
     spec.build()  # a scenario that cannot make a fake fails here, before listening

@@ -12,6 +12,7 @@ from rich.text import Text
 from ..apis.assistants.statuses import STYLE
 from ..cassettes.observe import Observation, ObservedRun
 from ..cassettes.observe_batches import ObservedBatch
+from ..cassettes.observe_jobs import ObservedJob
 from ..cassettes.observe_responses import ObservedResponse
 
 if TYPE_CHECKING:
@@ -25,16 +26,19 @@ def render(
     observation: Observation,
     responses: Sequence[ObservedResponse] = (),
     batches: Sequence[ObservedBatch] = (),
+    jobs: Sequence[ObservedJob] = (),
 ) -> None:
     console.print(Text(str(path), style="bold"))
-    if not observation.runs and not responses and not batches:
-        console.print("  no runs, responses or batches recorded")
+    if not observation.runs and not responses and not batches and not jobs:
+        console.print("  no runs, responses, batches or fine-tuning jobs recorded")
     for run in observation.runs:
         _run(console, run)
     for response in responses:
         _response(console, response)
     for batch in batches:
         _batch(console, batch)
+    for job in jobs:
+        _job(console, job)
     for error in observation.errors:
         console.print(
             f"  HTTP {error.status} on {error.method} {error.path} (request #{error.index}"
@@ -155,4 +159,26 @@ def _batch(console: Console, batch: ObservedBatch) -> None:
             f"  {custom_id}: {status_code if status_code is not None else 'not run'} {code or ''}".rstrip(),
             style="red",
             highlight=False,
+        )
+
+
+def _job(console: Console, job: ObservedJob) -> None:
+    how = f"polled {job.polls} time{'s' if job.polls != 1 else ''}"
+    console.print(
+        Text.assemble(("Fine-tuning job ", "bold"), (job.id, "bold cyan"), f"  model {job.model}  ({how})")
+    )
+    for at, status in job.transitions:
+        detail = ""
+        if status == "failed" and job.error:
+            detail = f"{job.error.get('code')}: {job.error.get('message')}"
+        elif status == "succeeded" and job.fine_tuned_model:
+            detail = job.fine_tuned_model
+        elif status == "running" and job.steps:
+            detail = f"{job.steps} training steps seen"
+        console.print(
+            Text.assemble(
+                (f"  {'+' + format(at, 'g') + 's':>7}  ", "dim"),
+                (f"{status:<16}", STYLE.get(status, "")),
+                detail,
+            )
         )

@@ -26,7 +26,7 @@ class VirtualClock:
     that moves the clock or sets another alarm is safe: the alarms it makes due run after it).
     """
 
-    __slots__ = ("_alarm_order", "_alarms", "_elapsed", "_epoch", "_firing", "_lock", "sleeps")
+    __slots__ = ("_alarm_order", "_alarms", "_elapsed", "_epoch", "_firing", "_lock", "on_sleep", "sleeps")
 
     def __init__(self, epoch: float = DEFAULT_EPOCH) -> None:
         self._epoch = float(epoch)
@@ -37,6 +37,8 @@ class VirtualClock:
         self._alarms: list[tuple[float, int, Callable[[], object]]] = []
         self._alarm_order = itertools.count()
         self._firing = False
+        #: Told after each sleep whether anything is still due (hang detection's idle waits).
+        self.on_sleep: Callable[[float, bool], None] | None = None
 
     @property
     def epoch(self) -> float:
@@ -80,11 +82,13 @@ class VirtualClock:
         """What ``time.sleep`` becomes under the fake: the clock moves, nothing waits."""
         with self._lock:
             self.sleeps += 1
-            if not self._alarms:
-                if seconds > 0:
-                    self._elapsed += seconds
-                return
-        self._move(max(seconds, 0.0))
+            idle = not self._alarms
+            if idle and seconds > 0:
+                self._elapsed += seconds
+        if not idle:
+            self._move(max(seconds, 0.0))
+        if self.on_sleep is not None:
+            self.on_sleep(seconds, bool(self._alarms))
 
     def _move(self, seconds: float) -> None:
         """Move forward by ``seconds``, stopping at each alarm's moment to run it there (so an alarm

@@ -15,7 +15,7 @@ due come from the object's :class:`~.lifecycle.Progress` and its :class:`~.lifec
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 BUSY_POLLS = 3
 #: Fetches of an unchanging object before the virtual-time limit can call it a loop.
 MIN_LOOP_POLLS = 5
+#: How many poll intervals one busy fetch may move the clock at most (see ``_busy_step``).
+BUSY_GROWTH = 64.0
 
 LIMITS_HINT = "Limits: FakeAssistants(hang_limits=HangLimits(polls=..., seconds=...)), or None to switch off."
 
@@ -103,6 +105,37 @@ class HangDetector:
     clock: VirtualClock
     poll_step: float
     _listings: dict[tuple[str, tuple[tuple[str, str], ...]], _Listing] = field(default_factory=dict)
+    #: Say why nothing the fake sends can arrive any more (None: nothing is awaited); an API that
+    #: pushes to the test (webhooks) adds one. A sleep loop with nothing due asks them.
+    idle_reasons: list[Callable[[], str | None]] = field(default_factory=list)
+    _idle_since: float | None = None
+    _idle_sleeps: int = 0
+
+    def saw_request(self) -> None:
+        """The code under test talked to the fake: it is not only waiting."""
+        self._idle_since = None
+
+    def after_sleep(self, seconds: float, anything_due: bool) -> None:
+        """The code under test slept: a loop of sleeps with no request and nothing due on the clock
+        waits for something that cannot come (a webhook never sent), past the virtual-time limit."""
+        if anything_due or self.limits is None or not self.idle_reasons:
+            self._idle_since = None
+            return
+        now = self.clock.elapsed()
+        if self._idle_since is None:
+            self._idle_since, self._idle_sleeps = now - seconds, 0
+        self._idle_sleeps += 1
+        waited = now - self._idle_since
+        if self._idle_sleeps < MIN_LOOP_POLLS or waited <= self.limits.seconds:
+            return
+        reasons = [reason for find in self.idle_reasons if (reason := find()) is not None]
+        if reasons:
+            self._idle_since = None
+            raise HangDetected(
+                f"The code slept {self._idle_sleeps} times over {waited:g} virtual seconds without a "
+                f"request to the fake, with nothing due on the virtual clock: {'; '.join(reasons)}. "
+                f"This wait has no deadline: give it one (and poll the response as a fallback). {LIMITS_HINT}"
+            )
 
     def before_fetch(self, subject: Polled) -> None:
         """An object is about to be fetched: keep a poller that never sleeps moving."""
@@ -111,10 +144,19 @@ class HangDetector:
         if record.last_poll_at == now:
             record.same_moment_polls += 1
             if record.same_moment_polls >= BUSY_POLLS and self.poll_step and not subject.progress.is_final:
-                self.clock.advance(self.poll_step)
+                self.clock.advance(self._busy_step(subject, record.same_moment_polls - BUSY_POLLS))
         else:
             record.same_moment_polls = 1
         record.last_poll_at = self.clock.elapsed()
+
+    def _busy_step(self, subject: Polled, busy: int) -> float:
+        """How far one fetch of a poller that never sleeps moves the clock: the poll interval, doubling
+        with each further busy fetch (up to BUSY_GROWTH times), never past the object's next change, so
+        it sees every status a sleeping poller would, and reaches a far one in a few dozen fetches."""
+        step = self.poll_step * min(2.0**busy, BUSY_GROWTH)
+        due = subject.progress.next_change()
+        until = None if due is None else due - self.clock.elapsed()
+        return step if until is None or until <= 0 else min(step, until)
 
     def after_fetch(self, subject: Polled) -> None:
         """An object was fetched: raise if the code keeps polling it after it stopped changing."""

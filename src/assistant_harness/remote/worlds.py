@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import gc
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..apis.responses.store import ResponseStore
 from ..apis.served import INDEX
 from ..engine.clock import RealClock, VirtualClock
 from ..engine.hangs import HangLimits
+from ..engine.retention import check_max_objects
 from ..fake import FakeOpenAI
 from ..http.messages import ApiRequest, ApiResponse
 from ..http.routing import UnservedEndpoint
@@ -30,6 +33,11 @@ DEFAULT_NAMESPACE = "default"
 #: Real seconds a namespace may stay unused before it is freed (``serve --idle-ttl``).
 DEFAULT_IDLE_TTL = 600.0
 CLOCKS = ("virtual", "real")
+#: The requests each namespace keeps for its journal (``GET .../requests``).
+SERVE_REQUESTS_KEPT = 1_000
+#: The responses each namespace keeps by default: a finished background stream costs about 5 KiB once
+#: compacted, so this bounds a namespace that runs for hours to about 50 MB of them (docs/performance.md).
+SERVE_MAX_OBJECTS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +49,15 @@ class WorldSpec:
     speed: float = 1.0
     seed: int | None = None
     detect_hangs: bool = False
+    #: Virtual seconds after which each response is forgotten (``--retention``; None: kept).
+    retention: float | None = None
+    #: At most this many responses kept, the oldest forgotten first (``--max-objects``; None: no cap).
+    max_objects: int | None = SERVE_MAX_OBJECTS
 
     def build(self, scenario: Scenario | None = None) -> FakeOpenAI:
         """A fresh fake on ``scenario`` (default: the server's). Never started: nothing is patched."""
         virtual = self.clock == "virtual"
-        return FakeOpenAI(
+        fake = FakeOpenAI(
             scenario if scenario is not None else self.scenario,
             clock=VirtualClock() if virtual else RealClock(speed=self.speed),
             # Not patching (the fake is never started): with a virtual clock, busy polls move it.
@@ -53,7 +65,13 @@ class WorldSpec:
             seed=self.seed,
             # Off by default: an ordinary client polling a finished run must not get an error.
             hang_limits=HangLimits() if self.detect_hangs else None,
+            response_retention=self.retention,
         )
+        fake.backend.apis.of(ResponseStore).max_objects = check_max_objects(self.max_objects, "--max-objects")
+        # The journal: the latest requests are enough (10,000 requests, headers and bodies, were a
+        # quarter of what 20,000 background streams left behind).
+        fake.backend.requests = deque(maxlen=SERVE_REQUESTS_KEPT)
+        return fake
 
 
 def namespace_of(request: ApiRequest) -> str:

@@ -12,6 +12,8 @@ from ..apis.batches.lines import LineRule
 from ..apis.batches.statuses import BATCH_MODEL, FAILED, IN_PROGRESS, STEP_KEYS
 from ..apis.batches.store import BatchRequest, BatchScript
 from ..apis.chat.store import ChatRequest, ChatScript
+from ..apis.fine_tuning import statuses as ft
+from ..apis.fine_tuning.store import JobRequest
 from ..engine import lifecycle as lc
 from ..errors import ScenarioError, TimelineError
 from .tools import Where
@@ -153,6 +155,68 @@ def chat_script(where: Where, data: Any, path: str, read_reply: ReadReply) -> Ch
             )
         calls.append(entry)
     return ChatScript(tool_calls=tuple(calls))
+
+
+def job_timeline(where: Where, data: Any, path: str) -> lc.Timeline:
+    """One ``fine_tuning_jobs:`` entry: its steps; ``running`` may say ``training_steps`` and
+    ``checkpoints``, ``failed`` an ``error`` ``{code, message, param}``, any step ``events`` to log
+    as it is entered (``{message, level}``)."""
+    mapping = where.mapping(data, path, ("steps",))
+    if "steps" not in mapping:
+        where.fail(path, "a fine-tuning job needs steps")
+    steps = []
+    for i, item in enumerate(where.sequence(mapping["steps"], f"{path}.steps")):
+        at = f"{path}.steps[{i}]"
+        if not isinstance(item, dict) or item.get("status") not in ft.JOB_MODEL.statuses - {ft.PAUSED}:
+            known = ", ".join(sorted(ft.JOB_MODEL.statuses - {ft.PAUSED}))
+            where.fail(f"{at}.status", f"a fine-tuning job step's status is one of: {known}")
+        step = where.mapping(item, at, ("status", "duration", *ft.STEP_KEYS.get(item["status"], ())))
+        duration = where.number(step["duration"], f"{at}.duration") if "duration" in step else None
+        payload: dict[str, Any] = {}
+        for key in ("training_steps", "checkpoints"):
+            if key in step:
+                payload[key] = where.count(step[key], f"{at}.{key}", minimum=0 if key == "checkpoints" else 1)
+        if "error" in step:
+            error = where.mapping(step["error"], f"{at}.error", ("code", "message", "param"))
+            payload["error"] = {"code": "server_error", "message": "The job failed.", "param": None, **error}
+        if "events" in step:
+            payload["events"] = [
+                where.mapping(event, f"{at}.events[{j}]", ("message", "level"))
+                for j, event in enumerate(where.sequence(step["events"], f"{at}.events"))
+            ]
+            for j, event in enumerate(payload["events"]):
+                if not isinstance(event.get("message"), str) or event.get("level", "info") not in (
+                    "info",
+                    "warn",
+                    "error",
+                ):
+                    where.fail(f"{at}.events[{j}]", "an event is {message: text, level: info | warn | error}")
+        steps.append(lc.Step(step["status"], duration, payload))
+    try:
+        return lc.Timeline(steps, model=ft.JOB_MODEL)
+    except TimelineError as error:
+        raise ScenarioError(f"{where.source}: {path}.{error}") from None
+
+
+def job_timeline_data(timeline: lc.Timeline) -> dict[str, Any]:
+    steps = []
+    for step in timeline.steps:
+        data: dict[str, Any] = {"status": step.status}
+        if step.duration is not None:
+            data["duration"] = int(step.duration) if float(step.duration).is_integer() else step.duration
+        data.update(step.payload)
+        steps.append(data)
+    return {"steps": steps}
+
+
+class ScenarioJobs:
+    """Each new fine-tuning job's timeline from ``fine_tuning_jobs:``; the last one repeats."""
+
+    def __init__(self, timelines: tuple[lc.Timeline, ...]) -> None:
+        self._timelines = timelines
+
+    def __call__(self, request: JobRequest) -> lc.Timeline:
+        return self._timelines[min(request.index, len(self._timelines) - 1)]
 
 
 class ScenarioBatches:

@@ -17,6 +17,7 @@ from ..apis.assistants.statuses import IN_PROGRESS, REQUIRES_ACTION, RUN_MODEL
 from ..apis.batches.statuses import BATCH_MODEL
 from ..apis.common.errors import ApiError
 from ..apis.common.validation import validate
+from ..apis.fine_tuning.statuses import JOB_MODEL
 from ..apis.responses import statuses as responses
 from ..apis.responses.state import ResponseScript
 from ..apis.served import INDEX
@@ -24,7 +25,8 @@ from ..engine import lifecycle as lc
 from ..engine.faults import ERRORS, Fault
 from ..errors import ScenarioError, TimelineError
 from ..textfiles import TextFileError, decode, load_yaml, one_line
-from .batches import batch_script, chat_script
+from .batches import batch_script, chat_script, job_timeline
+from .limits import check_bytes, check_sizes
 from .reporter import MAX_SECONDS, Reporter
 from .scripts import REPLY_FIELDS, RESPONSE_STEPS, RUN_STEPS, RunScript, StepRules, TemplateReply
 from .tools import builtin_call, file_script
@@ -33,6 +35,7 @@ ENDPOINT_NAMES = sorted(INDEX.by_name)
 
 _TOP_KEYS: tuple[str, ...] = ("description", "outcome", "seed", "poll_after_ms", "assistants", "threads")
 _TOP_KEYS += ("runs", "responses", "cancel_finished", "file_processing", "faults", "batches", "chat")
+_TOP_KEYS += ("fine_tuning_jobs",)
 _RUN_KEYS = ("steps", "assistant", "cancel_delay", "expires")
 _RESPONSE_KEYS = ("steps", "retention")
 _FAULT_KEYS = tuple(Fault.__dataclass_fields__)
@@ -75,8 +78,9 @@ def shipped_text(name: str) -> tuple[str, str]:
 
 def fields(text: str, source: str = "<scenario>", *, name: str | None = None) -> dict[str, Any]:
     """A ``Scenario``'s fields from YAML text; ``source`` names the file in error messages."""
+    check_bytes(text, source)
     try:
-        data = load_yaml(text)
+        data = load_yaml(text, unique_keys=True)
     except TextFileError as error:
         raise ScenarioError(error.render(source)) from None
     if data is None:
@@ -88,6 +92,7 @@ def fields(text: str, source: str = "<scenario>", *, name: str | None = None) ->
         raise ScenarioError(
             f"{source}:1:1: expected a mapping of keys (runs:, faults:, ...), got {type(data).__name__}"
         )
+    check_sizes(data, source)
     try:
         return _parse(data, source, name)
     except ScenarioError:
@@ -135,11 +140,15 @@ def _parse(data: dict[str, Any], source: str, name: str | None) -> dict[str, Any
         chat_script(where, item, f"chat[{i}]", _reply)
         for i, item in enumerate(where.sequence(mapping.get("chat", []), "chat"))
     )
+    jobs = tuple(
+        job_timeline(where, item, f"fine_tuning_jobs[{i}]")
+        for i, item in enumerate(where.sequence(mapping.get("fine_tuning_jobs", []), "fine_tuning_jobs"))
+    )
     outcome = mapping.get("outcome")
     if outcome is not None and not isinstance(outcome, str):
         where.fail("outcome", f"must be a run status, not {outcome!r}")
     outcomes = RUN_MODEL.final | {REQUIRES_ACTION, IN_PROGRESS} | responses.RESPONSE_MODEL.statuses
-    outcomes = outcomes | BATCH_MODEL.final
+    outcomes = outcomes | BATCH_MODEL.final | JOB_MODEL.final
     if outcome is not None and outcome not in outcomes:
         where.fail("outcome", f"{outcome!r} is not a run or response status")
     if "seed" in mapping and (isinstance(mapping["seed"], bool) or not isinstance(mapping["seed"], int)):
@@ -162,6 +171,7 @@ def _parse(data: dict[str, Any], source: str, name: str | None) -> dict[str, Any
         file_processing=file_processing,
         batches=batches,
         chat=chat,
+        fine_tuning_jobs=jobs,
     )
 
 

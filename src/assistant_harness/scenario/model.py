@@ -79,6 +79,8 @@ class Scenario:
     batches: tuple[BatchScript, ...] = ()
     #: Chat completions' replies or tool calls, in order (the last one repeats).
     chat: tuple[ChatScript, ...] = ()
+    #: Fine-tuning jobs' timelines, in creation order (the last one repeats).
+    fine_tuning_jobs: tuple[lc.Timeline, ...] = ()
 
     def __post_init__(self) -> None:
         # Rules given as keyword mappings (as older code built them) become Fault rules.

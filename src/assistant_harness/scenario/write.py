@@ -13,7 +13,7 @@ from ..apis.responses.state import ResponseScript
 from ..engine import lifecycle as lc
 from ..engine.faults import Fault
 from ..errors import ScenarioError
-from .batches import batch_script_data, chat_script_data
+from .batches import batch_script_data, chat_script_data, job_timeline_data
 from .scripts import RunScript, TemplateReply
 from .tools import FileScript, file_script_data
 
@@ -47,6 +47,8 @@ class Written(Protocol):
     def batches(self) -> tuple[BatchScript, ...]: ...
     @property
     def chat(self) -> tuple[ChatScript, ...]: ...
+    @property
+    def fine_tuning_jobs(self) -> tuple[lc.Timeline, ...]: ...
 
 
 def to_yaml(scenario: Written) -> str:
@@ -77,6 +79,8 @@ def to_data(scenario: Written) -> dict[str, Any]:
         data["batches"] = [batch_script_data(script) for script in scenario.batches]
     if scenario.chat:
         data["chat"] = [chat_script_data(script, _reply_text) for script in scenario.chat]
+    if scenario.fine_tuning_jobs:
+        data["fine_tuning_jobs"] = [job_timeline_data(timeline) for timeline in scenario.fine_tuning_jobs]
     if scenario.cancel_finished is not None:
         data["cancel_finished"] = scenario.cancel_finished
     if scenario.faults:

@@ -63,6 +63,7 @@ FAKE_KEYS = frozenset(
         "cancel_finished",
         "webhooks",
         "webhook_secret",
+        "webhook_timeout",
     }
 )
 CASSETTE_OPTIONS = frozenset({"match_on", "redact", "ignore_hosts"})

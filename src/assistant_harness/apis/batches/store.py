@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...engine import lifecycle as lc
+from ...engine.announcer import Announcer, EndListener
 from ...engine.clock import VirtualClock
 from ...engine.hangs import Pollable, PollRecord
 from ..common.errors import ApiError, not_found
 from ..common.ids import IdGenerator
 from ..common.pagination import page
 from ..files.store import Files
-from ..registry import EndListener
 from . import input as batch_input
 from . import lines as batch_lines
 from . import objects
@@ -95,7 +95,7 @@ class BatchState(Pollable):
     polling: PollRecord = field(default_factory=PollRecord)
 
 
-class BatchStore:
+class BatchStore(Announcer):
     """All batches of one fake; raises :class:`ApiError` as the API would."""
 
     #: What a batch's end announces (see :meth:`watch`).
@@ -160,8 +160,7 @@ class BatchStore:
         self.created += 1
         self.batches[obj["id"]] = state
         self.sync(state)
-        if self.end_listeners:
-            self._arm(state)
+        self._arm(state)
         return state
 
     # -- read ------------------------------------------------------------------------------
@@ -188,8 +187,7 @@ class BatchStore:
         transition = state.progress.cancel(now)
         self._enter(state, transition.status, now, {})
         self.sync(state)
-        if self.end_listeners:
-            self._arm(state)
+        self._arm(state)
         return state
 
     # -- time ------------------------------------------------------------------------------
@@ -317,20 +315,6 @@ class BatchStore:
     def _stamp(self, elapsed: float) -> int:
         return int(self.clock.epoch + elapsed)
 
-    # -- webhooks --------------------------------------------------------------------------
-    def watch(self, listener: EndListener) -> None:
-        """Tell ``listener`` when each batch ends, at the virtual moment it ends even if nobody polls
-        it: from now on every unfinished batch sets a clock alarm."""
-        self.end_listeners.append(listener)
-        if len(self.end_listeners) == 1:
-            for state in list(self.batches.values()):
-                self._arm(state)
-
-    def _arm(self, state: BatchState) -> None:
-        due = state.progress.next_change()
-        if due is not None:
-            self.clock.call_at(due, lambda: self._wake(state))
-
-    def _wake(self, state: BatchState) -> None:
-        self.sync(state)
-        self._arm(state)
+    # -- webhooks (Announcer) ----------------------------------------------------------------
+    def tracked(self) -> list[Any]:
+        return list(self.batches.values())

@@ -10,6 +10,7 @@ from typing import Any
 
 from ...engine.clock import VirtualClock
 from ...errors import call_user
+from ..common.errors import ApiError
 from ..common.ids import IdGenerator
 from ..responses.state import example_for
 from . import objects
@@ -72,9 +73,18 @@ class ChatCompletions:
         self.scripts = scripts
         #: How many completions were answered (the next script index).
         self.created = 0
+        #: The ``ft:`` models fine-tuning jobs made (any other ``ft:`` model is a 404).
+        self.fine_tuned: set[str] = set()
 
     def create(self, body: Mapping[str, Any], script: ChatScript | None = None) -> Obj:
         """A completion for a validated body: ``script`` (a batch line's), else the next scripted one."""
+        model = str(body["model"])
+        if model.startswith("ft:") and model not in self.fine_tuned:
+            raise ApiError(
+                404,
+                f"The model `{model}` does not exist or you do not have access to it.",
+                code="model_not_found",
+            )
         messages: list[Mapping[str, Any]] = list(body["messages"])
         script = script or self.scripts(ChatRequest(self.created, body)) or ChatScript()
         self.created += 1

@@ -9,6 +9,7 @@ JSON Schema keywords they use and reports the first problem the way the API does
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any
@@ -31,13 +32,43 @@ _TYPE_NAMES = {
 def _load() -> dict[str, Schema]:
     text = resources.files(__package__).joinpath("schemas/requests.json").read_text(encoding="utf-8")
     schemas: dict[str, Schema] = json.loads(text)["schemas"]
+    for name, schema in schemas.items():
+        _recursive_refs(schema, name)
     return schemas
+
+
+def _recursive_refs(node: Any, name: str) -> None:
+    """``$recursiveRef: "#"`` (a compound filter's filters may be compound filters) points back at the
+    schema that holds it: made a plain ``$ref`` to it, so the walk checks nested levels too."""
+    if isinstance(node, dict):
+        if node.get("$recursiveRef") == "#":
+            del node["$recursiveRef"]
+            node["$ref"] = f"#/components/schemas/{name}"
+        for value in node.values():
+            _recursive_refs(value, name)
+    elif isinstance(node, list):
+        for value in node:
+            _recursive_refs(value, name)
 
 
 SCHEMAS: dict[str, Schema] = _load()
 
 # The spec says ``format: uri`` here (prose, dropped when vendoring); the API refuses an empty url.
 SCHEMAS["MessageContentImageUrlObject"]["properties"]["image_url"]["properties"]["url"]["minLength"] = 1
+# The limits the spec states in prose only ("Set of 16 key-value pairs ... keys ... 64 characters ...
+# values ... 512 characters"), which the API enforces with its usual wording (see docs/fidelity.md).
+SCHEMAS["Metadata"]["anyOf"][0].update(
+    maxProperties=16,
+    propertyNames={"type": "string", "maxLength": 64},
+    additionalProperties={"type": "string", "maxLength": 512},
+)
+# An empty id is a malformed request (400), not an unknown id (404).
+for _schema, _name in (
+    ("ResponseProperties", "previous_response_id"),
+    ("TokenCountsBody", "previous_response_id"),
+):
+    SCHEMAS[_schema]["properties"][_name]["anyOf"][0]["minLength"] = 1
+SCHEMAS["ConversationParam"]["oneOf"][0]["minLength"] = 1
 
 
 def validate(schema_name: str, body: Any) -> None:
@@ -131,6 +162,27 @@ def _check(schema: Schema, value: Any, path: str) -> None:
             param=path,
             code="string_above_max_length",
         )
+    elif actual == "string" and "pattern" in schema and not _matches(schema["pattern"], value):
+        raise ApiError(
+            400,
+            f"Invalid '{path}': string does not match pattern. Expected a string that matches the "
+            f"pattern '{schema['pattern']}'.",
+            param=path,
+            code="invalid_value",
+        )
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _matches(pattern: str, value: str) -> bool:
+    """JSON Schema's ``pattern``: a search, not a full match (the spec's patterns anchor themselves).
+    A final ``$`` is ECMA's (the very end), not Python's (also before a final newline)."""
+    compiled = _PATTERNS.get(pattern)
+    if compiled is None:
+        ecma = pattern[:-1] + r"\Z" if pattern.endswith("$") and not pattern.endswith("\\$") else pattern
+        compiled = _PATTERNS[pattern] = re.compile(ecma)
+    return compiled.search(value) is not None
 
 
 _DISCRIMINATORS: dict[int, dict[str, Schema] | None] = {}

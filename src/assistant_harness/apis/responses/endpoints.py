@@ -73,6 +73,17 @@ def stream(
     until it ends. One that never ends holds the connection until the client's read timeout, then the
     connection breaks, as a real server's would."""
     ended = store.play(response)
+    last = response.events.last
+    if ended and starting_after is not None and (last is None or starting_after > last):
+        # Past the end of a stream that is complete: nothing there will ever come (a 400, not an
+        # empty stream a resuming client would take for the end).
+        raise ApiError(
+            400,
+            f"Invalid 'starting_after': {starting_after} is past the end of the stream "
+            f"(its last sequence number is {last}).",
+            param="starting_after",
+            code="invalid_value",
+        )
     chunks = events.render(response.events.after(starting_after))
     broken_after = None
     if not ended and not response.progress.is_final:

@@ -10,13 +10,14 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ...engine import lifecycle as lc
+from ...engine.announcer import EndListener
 from ...engine.clock import VirtualClock
 from ...engine.events import EventLog
+from ...engine.retention import Retention, check_max_objects
 from ..common.errors import ApiError, missing
 from ..common.ids import IdGenerator
 from ..common.pagination import page
 from ..common.validation import SCHEMAS
-from ..registry import EndListener
 from . import effects, objects
 from .state import ResponseRequest, ResponseScript, ResponseState
 from .statuses import CANCELLED, RESPONSE_MODEL, WEBHOOK_EVENT_OF
@@ -72,6 +73,7 @@ class ResponseStore:
         *,
         cancel_finished: str = "return",
         retention: float | None = None,
+        max_objects: int | None = None,
     ) -> None:
         if cancel_finished not in CANCEL_FINISHED:
             raise ValueError(f"cancel_finished={cancel_finished!r}: use one of {', '.join(CANCEL_FINISHED)}")
@@ -80,6 +82,9 @@ class ResponseStore:
         self.scripts = scripts
         self.cancel_finished = cancel_finished
         self.retention = retention
+        #: At most this many responses are kept (the oldest go first, then a 404); None: no cap.
+        self.max_objects = check_max_objects(max_objects)
+        self._deadlines = Retention()
         self.responses: dict[str, ResponseState] = {}
         self.created = 0
         #: The fake's conversations (``conversation`` on create); attached by the backend.
@@ -94,6 +99,16 @@ class ResponseStore:
         if len(self.end_listeners) == 1:
             for state in list(self.responses.values()):
                 self._arm(state)
+
+    def stuck(self) -> list[str]:
+        """Background responses that can no longer end by themselves (held for ever; a cancel would)."""
+        return [
+            f"response {state.id} ('{state.progress.status}')"
+            for state in self.responses.values()
+            if state.obj["background"]
+            and not state.progress.is_final
+            and state.progress.next_change() is None
+        ]
 
     def _arm(self, state: ResponseState) -> None:
         if not state.obj["background"] or state.progress.is_final:
@@ -136,12 +151,18 @@ class ResponseStore:
                 raise ApiError(400, f"Unknown parameter: '{key}'.", param=key, code="unknown_parameter")
         if not body.get("model") and not body.get("prompt"):
             raise missing("model")
+        if body.get("background") is True and body.get("store") is False:
+            # A background response is polled and streamed again later: it must be stored.
+            raise ApiError(
+                400, "Background mode requires 'store' to be true.", param="store", code="invalid_value"
+            )
         conversation = self._conversation(body)
         if conversation is not None:
             context = list(conversation.items)
         else:
             context = self._context(body.get("previous_response_id"))
         items = objects.input_items(body.get("input"), self._item_id)
+        self._check_references(items)
         _check_tool_outputs(context, items)
         if script is None:
             script = self.scripts(ResponseRequest(self.created, body))
@@ -167,7 +188,12 @@ class ResponseStore:
             conversation_id=None if conversation is None else conversation.id,
         )
         self.created += 1
+        self.forget_expired()
         self.responses[obj["id"]] = state
+        self._deadlines.add(state.id, state.gone_at)
+        if self.max_objects is not None:
+            while len(self.responses) > self.max_objects:
+                del self.responses[next(iter(self.responses))]  # the oldest (dicts keep creation order)
         if conversation is not None:
             conversation.pending.append(state.id)
         effects.start(self, state, now)
@@ -214,6 +240,21 @@ class ResponseStore:
         if add_items:
             conversation.items.extend([*state.input, *state.obj["output"]])
 
+    def _check_references(self, items: list[Obj]) -> None:
+        """An ``item_reference`` names an item the API stored (an input or output item of a stored
+        response, or a conversation's item); an unknown one is a 404, as the API answers."""
+        wanted = {str(i.get("id")) for i in items if i.get("type") == "item_reference"}
+        if not wanted:
+            return
+        known: set[str] = set()
+        for state in self.responses.values():
+            if state.obj.get("store", True):
+                known.update(str(i.get("id")) for i in (*state.input, *state.obj["output"]))
+        for conversation in self.conversations.conversations.values() if self.conversations else ():
+            known.update(str(i.get("id")) for i in conversation.items)
+        for item_id in sorted(wanted - known):
+            raise ApiError(404, f"Item with id '{item_id}' not found.", param="input")
+
     def _item_id(self, kind: str) -> str:
         return self.new_id({"message": "msg", "function_call": "fc", "function_call_output": "fco"}[kind])
 
@@ -232,8 +273,16 @@ class ResponseStore:
         return [*previous.context, *previous.input, *previous.obj["output"]]
 
     # -- read ------------------------------------------------------------------------------
+    def forget_expired(self) -> None:
+        """Free every response past its retention now, whether or not anyone reads it again."""
+        for response_id in self._deadlines.due(self.clock.elapsed()):
+            state = self.responses.get(response_id)
+            if state is not None:
+                self._gone(state)
+
     def get(self, response_id: str) -> ResponseState:
         """The response brought up to now; 404 for an unknown id, or one past its retention."""
+        self.forget_expired()
         state = self.responses.get(response_id)
         if state is None or self._gone(state):
             raise ApiError(404, f"Response with id '{response_id}' not found.")
@@ -250,6 +299,8 @@ class ResponseStore:
         """Bring ``state`` to where its timeline says it is now."""
         for transition in state.progress.advance(self.clock.elapsed()):
             effects.apply(self, state, transition)
+        if state.progress.is_final and not state.events.compacted:
+            state.events.compact()  # it can no longer change: keep its history small
 
     def play(self, state: ResponseState) -> bool:
         """Move virtual time until the response ends; False if it never will (stuck for ever)."""

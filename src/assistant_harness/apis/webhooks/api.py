@@ -8,7 +8,8 @@ from .delivery import Webhooks
 
 
 def _build(context: Context) -> Webhooks:
-    sources = [state for state in context.states.values() if isinstance(state, WebhookSource)]
+    # A class attribute, read cheaply (isinstance on a runtime protocol costs ~50 us a state per fake).
+    sources: list[WebhookSource] = [s for s in context.states.values() if hasattr(type(s), "webhook_events")]
     return Webhooks(context.clock, context.seed, sources)
 
 

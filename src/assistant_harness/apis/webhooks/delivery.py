@@ -21,21 +21,19 @@ is started: that process's ``time.time()`` is real).
 from __future__ import annotations
 
 import functools
-import http.client
-import ipaddress
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from ...engine.clock import VirtualClock
 from ...engine.timepatch import _REAL_TIME
 from ...errors import ConfigurationError, WebhookDeliveryError
 from ..common.ids import IdGenerator
 from .faults import STALE_BY, WebhookFault
-from .signing import make_secret, other_secret, sign
+from .signing import check_secret, make_secret, other_secret, sign
+from .transport import DEFAULT_TIMEOUT, check_timeout, check_url, post
 
 if TYPE_CHECKING:
     from ..registry import WebhookSource
@@ -48,9 +46,6 @@ RETRY_DELAYS = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
 TIMESTAMPS = ("auto", "virtual", "wall")
 #: How long an ``out_of_order`` event waits for a later one when ``late`` does not say.
 DEFAULT_HOLD = 60.0
-#: Real seconds an HTTP receiver has to answer.
-HTTP_TIMEOUT = 30.0
-_LOOPBACK_NAMES = ("localhost", "localhost.localdomain")
 
 
 @dataclass(eq=False, slots=True)
@@ -90,15 +85,45 @@ class WebhookDelivery:
 Target = str | Callable[[WebhookDelivery], object]
 
 
-@dataclass(eq=False, slots=True)
+@dataclass(frozen=True, eq=False, slots=True)
 class WebhookEndpoint:
-    """Where events go, which ones, and the secret they are signed with."""
+    """Where events go, which ones, and the secret they are signed with. Frozen: a target is
+    checked when the endpoint is added (and a URL again at every delivery), never changed after."""
 
     target: Target
-    secret: str
+    secret: str = field(repr=False)  # never shown: reprs end up in logs and failure reports
     events: frozenset[str] = frozenset()
     timestamps: str = "auto"
     retries: tuple[float, ...] = RETRY_DELAYS
+    #: Seconds the receiver has to answer (virtual for a callable, real for a URL).
+    timeout: float = DEFAULT_TIMEOUT
+
+
+@dataclass(frozen=True, slots=True)
+class GivenUp:
+    """An event the fake stopped trying to deliver: every attempt failed."""
+
+    endpoint: WebhookEndpoint
+    event: Obj
+    #: Every attempt of it (first, retries, duplicates), in order.
+    attempts: tuple[WebhookDelivery, ...]
+
+    def __str__(self) -> str:
+        answers = ", ".join(_answer(d) for d in self.attempts)
+        return (
+            f"{self.event['type']} {self.event['id']} (of {self.event['data']['id']}) was given up "
+            f"after {len(self.attempts)} attempts to {_target_name(self.endpoint.target)}: {answers}"
+        )
+
+
+def _answer(delivery: WebhookDelivery) -> str:
+    if delivery.error is not None:
+        return f"{type(delivery.error).__name__}: {delivery.error}"
+    return str(delivery.status)
+
+
+def _target_name(target: Target) -> str:
+    return target if isinstance(target, str) else getattr(target, "__qualname__", repr(target))
 
 
 @dataclass(eq=False, slots=True)
@@ -123,11 +148,17 @@ class Webhooks:
         self.clock = clock
         #: The secret endpoints get unless :meth:`add` names one (deterministic per seed).
         self.secret = make_secret(seed)
+        #: The timeout endpoints get unless :meth:`add` names one.
+        self.timeout = DEFAULT_TIMEOUT
         self.endpoints: list[WebhookEndpoint] = []
         #: Fault rules; each counts the events it has seen.
         self.faults: list[WebhookFault] = []
         #: Every attempt, in the order they were sent.
         self.deliveries: list[WebhookDelivery] = []
+        #: Events whose every attempt failed (``check()`` reports them).
+        self.given_up: list[GivenUp] = []
+        #: Events no endpoint is subscribed to (what a wait for them would wait for in vain).
+        self.unsubscribed: list[Obj] = []
         self._ids = IdGenerator(seed ^ 0x77686B)  # its own ids: webhooks never shift the API's ids
         self._sources = tuple(sources)
         #: Every event type the fake's APIs can send.
@@ -144,11 +175,13 @@ class Webhooks:
         events: Iterable[str] | None = None,
         timestamps: str = "auto",
         retries: Iterable[float] = RETRY_DELAYS,
+        timeout: float | None = None,
     ) -> WebhookEndpoint:
-        """Subscribe ``target`` (a callable, or an ``http://`` URL on this machine) to ``events`` (all
-        every event the fake sends by default), signed with ``secret`` (default: :attr:`secret`)."""
+        """Subscribe ``target`` (a callable, or an ``http://`` URL on this machine) to ``events``
+        (every event the fake sends by default), signed with ``secret`` (default: :attr:`secret`);
+        ``timeout``: seconds it has to answer (default :attr:`timeout`)."""
         if isinstance(target, str):
-            _check_url(target)
+            check_url(target)
         elif not callable(target):
             raise ConfigurationError(
                 f"webhook target {target!r}: give a callable (taking a WebhookDelivery) or an http:// URL"
@@ -161,7 +194,9 @@ class Webhooks:
             )
         if timestamps not in TIMESTAMPS:
             raise ConfigurationError(f"timestamps={timestamps!r}: use one of {', '.join(TIMESTAMPS)}")
-        endpoint = WebhookEndpoint(target, secret or self.secret, chosen, timestamps, tuple(retries))
+        secret = self.secret if secret is None else check_secret(secret, "secret")
+        wait = self.timeout if timeout is None else check_timeout(timeout)
+        endpoint = WebhookEndpoint(target, secret, chosen, timestamps, _retries(retries), wait)
         self.endpoints.append(endpoint)
         if not self._watching:  # only now do responses set clock alarms (no cost without webhooks)
             self._watching = True
@@ -184,11 +219,30 @@ class Webhooks:
         return [d for d in self.deliveries if d.error is not None]
 
     def check(self) -> None:
-        """Raise :class:`WebhookDeliveryError` if a receiver raised: an exception in a receiver is
-        recorded (and retried, as a 500 would be), never raised inside the code under test."""
-        if self.errors:
-            lines = [f"{d.type} {d.webhook_id} attempt {d.attempt}: {d.error!r}" for d in self.errors]
-            raise WebhookDeliveryError("a webhook receiver failed:\n  " + "\n  ".join(lines))
+        """Raise :class:`WebhookDeliveryError` if a receiver raised or an event was given up: an
+        exception in a receiver is recorded (and retried, as a 500 would be), never raised inside the
+        code under test; an event whose every attempt failed is named with the answers it got."""
+        lines = [f"{d.type} {d.webhook_id} attempt {d.attempt}: {d.error!r}" for d in self.errors]
+        lines += [str(given) for given in self.given_up]
+        if lines:
+            raise WebhookDeliveryError("webhook delivery failed:\n  " + "\n  ".join(lines))
+
+    def why_nothing_comes(self) -> str | None:
+        """For hang detection, when code sleeps with nothing due on the clock: why no webhook can
+        arrive any more (None when no endpoint is subscribed: then nobody waits for one)."""
+        if not self.endpoints:
+            return None
+        # A source may say which of its objects can no longer end by themselves (``stuck()``).
+        stuck = [noun for source in self._sources for noun in getattr(source, "stuck", list)()]
+        reasons = [f"{noun} never ends (its timeline holds it for ever)" for noun in stuck]
+        reasons += [
+            f"{e['type']} of {e['data']['id']} was not sent: no endpoint is subscribed to it"
+            for e in self.unsubscribed[-3:]
+        ]
+        reasons += [str(given) for given in self.given_up[-3:]]
+        if not reasons:
+            reasons = [f"all {len(self.events)} events were delivered and nothing is in flight"]
+        return "no webhook can arrive any more: " + "; ".join(reasons)
 
     # -- delivering ------------------------------------------------------------------------
     def ended(self, kind: str, object_id: str, at: float) -> None:
@@ -201,6 +255,8 @@ class Webhooks:
             "type": kind,
             "data": {"id": object_id},
         }
+        if not any(kind in endpoint.events for endpoint in self.endpoints):
+            self.unsubscribed.append(event)
         for endpoint in self.endpoints:
             if kind not in endpoint.events:
                 continue
@@ -232,6 +288,10 @@ class Webhooks:
             retry = _Pending(pending.endpoint, pending.event, pending.webhook_id, pending.attempt + 1)
             delay = pending.endpoint.retries[pending.attempt - 1]
             self.clock.call_at(self.clock.elapsed() + delay, functools.partial(self._send, retry))
+        elif not delivery.ok:
+            tried = [d for d in self.deliveries if d.webhook_id == pending.webhook_id]
+            if not any(d.ok for d in tried):  # a duplicate that got through counts as delivered
+                self.given_up.append(GivenUp(pending.endpoint, pending.event, tuple(tried)))
         # An out-of-order event goes right after the next one that was not held.
         for held in list(self._held):
             self._release(held)
@@ -256,7 +316,7 @@ class Webhooks:
         )
         self.deliveries.append(delivery)
         try:
-            delivery.status = _post(endpoint.target, delivery)
+            delivery.status = post(endpoint.target, delivery, endpoint.timeout, self.clock)
         except Exception as error:  # the receiver's failure is the test's to read, not the poller's
             delivery.error = error
         return delivery
@@ -278,44 +338,8 @@ def _first_firing(faults: list[WebhookFault], kind: str) -> WebhookFault | None:
     return chosen
 
 
-def _post(target: Target, delivery: WebhookDelivery) -> int:
-    if not isinstance(target, str):
-        return _status_of(target(delivery))
-    url = urlsplit(target)
-    connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port or 80, timeout=HTTP_TIMEOUT)
-    try:
-        path = (url.path or "/") + (f"?{url.query}" if url.query else "")
-        connection.request("POST", path, body=delivery.body, headers=delivery.headers)
-        answer = connection.getresponse()
-        answer.read()
-        return answer.status
-    finally:
-        connection.close()
-
-
-def _status_of(result: object) -> int:
-    if result is None or result is True:
-        return 200
-    if result is False:
-        return 500
-    if isinstance(result, int):
-        return result
-    code = getattr(result, "status_code", None)
-    return code if isinstance(code, int) else 200
-
-
-def _check_url(target: str) -> None:
-    url = urlsplit(target)
-    if url.scheme != "http" or not url.hostname:
-        raise ConfigurationError(
-            f"webhook URL {target!r}: give http://127.0.0.1:<port>/<path> (a server on this machine)"
-        )
-    host = url.hostname
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = host in _LOOPBACK_NAMES
-    if not loopback:
-        raise ConfigurationError(
-            f"webhook URL {target!r}: the fake delivers to this machine only (127.0.0.1, ::1, localhost)"
-        )
+def _retries(delays: Iterable[float]) -> tuple[float, ...]:
+    out = tuple(delays)
+    if any(isinstance(d, bool) or not isinstance(d, (int, float)) or not 0 <= d < float("inf") for d in out):
+        raise ConfigurationError(f"retries={out!r}: give finite delays in seconds, 0 or more")
+    return out

@@ -3,6 +3,7 @@ idempotency and verification are testable."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from ...errors import ConfigurationError
@@ -10,6 +11,8 @@ from ...errors import ConfigurationError
 #: What a bad ``signature`` fault sends: signed with another secret; the body changed after signing;
 #: a timestamp older than the SDK's 300 s tolerance; no ``webhook-signature`` header at all.
 BAD_SIGNATURES = ("wrong_secret", "tampered", "stale", "missing")
+#: Extra copies one event may get (a retry storm, not a memory test).
+MAX_DUPLICATES = 100
 #: How far in the past a ``stale`` timestamp is (the SDK refuses anything older than 300 s).
 STALE_BY = 3600
 
@@ -46,10 +49,30 @@ class WebhookFault:
             raise ConfigurationError(
                 f"webhook fault signature={self.signature!r}: use one of {', '.join(BAD_SIGNATURES)}"
             )
-        if self.late is not None and self.late < 0:
-            raise ConfigurationError(f"webhook fault late={self.late!r}: a delay cannot be negative")
-        if self.duplicates < 0:
-            raise ConfigurationError(f"webhook fault duplicates={self.duplicates!r}: give 0 or more copies")
+        late = self.late
+        if late is not None and (
+            isinstance(late, bool) or not isinstance(late, (int, float)) or not 0 <= late < math.inf
+        ):
+            raise ConfigurationError(
+                f"webhook fault late={late!r}: give a finite delay in virtual seconds, 0 or more"
+            )
+        duplicates = self.duplicates
+        if (
+            isinstance(duplicates, bool)
+            or not isinstance(duplicates, int)
+            or not 0 <= duplicates <= MAX_DUPLICATES
+        ):
+            raise ConfigurationError(
+                f"webhook fault duplicates={duplicates!r}: "
+                f"give a whole number of extra copies, 0 to {MAX_DUPLICATES}"
+            )
+        for name in ("nth", "times"):
+            count = getattr(self, name)
+            if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
+                raise ConfigurationError(
+                    f"webhook fault {name}={count!r}: give a whole number from 1 (the first event is nth=1), "
+                    "or None for every event"
+                )
 
     def fires(self, event_type: str) -> bool:
         """Count one event and say whether this rule applies to it."""

@@ -10,11 +10,32 @@ secret (base64-decoded after its ``whsec_`` prefix; used as UTF-8 bytes without 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import random
 
+from ...errors import ConfigurationError
+
 SECRET_PREFIX = "whsec_"
+
+
+def check_secret(secret: object, name: str = "webhook_secret") -> str:
+    """A webhook secret the SDK can use: a non-empty string, base64 after a ``whsec_`` prefix. The
+    message never shows the value (it is a secret)."""
+    if not isinstance(secret, str):
+        raise ConfigurationError(f"{name}: expected a string (whsec_...), not {type(secret).__name__}")
+    if not secret or secret == SECRET_PREFIX:
+        raise ConfigurationError(f"{name}: empty; give whsec_ followed by base64 (or leave it unset)")
+    if secret.startswith(SECRET_PREFIX):
+        try:
+            base64.b64decode(secret[len(SECRET_PREFIX) :])  # as the SDK decodes it
+        except (binascii.Error, ValueError):
+            raise ConfigurationError(
+                f"{name}: the part after whsec_ is not valid base64 ({len(secret)} characters given); "
+                "copy the whole secret, or leave it unset for one made from the seed"
+            ) from None
+    return secret
 
 
 def key_of(secret: str) -> bytes:

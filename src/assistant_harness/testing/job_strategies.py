@@ -1,8 +1,10 @@
-"""Hypothesis strategies for Batch API code: batch lifecycles with mixed request outcomes.
+"""Hypothesis strategies for code that waits on long-running jobs: batch lifecycles with mixed
+request outcomes, and fine-tuning job lifecycles.
 
 Drawn in an order that shrinks well: ``completed`` first, zero durations, no failing requests; a
 failing example shrinks to the simplest batch that still breaks the code, and prints as a scenario
-file (``batches:``) to save into scenarios/ and replay with ``FakeOpenAI(scenario=...)``.
+file (``batches:``, ``fine_tuning_jobs:``) to save into scenarios/ and replay with
+``FakeOpenAI(scenario=...)``.
 """
 
 from __future__ import annotations
@@ -14,10 +16,19 @@ from hypothesis import strategies as st
 from ..apis.batches import statuses as bs
 from ..apis.batches.lines import LineRule
 from ..apis.batches.store import BatchScript
+from ..apis.fine_tuning import statuses as ft
 from ..engine import lifecycle as lc
 from ..scenario.model import Scenario
 
-__all__ = ["BATCH_OUTCOMES", "FAILURE_STATUSES", "batch_scenarios", "batch_scripts"]
+__all__ = [
+    "BATCH_OUTCOMES",
+    "FAILURE_STATUSES",
+    "JOB_OUTCOMES",
+    "batch_scenarios",
+    "batch_scripts",
+    "job_scenarios",
+    "job_timelines",
+]
 
 #: How a batch can end, simplest first (the order shrinking moves towards).
 BATCH_OUTCOMES = (bs.COMPLETED, bs.EXPIRED, bs.CANCELLED, bs.FAILED)
@@ -41,6 +52,7 @@ def batch_scripts(
             "code": "invalid_json_line",
             "message": "This line is not parseable as valid JSON.",
             "line": 1,
+            "param": None,
         }
         return BatchScript(
             lc.Timeline([*steps, lc.Step(bs.FAILED, payload={"error": error})], model=bs.BATCH_MODEL)
@@ -83,3 +95,40 @@ def batch_scenarios(
     return Scenario(
         name="generated", batches=(script,), outcome=bs.EXPIRED if last == bs.IN_PROGRESS else last
     )
+
+
+#: How a fine-tuning job can end, simplest first.
+JOB_OUTCOMES = (ft.SUCCEEDED, ft.FAILED, ft.CANCELLED)
+
+
+@st.composite
+def job_timelines(
+    draw: st.DrawFn, *, outcomes: Sequence[str] = JOB_OUTCOMES, max_duration: int = 7200
+) -> lc.Timeline:
+    """A valid fine-tuning job timeline: validating_files, then (unless the files fail) queued and
+    running, ending as ``outcomes`` allow; failures and cancels can come at any stage."""
+    outcome = draw(st.sampled_from(list(outcomes)))
+    seconds = st.integers(min_value=0, max_value=max_duration)
+    stages = [ft.VALIDATING_FILES, ft.QUEUED, ft.RUNNING]
+    # Succeeded needs every stage; a failure or a cancel comes after one, two or all three.
+    reached = 3 if outcome == ft.SUCCEEDED else 3 - draw(st.integers(min_value=0, max_value=2))
+    steps = []
+    for status in stages[:reached]:
+        payload = (
+            {"training_steps": draw(st.integers(min_value=1, max_value=20))} if status == ft.RUNNING else {}
+        )
+        steps.append(lc.Step(status, draw(seconds), payload))
+    final: dict[str, object] = {}
+    if outcome == ft.FAILED:
+        final = {"error": {"code": "server_error", "message": "The job failed.", "param": None}}
+    steps.append(lc.Step(outcome, payload=final))
+    return lc.Timeline(steps, model=ft.JOB_MODEL)
+
+
+@st.composite
+def job_scenarios(
+    draw: st.DrawFn, *, outcomes: Sequence[str] = JOB_OUTCOMES, max_duration: int = 7200
+) -> Scenario:
+    """A scenario with one drawn ``fine_tuning_jobs:`` entry; it prints as the file to save."""
+    timeline = draw(job_timelines(outcomes=outcomes, max_duration=max_duration))
+    return Scenario(name="generated", fine_tuning_jobs=(timeline,), outcome=timeline.steps[-1].status)
