@@ -125,3 +125,15 @@ def test_the_cli_default_cap_is_the_worlds() -> None:
     from assistant_harness.remote import worlds
 
     assert serve.SERVE_MAX_OBJECTS == worlds.SERVE_MAX_OBJECTS
+
+
+def test_hang_detection_answers_as_in_process_when_asked() -> None:
+    from assistant_harness.errors import HangDetected
+
+    namespaces = Namespaces(WorldSpec(SLOW, detect_hangs=True))
+    sdk = client(namespaces)
+    assistant = sdk.beta.assistants.create(model="gpt-4o")
+    run = sdk.beta.threads.create_and_run_poll(assistant_id=assistant.id)
+    with pytest.raises(HangDetected):  # `serve` answers it 422 hang_detected (tests/http/test_asgi.py)
+        for _ in range(1000):  # a loop that never stops polling a finished run
+            sdk.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id)
