@@ -134,6 +134,10 @@ def test_hang_detection_answers_as_in_process_when_asked() -> None:
     sdk = client(namespaces)
     assistant = sdk.beta.assistants.create(model="gpt-4o")
     run = sdk.beta.threads.create_and_run_poll(assistant_id=assistant.id)
-    with pytest.raises(HangDetected):  # `serve` answers it 422 hang_detected (tests/http/test_asgi.py)
-        for _ in range(1000):  # a loop that never stops polling a finished run
+
+    def poll_for_ever() -> None:  # a loop that never stops polling a finished run
+        for _ in range(1000):
             sdk.beta.threads.runs.retrieve(run.id, thread_id=run.thread_id)
+
+    with pytest.raises(HangDetected):  # `serve` answers it 422 hang_detected (tests/http/test_asgi.py)
+        poll_for_ever()

@@ -21,11 +21,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ..remote.client import HarnessServer
+if TYPE_CHECKING:  # imported when a test asks for the server: the plugin loads in every pytest process
+    from ..remote.client import HarnessServer
 
 STATE = "harness-server.json"
 #: Real seconds a starting server has to answer before the fixture gives up (a guard, not a claim).
@@ -215,6 +216,8 @@ def harness_server_session(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[HarnessServer]:
     """The run's shared server (see the module's docstring)."""
+    from ..remote.client import HarnessServer
+
     url = request.config.getoption("harness_server", default=None)
     if url:
         with HarnessServer(url) as server:
