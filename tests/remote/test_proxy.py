@@ -45,6 +45,10 @@ def test_recorded_through_the_proxy_and_replayed_offline(tmp_path: Path) -> None
     with serving("--cassette", str(cassette), "--record-mode", "none") as replaying:
         replayed = flow(replaying)
         unmatched = httpx.get(f"{replaying}/assistants/asst_nope", headers={"Authorization": "Bearer sk-x"})
+        root = replaying.removesuffix("/v1")
+        assert httpx.get(f"{root}/__harness/health").json()["status"] == "ok"
+        no_worlds = httpx.delete(f"{root}/__harness/namespaces/sk-x")
+    assert no_worlds.status_code == 404 and "proxy" in no_worlds.json()["error"]["message"]
     assert replayed == recorded
     assert unmatched.status_code == 422
     assert "Closest recorded requests" in unmatched.json()["error"]["message"]

@@ -143,7 +143,6 @@ def _proxy(args: argparse.Namespace, token: str | None, refuse: Callable[[str], 
     from ..http.asgi import ServeApp, run_server
     from ..remote.control import Control
     from ..remote.proxy import CassetteProxy
-    from ..remote.worlds import Namespaces, WorldSpec
 
     if args.scenario or args.clock or args.speed is not None:
         return refuse(
@@ -165,11 +164,11 @@ def _proxy(args: argparse.Namespace, token: str | None, refuse: Callable[[str], 
         f"(record mode {mode}); Ctrl-C stops it and writes the cassette.",
         flush=True,
     )
-    # The control API still answers health (the proxy has no namespaces of its own).
+    # The control API answers health only: the proxy has no namespaces of its own.
     closed: list[int] = []
     app = ServeApp(
         proxy,
-        control=Control(Namespaces(WorldSpec()), token),
+        control=Control(None, token),
         on_shutdown=lambda: closed.append(_close(proxy)),
     )
     try:

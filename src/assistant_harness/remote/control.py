@@ -53,12 +53,24 @@ def is_loopback(host: str | None) -> bool:
 class Control:
     """Answers ``/__harness/...`` (paths relative to it) for ``namespaces``."""
 
-    def __init__(self, namespaces: Namespaces, token: str | None = None) -> None:
-        self.namespaces = namespaces
+    def __init__(self, namespaces: Namespaces | None, token: str | None = None) -> None:
+        #: None for a recording/replaying proxy: it has no worlds of its own, only ``health``.
+        self._namespaces = namespaces
         self._token = token
 
+    @property
+    def namespaces(self) -> Namespaces:
+        if self._namespaces is None:
+            raise ControlError(
+                404,
+                "this server is a recording/replaying proxy (--cassette): it has no namespaces; "
+                "load scenarios through the upstream's control API",
+            )
+        return self._namespaces
+
     def __repr__(self) -> str:  # never the token
-        return f"Control({len(self.namespaces)} namespaces, token={'set' if self._token else 'none'})"
+        worlds = len(self._namespaces) if self._namespaces is not None else "no"
+        return f"Control({worlds} namespaces, token={'set' if self._token else 'none'})"
 
     def __call__(self, request: ApiRequest, client: str | None) -> ApiResponse:
         try:
@@ -92,7 +104,7 @@ class Control:
             return {
                 "status": "ok",
                 "version": __version__,
-                "namespaces": len(self.namespaces),
+                "namespaces": len(self._namespaces) if self._namespaces is not None else 0,
                 "live_objects": len(gc.get_objects()),
             }
         if len(parts) >= 2 and parts[0] == "namespaces":
