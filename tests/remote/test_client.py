@@ -76,3 +76,10 @@ def test_serve_refuses_a_public_host_without_a_token(capsys: pytest.CaptureFixtu
 def test_speed_belongs_to_the_real_clock(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--clock", "virtual", "--speed", "10", "--port", "1"]) == 2
     assert "--clock real" in capsys.readouterr().err
+
+
+def test_the_token_comes_from_the_environment_as_serve_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_HARNESS_CONTROL_TOKEN", "tok-env")
+    with serving() as url, HarnessServer(url) as server:  # the server inherits it, the client reads it
+        assert server.health()["status"] == "ok"
+    monkeypatch.delenv("ASSISTANT_HARNESS_CONTROL_TOKEN")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -22,7 +23,8 @@ class ControlRequestError(HarnessError):
 class HarnessServer:
     """A running ``assistant-harness serve`` at ``url`` (``http://host:port``, with or without ``/v1``).
 
-    ``token`` is its ``--control-token`` if it has one. Each verb names the namespace it acts on
+    ``token`` is its ``--control-token`` if it has one (default: ``$ASSISTANT_HARNESS_CONTROL_TOKEN``, as
+    ``serve`` reads it). Each verb names the namespace it acts on
     (the ``X-Harness-Namespace`` value or the API key a client sends).
     """
 
@@ -31,6 +33,7 @@ class HarnessServer:
         self.root = root[: -len("/v1")] if root.endswith("/v1") else root
         #: The OpenAI base URL clients use (``.../v1``).
         self.url = self.root + "/v1"
+        token = token or os.environ.get("ASSISTANT_HARNESS_CONTROL_TOKEN") or None
         headers = {"x-harness-token": token} if token else {}
         self._http = httpx.Client(base_url=self.root + "/__harness", headers=headers, timeout=timeout)
 
