@@ -283,3 +283,17 @@ def test_one_of_is_read_as_any_of_where_the_spec_s_options_overlap() -> None:
     ):
         assert not spec_helpers.validator("CreateResponse").is_valid(body)
         validate("CreateResponse", body)
+
+
+def test_chat_messages_are_told_apart_by_role() -> None:
+    """Each message is checked against its own role's schema (not tried against every role in turn)."""
+    with pytest.raises(ApiError) as caught:
+        validate(
+            "CreateChatCompletionRequest", {"model": "m", "messages": [{"role": "bogus", "content": "x"}]}
+        )
+    assert caught.value.param == "messages[0].role" and "'user'" in caught.value.message
+    with pytest.raises(ApiError) as caught:
+        validate(
+            "CreateChatCompletionRequest", {"model": "m", "messages": [{"role": "tool", "content": "x"}]}
+        )
+    assert caught.value.message == "Missing required parameter: 'messages[0].tool_call_id'."

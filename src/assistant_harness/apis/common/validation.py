@@ -185,28 +185,34 @@ def _matches(pattern: str, value: str) -> bool:
     return compiled.search(value) is not None
 
 
-_DISCRIMINATORS: dict[int, dict[str, Schema] | None] = {}
+_DISCRIMINATORS: dict[int, tuple[str, dict[str, Schema]] | None] = {}
+#: The properties whose one-value enum tells options apart: tools and items by ``type``, chat
+#: messages by ``role`` (each option then checked alone, not tried in turn).
+_TAGS = ("type", "role")
 
 
-def _discriminator(options: list[Schema]) -> dict[str, Schema] | None:
+def _discriminator(options: list[Schema]) -> tuple[str, dict[str, Schema]] | None:
     """Cached per options list of the loaded schemas (loaded once, never changed, so ids are stable)."""
     key = id(options)
     if key not in _DISCRIMINATORS:
-        _DISCRIMINATORS[key] = _find_discriminator([o for o in options if _resolve(o).get("type") != "null"])
+        non_null = [o for o in options if _resolve(o).get("type") != "null"]
+        _DISCRIMINATORS[key] = next(
+            ((tag, found) for tag in _TAGS if (found := _find_discriminator(non_null, tag)) is not None), None
+        )
     return _DISCRIMINATORS[key]
 
 
-def _find_discriminator(options: list[Schema]) -> dict[str, Schema] | None:
-    """Options told apart by a one-value ``type`` property (as tools are), keyed by that value."""
+def _find_discriminator(options: list[Schema], tag: str = "type") -> dict[str, Schema] | None:
+    """Options told apart by a one-value ``tag`` property (as tools are by ``type``), keyed by that value."""
     found: dict[str, Schema] = {}
     for option in options:
         option = _resolve(option)
-        type_schema = option.get("properties", {}).get("type")
-        if type_schema is None:
+        tag_schema = option.get("properties", {}).get(tag)
+        if tag_schema is None:
             return None
-        type_schema = _resolve(type_schema)
-        enum = type_schema.get("enum")
-        if option.get("type") != "object" or not enum or len(enum) != 1:
+        tag_schema = _resolve(tag_schema)
+        enum = tag_schema.get("enum")
+        if option.get("type") != "object" or not enum or len(enum) != 1 or enum[0] in found:
             return None
         found[enum[0]] = option
     return found
@@ -214,14 +220,15 @@ def _find_discriminator(options: list[Schema]) -> dict[str, Schema] | None:
 
 def _check_options(options: list[Schema], value: Any, path: str) -> None:
     non_null = [o for o in options if _resolve(o).get("type") != "null"]
-    by_type = _discriminator(options) if isinstance(value, dict) else None
-    if by_type is not None:
-        kind = value.get("type")
+    tagged = _discriminator(options) if isinstance(value, dict) else None
+    if tagged is not None:
+        tag, by_tag = tagged
+        kind = value.get(tag)
         if kind is None:
-            raise missing(_join(path, "type"))
-        if not isinstance(kind, str) or kind not in by_type:
-            raise invalid_value(_join(path, "type"), kind, list(by_type))
-        _check(by_type[kind], value, path)
+            raise missing(_join(path, tag))
+        if not isinstance(kind, str) or kind not in by_tag:
+            raise invalid_value(_join(path, tag), kind, list(by_tag))
+        _check(by_tag[kind], value, path)
         return
     if isinstance(value, dict) and isinstance(value.get("type"), str):
         # Options whose own ``type`` enum rules the value out would fail anyway: skip them, so a
