@@ -172,3 +172,9 @@ def test_with_a_token_every_caller_must_send_it() -> None:
     )
     assert ok[0] == 200 and namespaces.names() == []
     assert "s3cret" not in repr(served.control)
+
+
+def test_objects_lists_every_kind_that_changes_over_time() -> None:
+    served, _ = app()
+    _, objects = call(served, "GET", "/namespaces/n/objects")
+    assert objects == {"namespace": "n", "runs": [], "responses": [], "batches": [], "fine_tuning_jobs": []}

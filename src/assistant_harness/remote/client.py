@@ -79,9 +79,9 @@ class HarnessServer:
         return list(self._call("GET", _ns(namespace) + "/requests")["requests"])
 
     def objects(self, namespace: str) -> dict[str, list[dict[str, Any]]]:
-        """Runs', responses' and batches' status histories in ``namespace``."""
+        """Runs', responses', batches' and fine-tuning jobs' status histories in ``namespace``."""
         answer = self._call("GET", _ns(namespace) + "/objects")
-        return {kind: answer[kind] for kind in ("runs", "responses", "batches")}
+        return {kind: answer[kind] for kind in ("runs", "responses", "batches", "fine_tuning_jobs")}
 
     def reset(self, namespace: str) -> bool:
         """Forget ``namespace``'s world; whether it had one."""

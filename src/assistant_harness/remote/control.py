@@ -21,6 +21,7 @@ import yaml
 from .. import __version__
 from ..apis.assistants.store import Store
 from ..apis.batches.store import BatchStore
+from ..apis.fine_tuning.store import FineTuningJobs
 from ..apis.responses.store import ResponseStore
 from ..engine.clock import RealClock
 from ..errors import HarnessError
@@ -168,20 +169,25 @@ class Control:
 
 
 def objects_of(fake: FakeOpenAI) -> dict[str, list[dict[str, Any]]]:
-    """Runs', responses' and batches' status histories (virtual seconds since the namespace began)."""
+    """Runs', responses', batches' and fine-tuning jobs' status histories, oldest first (virtual seconds
+    since the namespace began)."""
     store = fake.backend.apis.of(Store)
     responses = fake.backend.apis.of(ResponseStore)
     batches = fake.backend.apis.of(BatchStore)
+    jobs = fake.backend.apis.of(FineTuningJobs)
     for run in store.runs.values():
         store.sync(run)
     for response in responses.responses.values():
         responses.sync(response)
     for batch in batches.batches.values():
         batches.sync(batch)
+    for job in jobs.jobs.values():
+        jobs.sync(job)
     return {
         "runs": [_history(r.id, r.history) for r in store.runs.values()],
         "responses": [_history(r.id, r.history) for r in responses.responses.values()],
         "batches": [_history(b.id, b.history) for b in batches.batches.values()],
+        "fine_tuning_jobs": [_history(j.id, j.history) for j in jobs.jobs.values()],
     }
 
 
