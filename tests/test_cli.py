@@ -21,6 +21,10 @@ def test_demo_narrates_the_flow_and_prints_the_timeline(capsys: pytest.CaptureFi
         "status timeline: queued@0s -> in_progress@2s -> requires_action@5s -> queued@5s -> in_progress@6s "
         "-> completed@10s"
     ) in out
+    # Then a batch polled hourly until its 24-hour window ends with half of its requests done.
+    assert "t+24h  expired: 5 of 10 done" in out
+    assert "final status: expired; 5 answers kept, 5 requests to retry (batch_expired)" in out
+    assert "24 virtual hours in" in out
 
 
 @pytest.mark.slow  # a fresh interpreter: `pytest -m slow` and CI

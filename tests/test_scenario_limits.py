@@ -43,6 +43,20 @@ def test_too_many_steps_are_refused() -> None:
         Scenario.from_yaml(f"responses:\n  - steps: [{steps}]\n")
 
 
+@pytest.mark.parametrize(("key", "most"), [("training_steps", 100_000), ("checkpoints", 1_000)])
+def test_a_fine_tuning_jobs_training_is_bounded(key: str, most: int) -> None:
+    # Each training step is a metrics event made as the job runs: a billion would never finish.
+    def job(value: int) -> str:
+        steps = f"[{{status: queued, duration: 1}}, {{status: running, duration: 60, {key}: {value}}}, "
+        return f"fine_tuning_jobs:\n  - steps: {steps}{{status: succeeded}}]\n"
+
+    Scenario.from_yaml(job(most))
+    with pytest.raises(
+        ScenarioError, match=rf"steps\[1\]\.{key}: must be a whole number from \d to {most}, not"
+    ):
+        Scenario.from_yaml(job(10**9))
+
+
 @pytest.mark.parametrize(
     ("text", "words"),
     [

@@ -22,110 +22,41 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
-REDACTED = "REDACTED"
-_DONE = frozenset({REDACTED, "Bearer " + REDACTED, ""})
-#: The placeholders tools/vendor_cassettes.py writes into the real recordings it vendors: what the
-#: harness writes is never a finding.
-PLACEHOLDER_ORGANIZATION = "example-org"
-PLACEHOLDER_PROJECT = "proj_" + "0" * 24
-PLACEHOLDER_COOKIE = "scrubbed-by-vendor-cassettes"
-_PLACEHOLDERS = _DONE | {PLACEHOLDER_ORGANIZATION, PLACEHOLDER_PROJECT, PLACEHOLDER_COOKIE}
-#: Set-Cookie attributes: ``name=value`` pairs that are not cookies.
-_COOKIE_ATTRIBUTES = frozenset({"path", "domain", "expires", "max-age", "samesite"})
-
-#: Headers that carry credentials or identify an account (request and response), beyond the names
-#: :func:`is_secret_name` recognises.
-SENSITIVE_HEADERS = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "api-key",
-        "x-api-key",
-        "cookie",
-        "set-cookie",
-        "openai-organization",
-        "openai-project",
-        "ocp-apim-subscription-key",
-        "x-goog-api-key",
-    }
+from .secret_shapes import (
+    ASSIGNMENT,
+    COOKIE_ATTRIBUTES,
+    DONE,
+    NAMED,
+    PART,
+    PLACEHOLDERS,
 )
-
-#: Names (compared without case, dashes, dots or underscores) whose value is a secret.
-SECRET_NAMES = frozenset(
-    {
-        "key",
-        "apikey",
-        "token",
-        "secret",
-        "password",
-        "passwd",
-        "pwd",
-        "auth",
-        "authorization",
-        "credential",
-        "credentials",
-        "cookie",
-        "sessionkey",
-        "sessionid",
-        "privatekey",
-        "clientsecret",
-        "subscriptionkey",
-        "signature",
-    }
+from .secret_shapes import (
+    PLACEHOLDER_COOKIE as PLACEHOLDER_COOKIE,
 )
-#: Endings that make a name secret: ``openai_api_key``, ``aws_secret_access_key``, ``db_password``.
-SECRET_SUFFIXES = (
-    "apikey",
-    "secret",
-    "password",
-    "passwd",
-    "token",
-    "secretkey",
-    "accesskey",
-    "privatekey",
-    "subscriptionkey",
-    "credentials",
-    "sessionkey",
-    "authorization",
+from .secret_shapes import (
+    PLACEHOLDER_ORGANIZATION as PLACEHOLDER_ORGANIZATION,
 )
-#: Query parameters that are secrets in a URL but ordinary words elsewhere (an error's ``code``).
-QUERY_NAMES = frozenset({"sig", "code"})
-
-#: What a secret looks like: (what it is, pattern, a prefix safe to print in a finding).
-SHAPES: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("an OpenAI API key", re.compile(r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{16,}"), "sk-"),
-    ("a Stripe-style key", re.compile(r"\b[rsp]k_(?:live|test)_[A-Za-z0-9]{16,}"), "sk_"),
-    ("a bearer token", re.compile(r"Bearer\s+(?!REDACTED)[A-Za-z0-9._~+/\-]{16,}=*"), "Bearer "),
-    ("a JWT", re.compile(r"eyJ[A-Za-z0-9_\-]{4,}\.eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}"), "eyJ"),
-    # (not the placeholder a vendored recording carries: proj_ and 24 zeros)
-    ("an OpenAI project id", re.compile(r"proj_(?!0{24}(?![A-Za-z0-9]))[A-Za-z0-9]{8,}"), "proj_"),
-    ("an OpenAI organization id", re.compile(r"org-[A-Za-z0-9]{8,}"), "org-"),
-    ("a session key", re.compile(r"sess-[A-Za-z0-9]{16,}"), "sess-"),
-    ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), "AKIA"),
-    ("a GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{30,}"), "gh"),
-    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{30,}"), "AIza"),
-    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"), "xox"),
-    (
-        "a private key",
-        re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"),
-        "-----BEGIN",
-    ),
-    ("a password in a URL", re.compile(r"(?<=://)[^/\s:@]{1,64}:(?!REDACTED@)[^/\s@]{1,128}(?=@)"), ""),
+from .secret_shapes import (
+    PLACEHOLDER_PROJECT as PLACEHOLDER_PROJECT,
 )
-
-#: ``name=value`` / ``name: value`` / ``"name": "value"`` in free text (uploaded files, form bodies,
-#: logs, JSON text): the value is a secret when the name is.
-_ASSIGNMENT = re.compile(
-    r"""(?P<name>[A-Za-z_][\w.\-]{0,63})["']?[ \t]*[:=][ \t]*["']?"""
-    r"""(?:(?:Bearer|Basic|Token)[ \t]+)?(?P<value>[^\s"'&,;<>{}()\[\]\\]+)"""
+from .secret_shapes import (
+    QUERY_NAMES as QUERY_NAMES,
 )
-#: A multipart part: the value of a part whose field name is a secret's.
-_PART = re.compile(
-    r"""Content-Disposition:[^\r\n]*?\bname="(?P<name>[^"\r\n]*)"[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*?\r?\n"""
-    r"""(?P<value>[^\r\n]+)""",
-    re.IGNORECASE,
+from .secret_shapes import (
+    REDACTED as REDACTED,
 )
-_NAMED = "a secret-named value"
+from .secret_shapes import (
+    SECRET_NAMES as SECRET_NAMES,
+)
+from .secret_shapes import (
+    SECRET_SUFFIXES as SECRET_SUFFIXES,
+)
+from .secret_shapes import (
+    SENSITIVE_HEADERS as SENSITIVE_HEADERS,
+)
+from .secret_shapes import (
+    SHAPES as SHAPES,
+)
 
 
 @dataclass(frozen=True)
@@ -173,7 +104,7 @@ def spans(text: str) -> list[tuple[int, int, str, str]]:
     for what, pattern, prefix in SHAPES:
         for shaped in pattern.finditer(text):
             found.append((shaped.start(), shaped.end(), what, prefix))
-    for pattern, what in ((_ASSIGNMENT, "a secret in a name=value line"), (_PART, "a secret form field")):
+    for pattern, what in ((ASSIGNMENT, "a secret in a name=value line"), (PART, "a secret form field")):
         position = 0
         while (match := pattern.search(text, position)) is not None:
             value = match.group("value")
@@ -245,9 +176,9 @@ def scrub_json(value: Any, found: Findings | None = None, location: str = "body"
                 if name in out:  # two redacted keys: keep both
                     name = f"{name}-{len(out)}"
             where = f"{location}.{name}"
-            if isinstance(item, str) and item not in _DONE and isinstance(key, str) and is_secret_name(key):
+            if isinstance(item, str) and item not in DONE and isinstance(key, str) and is_secret_name(key):
                 if found is not None:
-                    found.append(Finding(where, _NAMED, _excerpt("", item), item))
+                    found.append(Finding(where, NAMED, _excerpt("", item), item))
                 out[name] = REDACTED
             else:
                 out[name] = scrub_json(item, found, where, depth + 1)
@@ -294,10 +225,10 @@ def scrub_headers(
 def is_placeholder(value: str) -> bool:
     """Whether a secret header's value is one the harness wrote: ``REDACTED``, a vendored recording's
     organization or project placeholder, or cookies whose every value is a placeholder."""
-    if value in _PLACEHOLDERS:
+    if value in PLACEHOLDERS:
         return True
     pairs = [p.strip().partition("=") for p in value.split(";") if "=" in p]
-    cookies = [v.strip() for n, _, v in pairs if n.strip().lower() not in _COOKIE_ATTRIBUTES]
+    cookies = [v.strip() for n, _, v in pairs if n.strip().lower() not in COOKIE_ATTRIBUTES]
     return bool(cookies) and all(v in (PLACEHOLDER_COOKIE, REDACTED) for v in cookies)
 
 
@@ -308,7 +239,7 @@ def scrub_url(url: str, found: Findings | None = None, location: str = "url") ->
         return scrub_text(url, found, location)
     query, changed = [], False
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
-        if is_secret_name(key, query=True) and value not in _DONE:
+        if is_secret_name(key, query=True) and value not in DONE:
             if found is not None:
                 found.append(
                     Finding(f"{location}?{key}", "a secret query parameter", _excerpt("", value), value)

@@ -10,7 +10,7 @@ import time
 import openai
 import pytest
 
-from assistant_harness import FakeOpenAI, HangDetected
+from assistant_harness import FakeOpenAI, HangDetected, Scenario
 from tests.spec import vendored_errors
 
 from .flows import FINAL, chat_lines, run
@@ -82,6 +82,20 @@ def test_an_expired_batch_expires_at_24_hours_keeping_its_finished_half() -> Non
     assert batch.expired_at == batch.expires_at == batch.created_at + 86_400
     finished = [line["custom_id"] for line in outcome.output]
     assert finished == [f"request-{i}" for i in range(5)]  # the first half, in order
+
+
+def test_a_batch_scripted_to_fail_while_in_progress_keeps_what_finished() -> None:
+    # Its counts said 2 completed while it had no output file: the answers were lost.
+    scenario = Scenario.from_yaml(
+        "batches:\n  - steps: [{status: validating, duration: 1},"
+        " {status: in_progress, duration: 100, done: 0.5},"
+        " {status: failed, error: {code: server_error, message: The batch failed.}}]\n"
+    )
+    with FakeOpenAI(scenario) as fake:
+        outcome = run(fake.client(), chat_lines(4), every=60)
+    assert outcome.batch.status == "failed" and outcome.batch.request_counts.completed == 2
+    assert [row["custom_id"] for row in outcome.output] == ["request-0", "request-1"]
+    assert [row["custom_id"] for row in outcome.errors] == ["request-2", "request-3"]
 
 
 def test_request_counts_move_as_requests_finish_on_the_clock() -> None:
@@ -241,3 +255,31 @@ def test_lists_validate_against_the_spec_as_sent() -> None:
     assert empty["data"] == [] and empty["first_id"] is None and empty["has_more"] is False
     shown = {**listed, "data": [{k: v for k, v in b.items() if v is not None} for b in listed["data"]]}
     assert vendored_errors("ListBatchesResponse", shown) == []
+
+
+def test_a_request_with_its_own_reply_does_not_use_up_a_scripted_chat_reply() -> None:
+    scenario = Scenario.from_yaml(
+        """
+batches:
+  - steps:
+      - {status: validating, duration: 1}
+      - {status: in_progress, duration: 10}
+      - {status: finalizing, duration: 1}
+      - {status: completed}
+    lines: [{custom_id: request-0, reply: fixed}]
+chat: [{reply: first}, {reply: second}]
+"""
+    )
+    with FakeOpenAI(scenario) as fake:
+        outcome = run(fake.client(), chat_lines(3), every=5)
+    replies = [line["response"]["body"]["choices"][0]["message"]["content"] for line in outcome.output]
+    assert replies == ["fixed", "first", "second"]
+
+
+def test_output_lines_split_whole_even_when_a_reply_holds_a_line_separator() -> None:
+    scenario = Scenario.from_yaml('chat: [{reply: "one\\u2028two\\u0085three"}]')
+    with FakeOpenAI(scenario) as fake:
+        outcome = run(fake.client(), chat_lines(2), every=10)  # run() reads the file with splitlines()
+    assert [line["response"]["body"]["choices"][0]["message"]["content"] for line in outcome.output] == [
+        "one\u2028two\u0085three"
+    ] * 2

@@ -136,3 +136,37 @@ def test_a_request_whose_body_the_endpoint_refuses_fails_alone() -> None:
     (error,) = outcome.errors
     assert error["custom_id"] == "bad" and error["response"]["status_code"] == 400
     assert "messages" in error["response"]["body"]["error"]["message"]
+
+
+def test_a_json_string_may_hold_unicode_line_separators() -> None:
+    # JSONL lines end at "\n" only: U+2028, U+2029 and U+0085 are legal raw inside a JSON string
+    # (json.dumps(..., ensure_ascii=False) writes them so), and do not split the line.
+    text = "one\u2028two\u2029three\x85four"
+    line = {
+        "custom_id": "a",
+        "method": "POST",
+        "url": "/v1/chat/completions",
+        "body": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": text}]},
+    }
+    with FakeOpenAI() as fake:
+        client = fake.client()
+        uploaded = client.files.create(
+            file=("u.jsonl", json.dumps(line, ensure_ascii=False).encode()), purpose="batch"
+        )
+        batch = client.batches.create(
+            input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h"
+        )
+        fake.advance(100)
+        batch = client.batches.retrieve(batch.id)
+        assert batch.status == "completed" and batch.errors is None and batch.output_file_id is not None
+        (row,) = [
+            json.loads(raw) for raw in client.files.content(batch.output_file_id).text.split("\n") if raw
+        ]
+    assert row["response"]["body"]["choices"][0]["message"]["content"].endswith(text)
+
+
+def test_errors_data_lists_at_most_100_lines() -> None:
+    # docs/fidelity.md: errors.data names each bad line, up to 100.
+    requests, errors = batch_input.read(b"not json\n" * 500, "/v1/chat/completions")
+    assert requests == [] and len(errors) == batch_input.MAX_ERRORS == 100
+    assert [e["line"] for e in errors] == list(range(1, 101))

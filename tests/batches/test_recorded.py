@@ -3,6 +3,7 @@ that plays the same statuses at the same moments and the same failures, and the 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import openai
@@ -61,3 +62,22 @@ def test_a_recorded_batch_replays_offline(tmp_path: Path) -> None:
     with use_cassette(cassette, record_mode="none"):
         outcome = run(openai.OpenAI(api_key="sk-test"), chat_lines(6), every=60)
     assert outcome.batch.status == "completed" and len(outcome.output) == 6
+
+
+def _response_lines(count: int) -> bytes:
+    body = {"model": "gpt-4o-mini", "input": "Hi"}
+    return "\n".join(
+        json.dumps({"custom_id": f"r{i}", "method": "POST", "url": "/v1/responses", "body": body})
+        for i in range(count)
+    ).encode()
+
+
+def test_show_reads_a_recorded_responses_batch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Each output line's body is a response object, which carries "error": null.
+    cassette = tmp_path / "responses.json"
+    with FakeOpenAI(), use_cassette(cassette, record_mode="once"):
+        run(openai.OpenAI(api_key="sk-test"), _response_lines(3), "/v1/responses", every=60)
+    (recorded,) = observe_batches(Cassette.load(cassette).interactions)
+    assert recorded.status == "completed" and set(recorded.requests.values()) == {(200, None)}
+    assert main(["show", str(cassette)]) == 0
+    assert "/v1/responses" in capsys.readouterr().out

@@ -148,3 +148,23 @@ def test_base64_embeddings_are_little_endian_float32() -> None:
     encoded = json.loads(raw.http_response.read())["data"][0]["embedding"]
     decoded = struct.unpack("<1536f", base64.b64decode(encoded))
     assert list(decoded) == pytest.approx(floats.data[0].embedding, abs=1e-6)
+
+
+def test_one_token_array_is_one_input() -> None:
+    # The spec's input is a string, strings, an array of tokens, or arrays of tokens: [1, 2, 3] is one
+    # input (one embedding), [[1, 2], [3]] two.
+    with FakeOpenAI() as fake:
+        client = fake.client()
+        one = client.embeddings.create(model="text-embedding-3-small", input=[1, 2, 3])
+        two = client.embeddings.create(model="text-embedding-3-small", input=[[1, 2], [3]])
+    assert [d.index for d in one.data] == [0] and [d.index for d in two.data] == [0, 1]
+    assert one.data[0].embedding != two.data[0].embedding
+
+
+def test_token_arrays_count_their_tokens() -> None:
+    with FakeOpenAI() as fake:
+        client = fake.client()
+        one = client.embeddings.create(model="text-embedding-3-small", input=[11, 22, 33])
+        two = client.embeddings.create(model="text-embedding-3-small", input=[[1, 2], [3, 4, 5]])
+    assert (one.usage.prompt_tokens, len(one.data)) == (3, 1)
+    assert (two.usage.prompt_tokens, len(two.data)) == (5, 2)

@@ -111,6 +111,21 @@ def test_metrics_events_come_on_the_clock() -> None:
     assert counts == sorted(counts) and counts[0] > 0 and len(set(counts)) == 4  # one by one, not at once
 
 
+def test_a_succeeded_job_logs_its_model_then_its_end() -> None:
+    # As docs/fidelity.md lists them and the API sends them: the newest event says the job completed.
+    with FakeOpenAI() as fake:
+        client = fake.client()
+        training = client.files.create(file=("marv.jsonl", examples()), purpose="fine-tune")
+        job = client.fine_tuning.jobs.create(training_file=training.id, model="gpt-4o-mini")
+        fake.advance(100)
+        newest = [e.message for e in client.fine_tuning.jobs.list_events(job.id, limit=2).data]
+        job = client.fine_tuning.jobs.retrieve(job.id)
+    assert newest == [
+        "The job has successfully completed",
+        f"New fine-tuned model created: {job.fine_tuned_model}",
+    ]
+
+
 def test_pause_holds_the_job_and_resume_finishes_it_later() -> None:
     with FakeOpenAI("fine_tune_succeeded") as fake:
         client = fake.client()
@@ -147,6 +162,29 @@ def test_a_bad_training_file_fails_the_job(content: bytes, detail: str) -> None:
         job.status == "failed" and job.error.code == "invalid_training_file" and detail in job.error.message
     )
     assert job.error.param == "training_file" and job.fine_tuned_model is None
+
+
+def test_a_training_example_may_hold_unicode_line_separators() -> None:
+    # Lines end at "\n" only: U+2028 and U+0085 are legal raw inside a JSON string.
+    text = "\n".join(
+        json.dumps(
+            {
+                "messages": [
+                    {"role": "user", "content": f"Q{i}\u2028?"},
+                    {"role": "assistant", "content": "A\x85"},
+                ]
+            },
+            ensure_ascii=False,
+        )
+        for i in range(10)
+    ).encode()
+    with FakeOpenAI() as fake:
+        client = fake.client()
+        training = client.files.create(file=("train.jsonl", text), purpose="fine-tune")
+        job = client.fine_tuning.jobs.create(training_file=training.id, model="gpt-4o-mini")
+        fake.advance(100)
+        job = client.fine_tuning.jobs.retrieve(job.id)
+    assert job.status == "succeeded" and job.error is None
 
 
 def test_refused_requests_change_nothing() -> None:
@@ -215,3 +253,18 @@ def test_the_async_client_and_determinism() -> None:
             return [e.id for e in (await client.fine_tuning.jobs.list_events(job.id, limit=100)).data]
 
     assert asyncio.run(flow()) == asyncio.run(flow())
+
+
+def test_estimated_finish_is_the_scripts_end_while_queued_or_running() -> None:
+    # docs/fidelity.md: the script's end while queued or running, else null.
+    with FakeOpenAI() as fake:  # validating 5 s, queued 10 s, running 60 s
+        client = fake.client()
+        training = client.files.create(file=("marv.jsonl", examples()), purpose="fine-tune")
+        job = client.fine_tuning.jobs.create(training_file=training.id, model="gpt-4o-mini")
+        seen = [(job.status, job.estimated_finish)]
+        for seconds in (6, 20, 60):
+            fake.advance(seconds)
+            job = client.fine_tuning.jobs.retrieve(job.id)
+            seen.append((job.status, job.estimated_finish))
+    end = job.created_at + 75
+    assert seen == [("validating_files", None), ("queued", end), ("running", end), ("succeeded", None)]

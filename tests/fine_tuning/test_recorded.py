@@ -14,6 +14,7 @@ from assistant_harness.cassettes.format import Cassette
 from assistant_harness.cassettes.observe import to_scenario
 from assistant_harness.cassettes.recorder import use_cassette
 from assistant_harness.cli.main import main
+from assistant_harness.scenario.model import Scenario
 
 from .test_jobs import FINAL, examples
 
@@ -65,3 +66,27 @@ def test_a_recorded_job_replays_offline(tmp_path: Path) -> None:
     with use_cassette(cassette, record_mode="none"):
         status, _ = flow(openai.OpenAI(api_key="sk-test"))
     assert status == "succeeded"
+
+
+@pytest.mark.parametrize("pause", [False, True])
+def test_a_job_recorded_before_it_ended_makes_a_scenario_that_loads(tmp_path: Path, pause: bool) -> None:
+    cassette = tmp_path / "unfinished.json"
+    with FakeOpenAI("fine_tune_succeeded"), use_cassette(cassette, record_mode="once"):
+        client = openai.OpenAI(api_key="sk-test")
+        training = client.files.create(file=("marv.jsonl", examples()), purpose="fine-tune")
+        job = client.fine_tuning.jobs.create(training_file=training.id, model="gpt-4o-mini")
+        while job.status != "running":
+            time.sleep(60)
+            job = client.fine_tuning.jobs.retrieve(job.id)
+        if pause:
+            client.fine_tuning.jobs.pause(job.id)
+            job = client.fine_tuning.jobs.retrieve(job.id)
+    recorded = to_scenario(Cassette.load(cassette).interactions)
+    again = Scenario.from_yaml(recorded.to_yaml())  # the file to-scenario writes loads back
+    assert again.outcome == job.status == ("paused" if pause else "running")
+    with FakeOpenAI(again) as fake:
+        client = fake.client()
+        training = client.files.create(file=("marv.jsonl", examples()), purpose="fine-tune")
+        job = client.fine_tuning.jobs.create(training_file=training.id, model="gpt-4o-mini")
+        fake.advance(3600)
+        assert client.fine_tuning.jobs.retrieve(job.id).status == "running"  # held where it was recorded

@@ -86,8 +86,12 @@ def _request(batch: ObservedBatch, line: str) -> None:
         row = json.loads(line)
     except ValueError:
         return
+    if not isinstance(row, dict):
+        return
     response, error = row.get("response") or {}, row.get("error") or {}
-    code = (response.get("body") or {}).get("error", {}).get("code") if response else error.get("code")
+    # A 2xx body may say "error": null (a Responses API object does).
+    body_error = (response.get("body") or {}).get("error") or {} if response else {}
+    code = body_error.get("code") if response else error.get("code")
     batch.requests[str(row.get("custom_id"))] = (response.get("status_code"), code)
 
 

@@ -91,7 +91,8 @@ def timeline(job: ObservedJob) -> lc.Timeline:
     entered: dict[str, float] = dict(job.entered)
     for at, status in job.transitions:
         entered.setdefault(status, at)
-    last = job.status
+    # A job recorded paused holds running: only a pause request enters paused (the client sends it again).
+    last = ft.RUNNING if job.status == ft.PAUSED else job.status
     stages = [s for s in (ft.VALIDATING_FILES, ft.QUEUED, ft.RUNNING) if s in entered or last == ft.SUCCEEDED]
     if last in ft.JOB_MODEL.final or last not in stages:
         stages.append(last)

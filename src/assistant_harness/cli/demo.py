@@ -1,8 +1,10 @@
-"""``assistant-harness demo``: the tutorials' flow, run against the fake, narrated step by step.
+"""``assistant-harness demo``: the tutorials' flow, then a Batch API job, run against the fake,
+narrated step by step.
 
 The code inside :func:`tutorial_flow` is written exactly as the tutorials in our users' hands
-write it (a module-level-style ``OpenAI()`` client, ``time.sleep`` polling); the fake answers it
-offline and its virtual clock makes the waits instant.
+write it (a module-level-style ``OpenAI()`` client, ``time.sleep`` polling); :func:`batch_flow` is the
+hand-written poller every Batch API user writes. The fake answers both offline and its virtual clock
+makes the waits instant: a day of hourly polls included.
 """
 
 from __future__ import annotations
@@ -90,6 +92,43 @@ def tutorial_flow(say: Callable[[str], None]) -> str:
     return reply
 
 
+def batch_flow(say: Callable[[str], None]) -> None:
+    """Ten requests in a batch, polled hourly until the 24-hour window ends with half of them done."""
+    import json
+
+    import openai
+
+    client = openai.OpenAI(api_key="sk-test")
+    lines = [
+        {
+            "custom_id": f"q{i}",
+            "method": "POST",
+            "url": "/v1/chat/completions",
+            "body": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": f"Question {i}"}]},
+        }
+        for i in range(10)
+    ]
+    uploaded = client.files.create(
+        file=("q.jsonl", "\n".join(map(json.dumps, lines)).encode()), purpose="batch"
+    )
+    batch = client.batches.create(
+        input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h"
+    )
+    say(f"created batch     {batch.id} ({batch.status}, 10 requests)")
+    start = time.time()
+    while batch.status not in ("completed", "failed", "expired", "cancelled"):
+        time.sleep(3600)
+        batch = client.batches.retrieve(batch.id)
+        if (time.time() - start) % (6 * 3600) == 0 or batch.status == "expired":
+            hours, counts = (time.time() - start) / 3600, batch.request_counts
+            done_so_far = f"{counts.completed} of {counts.total} done" if counts else ""
+            say(f"  t+{hours:2.0f}h  {batch.status}: {done_so_far}")
+    # Both files may be missing (None): a reader must check, as here.
+    done = client.files.content(batch.output_file_id).text.count("\n") if batch.output_file_id else 0
+    left = client.files.content(batch.error_file_id).text.count("\n") if batch.error_file_id else 0
+    say(f"final status: {batch.status}; {done} answers kept, {left} requests to retry (batch_expired)")
+
+
 def run_demo(say: Callable[[str], None] = print) -> int:
     """Run the tutorial flow against a fake and print the run's status timeline."""
     import openai
@@ -104,4 +143,10 @@ def run_demo(say: Callable[[str], None] = print) -> int:
         virtual = fake.clock.elapsed()
     say(f"status timeline: {timeline}")
     say(f"{virtual:.0f} virtual seconds in {1000 * (time.perf_counter() - started):.0f} ms of real time")
+    say("")
+    started = time.perf_counter()
+    with FakeAssistants("batch_expired") as fake:
+        batch_flow(say)
+        virtual = fake.clock.elapsed()
+    say(f"{virtual / 3600:.0f} virtual hours in {1000 * (time.perf_counter() - started):.0f} ms of real time")
     return 0

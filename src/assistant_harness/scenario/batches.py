@@ -21,6 +21,9 @@ from .tools import Where
 BATCH_KEYS = ("steps", "lines", "cancel_delay", "expires")
 LINE_KEYS = ("custom_id", "every", "reply", "status", "message", "code", "unfinished")
 CHAT_KEYS = ("reply", "tool_calls")
+#: The most a fine-tuning job's running step may script (each training step is a metrics event).
+MAX_TRAINING_STEPS = 100_000
+MAX_CHECKPOINTS = 1_000
 
 
 #: Reads a reply (text, or a template with placeholders): the loader's own reader.
@@ -173,9 +176,12 @@ def job_timeline(where: Where, data: Any, path: str) -> lc.Timeline:
         step = where.mapping(item, at, ("status", "duration", *ft.STEP_KEYS.get(item["status"], ())))
         duration = where.number(step["duration"], f"{at}.duration") if "duration" in step else None
         payload: dict[str, Any] = {}
-        for key in ("training_steps", "checkpoints"):
-            if key in step:
-                payload[key] = where.count(step[key], f"{at}.{key}", minimum=0 if key == "checkpoints" else 1)
+        for key, least, most in (
+            ("training_steps", 1, MAX_TRAINING_STEPS),
+            ("checkpoints", 0, MAX_CHECKPOINTS),
+        ):
+            if key in step:  # bounded: each step logs an event, each checkpoint makes a model
+                payload[key] = where.count(step[key], f"{at}.{key}", minimum=least, maximum=most)
         if "error" in step:
             error = where.mapping(step["error"], f"{at}.error", ("code", "message", "param"))
             payload["error"] = {"code": "server_error", "message": "The job failed.", "param": None, **error}

@@ -148,9 +148,10 @@ def _parse(data: dict[str, Any], source: str, name: str | None) -> dict[str, Any
     if outcome is not None and not isinstance(outcome, str):
         where.fail("outcome", f"must be a run status, not {outcome!r}")
     outcomes = RUN_MODEL.final | {REQUIRES_ACTION, IN_PROGRESS} | responses.RESPONSE_MODEL.statuses
-    outcomes = outcomes | BATCH_MODEL.final | JOB_MODEL.final
+    # Any batch or job status: to-scenario writes where a recording stopped, which may be mid-way.
+    outcomes = outcomes | BATCH_MODEL.statuses | JOB_MODEL.statuses
     if outcome is not None and outcome not in outcomes:
-        where.fail("outcome", f"{outcome!r} is not a run or response status")
+        where.fail("outcome", f"{outcome!r} is not a status of a run, response, batch or fine-tuning job")
     if "seed" in mapping and (isinstance(mapping["seed"], bool) or not isinstance(mapping["seed"], int)):
         where.fail("seed", f"must be a whole number, not {mapping['seed']!r}")
     if "poll_after_ms" in mapping:

@@ -43,7 +43,9 @@ def read(content: bytes, endpoint: str) -> tuple[list[Request], list[Obj]]:
         text = content.decode("utf-8")
     except UnicodeDecodeError:
         return [], [error("invalid_file_format", "The input file must be UTF-8 encoded JSONL.")]
-    lines = [(n, raw) for n, raw in enumerate(text.splitlines(), 1) if raw.strip()]
+    # JSONL lines end at "\n" only: str.splitlines() would also cut at U+2028, U+0085..., which a
+    # JSON string may hold raw (json.dumps(..., ensure_ascii=False) writes them so).
+    lines = [(n, raw) for n, raw in enumerate(text.split("\n"), 1) if raw.strip()]
     if not lines:
         return [], [error("empty_file", "The input file is empty. Please provide at least one request.")]
     if len(lines) > MAX_LINES:

@@ -71,7 +71,7 @@ def output_line(ids: IdGenerator, custom_id: str, status: int, body: Obj, reques
         "response": {"status_code": status, "request_id": request_id, "body": body},
         "error": None,
     }
-    return json.dumps(line, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _encode(line)
 
 
 def unfinished_line(ids: IdGenerator, custom_id: str, code: str, message: str) -> bytes:
@@ -82,7 +82,7 @@ def unfinished_line(ids: IdGenerator, custom_id: str, code: str, message: str) -
         "response": None,
         "error": {"code": code, "message": message},
     }
-    return json.dumps(line, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return _encode(line)
 
 
 def usage_of(body: Obj) -> tuple[int, int]:
@@ -92,3 +92,12 @@ def usage_of(body: Obj) -> tuple[int, int]:
     taken = int(use.get("input_tokens", use.get("prompt_tokens", 0)) or 0)
     given = int(use.get("output_tokens", use.get("completion_tokens", 0)) or 0)
     return taken, given
+
+
+#: Line separators JSON allows raw in strings but ``str.splitlines()`` splits at: written escaped, so
+#: a reader that splits the file into lines that way gets whole lines (as Go's encoder writes them).
+_SEPARATORS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
+def _encode(line: Obj) -> bytes:
+    return json.dumps(line, separators=(",", ":"), ensure_ascii=False).translate(_SEPARATORS).encode("utf-8")

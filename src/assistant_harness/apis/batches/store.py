@@ -258,7 +258,9 @@ class BatchStore(Announcer):
             ]
             obj["errors"] = {"object": "list", "data": data}
         if status in BATCH_MODEL.final:
-            if status != FAILED:
+            # A batch that fails while validating writes nothing; one scripted to fail while
+            # in_progress keeps what finished, as an expired one does.
+            if status != FAILED or obj["in_progress_at"] is not None:
                 self._close(state, status)
             self._count(state)
             for listener in self.end_listeners:

@@ -86,8 +86,9 @@ class ChatCompletions:
                 code="model_not_found",
             )
         messages: list[Mapping[str, Any]] = list(body["messages"])
-        script = script or self.scripts(ChatRequest(self.created, body)) or ChatScript()
-        self.created += 1
+        if script is None:  # a batch request's own reply does not use up a scripted one
+            script = self.scripts(ChatRequest(self.created, body)) or ChatScript()
+            self.created += 1
         context = ChatReplyContext(messages, _tool_round(messages))
         if script.tool_calls:
             calls = [

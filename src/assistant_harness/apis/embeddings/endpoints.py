@@ -47,13 +47,22 @@ class Embeddings:
             {"object": "embedding", "index": i, "embedding": encode(vector(text, size))}
             for i, text in enumerate(inputs)
         ]
-        tokens = sum(count_tokens(t) for t in inputs)
+        tokens = _tokens(body["input"], inputs)
         return {
             "object": "list",
             "data": data,
             "model": model,
             "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
         }
+
+
+def _tokens(given: Any, texts: list[str]) -> int:
+    """Prompt tokens: a token array's length, a text's estimate (about four characters a token)."""
+    if isinstance(given, list) and given and all(isinstance(t, int) for t in given):
+        return len(given)
+    if isinstance(given, list) and given and all(isinstance(t, list) for t in given):
+        return sum(len(t) for t in given)
+    return sum(count_tokens(t) for t in texts)
 
 
 def vector(text: str, size: int) -> list[float]:
@@ -74,9 +83,9 @@ def _base64(values: list[float]) -> str:
 
 
 def _inputs(given: Any) -> list[str]:
-    """The texts to embed: a string, strings, or token arrays (embedded by their numbers)."""
-    if isinstance(given, str):
-        given = [given]
+    """The texts to embed: a string, strings, one token array or several (embedded by their numbers)."""
+    if isinstance(given, str) or (given and all(isinstance(t, int) for t in given)):
+        given = [given]  # one input: a text, or one array of tokens (not one input per token)
     texts = [
         item if isinstance(item, str) else " ".join(map(str, item if isinstance(item, list) else [item]))
         for item in given

@@ -78,8 +78,8 @@ class JobState(Pollable):
     file_error: Obj | None
     events: list[Obj] = field(default_factory=list)
     checkpoints: list[Obj] = field(default_factory=list)
-    #: (virtual time, training step, total steps, checkpoints) of each step still to log.
-    plan: list[tuple[float, int, int, int]] = field(default_factory=list)
+    #: (virtual time, training step, total steps, whether it makes a checkpoint) of each step still to log.
+    plan: list[tuple[float, int, int, bool]] = field(default_factory=list)
     steps_done: int = 0
     #: What follows a pause: the rest of the running step, then the rest of the script.
     after_pause: list[lc.Step] = field(default_factory=list)
@@ -225,13 +225,13 @@ class FineTuningJobs(Announcer):
 
     def _train(self, state: JobState, until: float) -> None:
         while state.plan and state.plan[0][0] <= until:
-            at, step, total, checkpoints = state.plan.pop(0)
+            at, step, total, checkpoint_here = state.plan.pop(0)
             state.steps_done = step
             values = objects.metrics(step, total)
             self._log(
                 state, at, f"Step {step}/{total}: training loss={values['train_loss']:.4f}", data=values
             )
-            if step in {round(total * k / checkpoints) for k in range(1, checkpoints + 1)}:
+            if checkpoint_here:
                 model = self._model_name(state)
                 checkpoint = objects.checkpoint(
                     self.ids.new("fine_tuning_checkpoint"), self._stamp(at), state.id, model, step, values
@@ -245,6 +245,8 @@ class FineTuningJobs(Announcer):
         obj["status"] = status
         state.history.append((status, at))
         payload = step.payload
+        if status == SUCCEEDED:  # the model is made (and logged) before "The job has successfully completed"
+            self._succeed(state, at)
         if status in ENTERED and not resumed:
             self._log(state, at, ENTERED[status].format(file=obj["training_file"]))
         for extra in payload.get("events", ()):
@@ -257,9 +259,7 @@ class FineTuningJobs(Announcer):
             )
         if status in JOB_MODEL.final or status == PAUSED:
             obj["estimated_finish"] = None
-        if status == SUCCEEDED:
-            self._succeed(state, at)
-        elif status == FAILED:
+        if status == FAILED:
             error = state.file_error or dict(payload.get("error") or {})
             obj["error"] = {
                 "code": error.get("code", "server_error"),
@@ -278,8 +278,11 @@ class FineTuningJobs(Announcer):
         checkpoints = int(step.payload.get("checkpoints", DEFAULT_CHECKPOINTS))
         todo = range(state.steps_done + 1, total + 1)
         span = step.duration if step.duration is not None else 60.0
+        # Worked out once, not per step (each step once built a set of every checkpoint's step).
+        count = min(checkpoints, total)
+        marks = {round(total * k / count) for k in range(1, count + 1)}
         state.plan = [
-            (start + span * (i + 1) / (len(todo) + 1), n, total, checkpoints) for i, n in enumerate(todo)
+            (start + span * (i + 1) / (len(todo) + 1), n, total, n in marks) for i, n in enumerate(todo)
         ]
 
     def _succeed(self, state: JobState, at: float) -> None:

@@ -19,7 +19,8 @@ Obj = dict[str, Any]
 def check(content: bytes) -> tuple[int, Obj | None]:
     """(the file's tokens, or the job's ``error`` when the file is not a valid training file)."""
     try:
-        lines = [line for line in content.decode("utf-8").splitlines() if line.strip()]
+        # Lines end at "\n" only (not at U+2028, U+0085...: a JSON string may hold those raw).
+        lines = [line for line in content.decode("utf-8").split("\n") if line.strip()]
     except UnicodeDecodeError:
         return 0, _invalid("The file is not UTF-8 encoded JSONL.")
     tokens = 0
