@@ -15,9 +15,9 @@ def call(app: Any, method: str, target: str, headers: Mapping[str, str], body: b
 
 
 def exchange(
-    app: Any, method: str, target: str, headers: Mapping[str, str], body: bytes
+    app: Any, method: str, target: str, headers: Mapping[str, str], body: bytes, *, client: str | None = None
 ) -> tuple[int, dict[str, str], bytes]:
-    """As :func:`call`, with the response headers (names in lower case)."""
+    """As :func:`call`, with the response headers (names in lower case); ``client``: the caller's address."""
     path, _, query = target.partition("?")
     scope = {
         "type": "http",
@@ -29,6 +29,7 @@ def exchange(
         "raw_path": path.encode("latin-1"),
         "query_string": query.encode("latin-1"),
         "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()],
+        **({"client": (client, 50000)} if client else {}),
     }
     sent: list[dict[str, Any]] = []
     delivered = False

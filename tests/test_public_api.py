@@ -87,9 +87,19 @@ FIXTURES = {
     "openai_client",
     "async_openai_client",
     "assistant_cassette",
+    "harness_server",
+    "harness_server_session",
 }
 MARKERS = {"assistant_scenario", "assistant_cassette"}
-OPTIONS = {"--record-mode", "--cassette-dir", "--scenario-dir", "--block-network", "--allowed-hosts"}
+OPTIONS = {
+    "--record-mode",
+    "--cassette-dir",
+    "--scenario-dir",
+    "--block-network",
+    "--allowed-hosts",
+    "--harness-server",
+    "--harness-server-dir",
+}
 
 
 def test_the_package_exports_exactly_these_names() -> None:

@@ -185,4 +185,5 @@ def test_serve_turns_hang_detection_on_only_when_asked(monkeypatch: pytest.Monke
     for argv, on in ((["serve"], False), (["serve", "--detect-hangs"], True)):
         made.clear()
         assert cli_main([*argv, "--port", "1"]) == 0
-        assert (made[0].backend.hangs.limits is not None) is on  # type: ignore[attr-defined]
+        world = made[0].backend.world("sk-any")  # type: ignore[attr-defined]  (serve's Namespaces)
+        assert (world.backend.hangs.limits is not None) is on

@@ -5,18 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import HarnessError
-
-#: The requests ``serve`` keeps for inspection (``Backend.requests``).
-SERVE_REQUESTS_KEPT = 1_000
-#: The responses ``serve`` keeps by default: a finished background stream costs about 5 KiB once
-#: compacted, so this bounds a server that runs for hours to about 50 MB of them (docs/performance.md).
-SERVE_MAX_OBJECTS = 10_000
+from .serve import add_serve, serve
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,40 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     scan = commands.add_parser("scan", help="fail if a cassette holds anything key-like or identifying")
     scan.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="cassette files or folders")
     _add_redact(commands)
-    serve = commands.add_parser("serve", help="run the fake as an HTTP server (default 127.0.0.1:8000)")
-    serve.add_argument("--scenario", help="a shipped scenario's name or a scenario file")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    serve.add_argument("--speed", type=float, default=1.0, help="virtual seconds per real second (default 1)")
-    serve.add_argument("--seed", type=int, default=None, help="seed for ids (default: the scenario's, or 0)")
-    serve.add_argument(
-        "--also-serve",
-        action="append",
-        default=[],
-        metavar="PREFIX",
-        help="a path prefix to answer besides /v1, as a gateway's base URL has it (e.g. /openai/v1); "
-        "repeatable. Azure OpenAI's /openai/... paths are always answered",
-    )
-    serve.add_argument(
-        "--retention",
-        type=float,
-        default=None,
-        metavar="SECONDS",
-        help="forget each response this many virtual seconds after it was created (default: keep)",
-    )
-    serve.add_argument(
-        "--max-objects",
-        type=int,
-        default=SERVE_MAX_OBJECTS,
-        metavar="N",
-        help=f"keep at most N responses, forgetting the oldest (default {SERVE_MAX_OBJECTS:,}; 0: no cap)",
-    )
-    serve.add_argument(
-        "--detect-hangs",
-        action="store_true",
-        help="answer 422 (code hang_detected) to a client polling a run that can no longer change "
-        "(default: off)",
-    )
+    add_serve(commands)
     return parser
 
 
@@ -294,68 +255,13 @@ def _cassettes_in(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.suffix in (".json", ".yaml", ".yml") and p.is_file()]
 
 
-def _serve(args: argparse.Namespace) -> int:
-    from ..apis.responses.store import ResponseStore
-    from ..engine.clock import RealClock
-    from ..engine.hangs import HangLimits
-    from ..engine.retention import check_max_objects
-    from ..fake import FakeAssistants
-    from ..http.asgi import ServeApp, run_server
-
-    fake = FakeAssistants(
-        args.scenario,
-        clock=RealClock(speed=args.speed),
-        virtual_time=False,
-        seed=args.seed,
-        # Off by default: an ordinary client polling a finished run must not get an error.
-        hang_limits=HangLimits() if args.detect_hangs else None,
-        response_retention=args.retention,
-    )
-    fake.backend.apis.of(ResponseStore).max_objects = check_max_objects(
-        args.max_objects or None, "--max-objects"
-    )
-    # Nobody reads a server's request log but a debugger: the latest few are enough (10,000 requests,
-    # headers and bodies, were a quarter of what 20,000 background streams left behind).
-    fake.backend.requests = deque(maxlen=SERVE_REQUESTS_KEPT)
-    taken = _cannot_listen(args.host, args.port)
-    if taken:  # said first and only: no "Serving ..." line for a server that never starts
-        print(f"assistant-harness serve: cannot listen on {args.host}:{args.port}: {taken}", file=sys.stderr)
-        return 2
-    print(
-        f"Serving the fake OpenAI API (Responses, Conversations, Assistants, files) at "
-        f"http://{args.host}:{args.port}/v1"
-        f"{' (scenario ' + fake.scenario.name + ')' if fake.scenario else ''}; Ctrl-C stops it.",
-        flush=True,
-    )
-    run_server(ServeApp(fake.backend, also_serve=args.also_serve), args.host, args.port)
-    return 0
-
-
-def _cannot_listen(host: str, port: int) -> str | None:
-    """Why ``host:port`` cannot be listened on (taken, or no such address), or None if it can."""
-    import socket
-
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as error:
-        return str(error)
-    family, kind, proto, _, address = infos[0]
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
-        try:
-            probe.bind(address)
-        except OSError as error:
-            return error.strerror or str(error)
-    return None
-
-
 COMMANDS = {
     "demo": _demo,
     "scenarios": _scenarios,
     "show": _show,
     "to-scenario": _to_scenario,
     "scan": _scan,
-    "serve": _serve,
+    "serve": serve,
     "redact": _redact,
 }
 

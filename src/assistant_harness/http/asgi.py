@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from ..engine.faults import READ_TIMEOUT, TransportFault
-from ..errors import HangDetected, HarnessInterrupt
+from ..errors import CassetteMismatch, HangDetected, HarnessInterrupt
 from . import azure
 from .faults import Chunks
 from .messages import ApiRequest, ApiResponse, json_response, request_from
@@ -36,6 +36,10 @@ class Backend(Protocol):
     def handle(self, request: ApiRequest) -> ApiResponse: ...
 
 
+#: Answers a request outside the API (``serve``'s control API), given the caller's socket address.
+Control = Callable[[ApiRequest, "str | None"], ApiResponse]
+
+
 #: How long (real seconds) a read-timeout fault holds a connection open if the client never gives up.
 HOLD_LIMIT = 600.0
 
@@ -46,8 +50,9 @@ class _Dropped(Exception):
 
 class ServeApp:
     """An ASGI application answering ``{base_path}/...`` from ``handle`` (a :class:`Backend`'s), each
-    of ``also_serve``'s path prefixes (a gateway's, like ``/openai/v1``) the same way, and Azure
-    OpenAI's ``/openai/...`` paths (deployments, api-version, ``api-key``) as Azure does."""
+    of ``also_serve``'s path prefixes (a gateway's, like ``/openai/v1``) the same way, Azure OpenAI's
+    ``/openai/...`` paths (deployments, api-version, ``api-key``) as Azure does, and
+    ``{control_path}/...`` from ``control`` if given."""
 
     def __init__(
         self,
@@ -56,12 +61,20 @@ class ServeApp:
         *,
         hold_limit: float = HOLD_LIMIT,
         also_serve: Sequence[str] = (),
+        control: Control | None = None,
+        control_path: str = "/__harness",
+        on_shutdown: Callable[[], object] | None = None,
     ) -> None:
         self.backend = backend
         self.base_path = base_path.rstrip("/")
         self.prefixes = [self.base_path, *(prefix.rstrip("/") for prefix in also_serve)]
         self._azure = azure.adapter(backend.handle)
         self.hold_limit = hold_limit
+        self.control = control
+        self.control_path = control_path.rstrip("/")
+        #: Called when the server stops gracefully (uvicorn then re-raises SIGTERM: code after
+        #: ``run_server`` may never run).
+        self.on_shutdown = on_shutdown
         self._lock = threading.Lock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -71,6 +84,8 @@ class ServeApp:
                 if message["type"] == "lifespan.startup":
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
+                    if self.on_shutdown is not None:
+                        await asyncio.to_thread(self.on_shutdown)
                     await send({"type": "lifespan.shutdown.complete"})
                     return
         if scope["type"] != "http":
@@ -114,6 +129,13 @@ class ServeApp:
             target += "?" + query.decode("latin-1")
         method = scope["method"]
         path = target.partition("?")[0]
+        if self.control is not None and (
+            path == self.control_path or path.startswith(self.control_path + "/")
+        ):
+            client = scope.get("client")
+            request = request_from(method, target, self.control_path, scope["headers"], body, url=target)
+            with self._lock:
+                return self.control(request, client[0] if client else None)
         prefix = next((p for p in self.prefixes if path == p or path.startswith(p + "/")), None)
         handle: Callable[[ApiRequest], ApiResponse] = self.backend.handle
         if prefix is None and path.startswith(azure.BASE_PATH + "/"):
@@ -126,6 +148,8 @@ class ServeApp:
                 return handle(request)
         except UnservedEndpoint:
             return _invalid_url(method, path)
+        except CassetteMismatch as error:  # a replaying proxy has no recording for this request
+            return _harness_error(422, error, "cassette_mismatch")
         except HangDetected as error:
             # The client's loop, not the server, is at fault: a 4xx the SDK does not retry.
             return _harness_error(422, error, "hang_detected")
@@ -186,4 +210,14 @@ def _invalid_url(method: str, path: str) -> ApiResponse:
 def run_server(app: ServeApp, host: str, port: int) -> None:
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on")
+    # The fake sends its own (virtual) Date; proxy headers never decide who the caller is.
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        date_header=False,
+        server_header=False,
+        proxy_headers=False,
+    )

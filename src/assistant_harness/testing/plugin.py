@@ -23,6 +23,8 @@ import pytest
 from ..cassettes.record_modes import RecordMode
 from ..errors import ConfigurationError, ScenarioError
 from . import mistakes
+from .shared_server import add_options as add_server_options
+from .shared_server import harness_server, harness_server_session  # noqa: F401  (fixtures)
 
 if TYPE_CHECKING:
     import openai
@@ -90,6 +92,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="where cassettes live (default: a 'cassettes' folder beside each test module)",
     )
     _add_network_options(group)
+    add_server_options(group)
     group.addoption(
         "--scenario-dir",
         default=None,
