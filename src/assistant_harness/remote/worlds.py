@@ -9,6 +9,7 @@ milliseconds, so a 60-virtual-second run is polled to its end in a fraction of a
 
 from __future__ import annotations
 
+import functools
 import gc
 import time
 from collections import deque
@@ -127,7 +128,7 @@ class Namespaces:
         self._used.pop(name, None)
         freed = self._worlds.pop(name, None) is not None
         if freed:
-            gc.collect()  # a world is a web of cycles (states, clock alarms, listeners): free it now
+            release_memory()
         return freed
 
     def sweep(self) -> None:
@@ -139,7 +140,7 @@ class Namespaces:
             self._used.pop(name, None)
             self._worlds.pop(name, None)
         if idle:
-            gc.collect()
+            release_memory()
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         """Answer ``request`` in its namespace's world (as :meth:`Backend.handle` does)."""
@@ -159,3 +160,27 @@ class Namespaces:
         if virtual and (returns or "openai-poll-after-ms" in response.headers):
             response.headers["openai-poll-after-ms"] = str(SERVED_POLL_AFTER_MS)
         return response
+
+
+def release_memory() -> None:
+    """Free the forgotten worlds now, and give the heap they used back to the system.
+
+    A world is a web of cycles (states, clock alarms, listeners): a collection frees it. glibc's
+    malloc then keeps the freed pages for reuse, so the server's RSS would stay at its high-water
+    mark; ``malloc_trim`` returns them (where there is no glibc, nothing more is done).
+    """
+    gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        import ctypes
+
+        trim: Callable[[int], int] = ctypes.CDLL("libc.so.6").malloc_trim
+        return trim
+    except (OSError, AttributeError):
+        return None
