@@ -1,4 +1,4 @@
-"""The real recordings in ../shared/real-cassettes replay with the SDK flows they were recorded from."""
+"""The real recordings (vendored in tests/data/real-cassettes) replay with the SDK flows that made them."""
 
 from __future__ import annotations
 

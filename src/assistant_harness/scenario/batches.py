@@ -4,7 +4,6 @@ last entry repeats)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +14,6 @@ from ..apis.chat.store import ChatRequest, ChatScript
 from ..apis.fine_tuning import statuses as ft
 from ..apis.fine_tuning.store import JobRequest
 from ..engine import lifecycle as lc
-from ..errors import ScenarioError, TimelineError
 from .tools import Where
 
 BATCH_KEYS = ("steps", "lines", "cancel_delay", "expires")
@@ -40,14 +38,7 @@ def batch_script(where: Where, data: Any, path: str, read_reply: ReadReply) -> B
         _step(where, item, f"{path}.steps[{i}]")
         for i, item in enumerate(where.sequence(mapping["steps"], f"{path}.steps"))
     ]
-    cancel_delay = where.number(mapping.get("cancel_delay", 1.0), f"{path}.cancel_delay")
-    expires = mapping.get("expires", True)
-    if not isinstance(expires, bool):
-        where.fail(f"{path}.expires", f"must be true or false, not {expires!r}")
-    try:
-        timeline = lc.Timeline(steps, cancel_delay=cancel_delay, model=BATCH_MODEL, expires=expires)
-    except TimelineError as error:
-        raise ScenarioError(f"{where.source}: {path}.{error}") from None
+    timeline = where.timeline(steps, path, BATCH_MODEL, mapping)
     rules = tuple(
         _line(where, item, f"{path}.lines[{i}]", read_reply)
         for i, item in enumerate(where.sequence(mapping.get("lines", []), f"{path}.lines"))
@@ -65,14 +56,7 @@ def _step(where: Where, data: Any, path: str) -> lc.Step:
             f"unknown status {status!r}; a batch status is one of: {', '.join(sorted(BATCH_MODEL.statuses))}",
         )
     mapping = where.mapping(data, path, ("status", "duration", *STEP_KEYS.get(status, ())))
-    duration = None
-    if "duration" in mapping:
-        value = mapping["duration"]
-        duration = (
-            value
-            if isinstance(value, float) and value == math.inf
-            else where.number(value, f"{path}.duration")
-        )
+    duration = where.duration(mapping["duration"], f"{path}.duration") if "duration" in mapping else None
     payload: dict[str, Any] = {}
     if status == IN_PROGRESS:
         if "done" in mapping:
@@ -174,7 +158,7 @@ def job_timeline(where: Where, data: Any, path: str) -> lc.Timeline:
             known = ", ".join(sorted(ft.JOB_MODEL.statuses - {ft.PAUSED}))
             where.fail(f"{at}.status", f"a fine-tuning job step's status is one of: {known}")
         step = where.mapping(item, at, ("status", "duration", *ft.STEP_KEYS.get(item["status"], ())))
-        duration = where.number(step["duration"], f"{at}.duration") if "duration" in step else None
+        duration = where.duration(step["duration"], f"{at}.duration") if "duration" in step else None
         payload: dict[str, Any] = {}
         for key, least, most in (
             ("training_steps", 1, MAX_TRAINING_STEPS),
@@ -198,10 +182,7 @@ def job_timeline(where: Where, data: Any, path: str) -> lc.Timeline:
                 ):
                     where.fail(f"{at}.events[{j}]", "an event is {message: text, level: info | warn | error}")
         steps.append(lc.Step(step["status"], duration, payload))
-    try:
-        return lc.Timeline(steps, model=ft.JOB_MODEL)
-    except TimelineError as error:
-        raise ScenarioError(f"{where.source}: {path}.{error}") from None
+    return where.timeline(steps, path, ft.JOB_MODEL)
 
 
 def job_timeline_data(timeline: lc.Timeline) -> dict[str, Any]:

@@ -7,7 +7,6 @@ non-negative durations; whole-number statuses...), and reading is bounded (see :
 from __future__ import annotations
 
 import difflib
-import math
 import string
 from importlib import resources
 from pathlib import Path
@@ -23,7 +22,7 @@ from ..apis.responses.state import ResponseScript
 from ..apis.served import INDEX
 from ..engine import lifecycle as lc
 from ..engine.faults import ERRORS, Fault
-from ..errors import ScenarioError, TimelineError
+from ..errors import ScenarioError
 from ..textfiles import TextFileError, decode, load_yaml, one_line
 from .batches import batch_script, chat_script, job_timeline
 from .limits import check_bytes, check_sizes
@@ -184,18 +183,7 @@ def _run(where: Reporter, data: Any, path: str) -> RunScript:
         _step(where, item, f"{path}.steps[{i}]")
         for i, item in enumerate(where.sequence(mapping["steps"], f"{path}.steps"))
     ]
-    if steps and steps[-1].duration == math.inf:  # .inf holds a step until an event; the last holds anyway
-        where.fail(
-            f"{path}.steps[{len(steps) - 1}].duration", "the last step holds for ever already: leave .inf out"
-        )
-    cancel_delay = where.number(mapping.get("cancel_delay", 1.0), f"{path}.cancel_delay")
-    expires = mapping.get("expires", True)
-    if not isinstance(expires, bool):
-        where.fail(f"{path}.expires", f"must be true or false, not {expires!r}")
-    try:
-        timeline = lc.Timeline(steps, cancel_delay=cancel_delay, model=RUN_MODEL, expires=expires)
-    except TimelineError as error:
-        raise ScenarioError(f"{where.source}: {path}.{error}") from None
+    timeline = where.timeline(steps, path, RUN_MODEL, mapping)
     assistant = mapping.get("assistant")
     if assistant is not None and not isinstance(assistant, str):
         where.fail(f"{path}.assistant", "must be an assistant's name")
@@ -210,10 +198,7 @@ def _response(where: Reporter, data: Any, path: str) -> ResponseScript:
         _step(where, item, f"{path}.steps[{i}]", RESPONSE_STEPS)
         for i, item in enumerate(where.sequence(mapping["steps"], f"{path}.steps"))
     ]
-    try:
-        timeline = lc.Timeline(steps, model=responses.RESPONSE_MODEL)
-    except TimelineError as error:
-        raise ScenarioError(f"{where.source}: {path}.{error}") from None
+    timeline = where.timeline(steps, path, responses.RESPONSE_MODEL)
     retention = mapping.get("retention")
     return ResponseScript(
         timeline, None if retention is None else where.number(retention, f"{path}.retention")
@@ -235,7 +220,7 @@ def _step(where: Reporter, data: Any, path: str, api: StepRules = RUN_STEPS) -> 
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         where.fail(f"{path}.status", f"unknown status {status!r}{hint}")
     mapping = where.mapping(data, path, ("status", "duration", *api.step_keys.get(status, ())))
-    duration = _duration(where, mapping["duration"], f"{path}.duration") if "duration" in mapping else None
+    duration = where.duration(mapping["duration"], f"{path}.duration") if "duration" in mapping else None
     payload: dict[str, Any] = {}
     if status == REQUIRES_ACTION and not mapping.get("tool_calls"):
         where.fail(path, "requires_action needs tool_calls (a list of {name, arguments})")
@@ -265,13 +250,6 @@ def _step(where: Reporter, data: Any, path: str, api: StepRules = RUN_STEPS) -> 
     if "reply" in mapping:
         payload["reply"] = _reply(where, mapping["reply"], f"{path}.reply")
     return lc.Step(status, duration, payload)
-
-
-def _duration(where: Reporter, value: Any, path: str) -> float:
-    """A step's seconds, or ``.inf``: held until an event moves the run on (a cancel, expiry)."""
-    if isinstance(value, float) and value == math.inf:
-        return value
-    return where.number(value, path)
 
 
 def _tool_call(where: Reporter, data: Any, path: str) -> dict[str, Any]:

@@ -8,7 +8,8 @@ import math
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from ..errors import ScenarioError
+from ..engine import lifecycle as lc
+from ..errors import ScenarioError, TimelineError
 from ..secrets import safe
 from ..textfiles import one_line
 
@@ -52,6 +53,38 @@ class Reporter:
             shown = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else "a huge number"
             self.fail(path, f"must be a number of seconds from 0 to {MAX_SECONDS:g}, not {shown}")
         return float(value)
+
+    def duration(self, value: Any, path: str) -> float:
+        """A step's seconds, or ``.inf``: held until an event moves it on (a cancel, expiry)."""
+        if isinstance(value, float) and value == math.inf:
+            return value
+        return self.number(value, path)
+
+    def timeline(
+        self,
+        steps: list[lc.Step],
+        path: str,
+        model: lc.StatusModel,
+        options: dict[str, Any] | None = None,
+    ) -> lc.Timeline:
+        """``steps`` as a timeline of ``model``, checked; ``options`` (an entry's mapping) may give
+        ``cancel_delay`` and ``expires``. Every API's scripts are read through this one place."""
+        if (
+            steps and steps[-1].duration == math.inf
+        ):  # .inf holds a step until an event; the last holds anyway
+            self.fail(
+                f"{path}.steps[{len(steps) - 1}].duration",
+                "the last step holds for ever already: leave .inf out",
+            )
+        given = options or {}
+        cancel_delay = self.number(given.get("cancel_delay", 1.0), f"{path}.cancel_delay")
+        expires = given.get("expires", True)
+        if not isinstance(expires, bool):
+            self.fail(f"{path}.expires", f"must be true or false, not {expires!r}")
+        try:
+            return lc.Timeline(steps, cancel_delay=cancel_delay, model=model, expires=expires)
+        except TimelineError as error:
+            raise ScenarioError(f"{self.source}: {path}.{error}") from None
 
     def count(self, value: Any, path: str, *, minimum: int = 0, maximum: int = 10**9) -> int:
         """A whole number in ``[minimum, maximum]``."""

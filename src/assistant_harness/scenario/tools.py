@@ -11,7 +11,6 @@ from typing import Any, NoReturn, Protocol
 from ..apis.vector_stores.statuses import ERROR_CODES, FAILED, FILE_MODEL, STEP_KEYS
 from ..apis.vector_stores.store import DEFAULT_FILE_TIMELINE, FileRequest
 from ..engine import lifecycle as lc
-from ..errors import ScenarioError, TimelineError
 
 #: The keys of each kind of built-in tool call.
 CALL_KEYS = {
@@ -30,6 +29,10 @@ class Where(Protocol):
     def sequence(self, value: Any, path: str) -> list[Any]: ...
     def number(self, value: Any, path: str) -> float: ...
     def count(self, value: Any, path: str, *, minimum: int = 0, maximum: int = 10**9) -> int: ...
+    def duration(self, value: Any, path: str) -> float: ...
+    def timeline(
+        self, steps: list[lc.Step], path: str, model: lc.StatusModel, options: dict[str, Any] | None = None
+    ) -> lc.Timeline: ...
 
 
 def builtin_call(where: Where, data: Any, path: str) -> dict[str, Any]:
@@ -82,10 +85,7 @@ def file_script(where: Where, data: Any, path: str) -> FileScript:
         _file_step(where, item, f"{path}.steps[{i}]")
         for i, item in enumerate(where.sequence(mapping["steps"], f"{path}.steps"))
     ]
-    try:
-        timeline = lc.Timeline(steps, model=FILE_MODEL)
-    except TimelineError as error:
-        raise ScenarioError(f"{where.source}: {path}.{error}") from None
+    timeline = where.timeline(steps, path, FILE_MODEL)
     filename = mapping.get("filename")
     if filename is not None and not isinstance(filename, str):
         where.fail(f"{path}.filename", "must be a file name or a glob such as '*.pdf'")
