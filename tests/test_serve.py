@@ -89,8 +89,12 @@ def test_record_against_serve_then_replay_offline(server: str, tmp_path: Path) -
         recorded = flow(client)
     assert recorded["run"]["status"] == "completed"
     assert recorded["messages"][0]["content"][0]["text"]["value"] == "Found: 3 llamas"
-    with forbid_real_sleep(), use_cassette(path):  # the server could be gone: nothing reaches the network
-        replayed = flow(openai.OpenAI(api_key="sk-test", base_url=server))
+    with (
+        forbid_real_sleep(),
+        use_cassette(path),  # the server could be gone: nothing reaches the network
+        openai.OpenAI(api_key="sk-test", base_url=server) as client,
+    ):
+        replayed = flow(client)
     assert replayed == recorded
 
 

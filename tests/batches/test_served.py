@@ -13,8 +13,10 @@ MAX_POLLS = 100_000
 
 
 def test_a_batch_runs_through_serve() -> None:
-    with serving("--scenario", "batch_partial_failures", "--speed", "100000") as url:
-        client = openai.OpenAI(api_key="sk-test", base_url=url)
+    with (
+        serving("--scenario", "batch_partial_failures", "--speed", "100000") as url,
+        openai.OpenAI(api_key="sk-test", base_url=url) as client,  # closed: no socket outlives the test
+    ):
         uploaded = client.files.create(file=("in.jsonl", chat_lines(6)), purpose="batch")
         batch = client.batches.create(
             input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h"

@@ -9,8 +9,10 @@ from .test_jobs import FINAL, examples
 
 
 def test_a_job_runs_through_serve() -> None:
-    with serving("--scenario", "fine_tune_succeeded", "--speed", "100000") as url:
-        client = openai.OpenAI(api_key="sk-test", base_url=url)
+    with (
+        serving("--scenario", "fine_tune_succeeded", "--speed", "100000") as url,
+        openai.OpenAI(api_key="sk-test", base_url=url) as client,  # closed: no socket outlives the test
+    ):
         training = client.files.create(file=("marv.jsonl", examples()), purpose="fine-tune")
         job = client.fine_tuning.jobs.create(training_file=training.id, model="gpt-4o-mini")
         for _ in range(100_000):  # no sleep: the served clock runs 100,000 times real time

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 import openai
@@ -29,9 +29,18 @@ HEADERS = {"Authorization": "Bearer sk-test", "OpenAI-Beta": "assistants=v2"}
 class Served:
     fake: FakeAssistants
     url: str
+    #: The clients a test made, closed when it ends: a client in a reference cycle (every SDK client
+    #: is one) may otherwise leave its socket to the garbage collector, which warns.
+    clients: list[openai.OpenAI] = field(default_factory=list)
 
     def client(self, **kwargs: object) -> openai.OpenAI:
-        return openai.OpenAI(api_key="sk-test", base_url=self.url, **kwargs)  # type: ignore[arg-type]
+        client = openai.OpenAI(api_key="sk-test", base_url=self.url, **kwargs)  # type: ignore[arg-type]
+        self.clients.append(client)
+        return client
+
+    def close_clients(self) -> None:
+        while self.clients:
+            self.clients.pop().close()
 
 
 def _serve(fake: FakeAssistants, **options: float) -> Iterator[Served]:
@@ -62,8 +71,11 @@ def module_server() -> Iterator[Served]:
 
 @pytest.fixture
 def served(module_server: Served) -> Iterator[Served]:
-    yield module_server
-    module_server.fake.faults.clear()
+    try:
+        yield module_server
+    finally:
+        module_server.close_clients()
+        module_server.fake.faults.clear()
 
 
 def _streamed_run(served: Served) -> tuple[str, str]:

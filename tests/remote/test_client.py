@@ -27,10 +27,14 @@ MINUTE = {
 
 
 def test_a_scenario_loaded_over_the_control_api_is_polled_on_the_virtual_clock() -> None:
-    with serving() as url, HarnessServer(url) as server:
+    with (
+        serving() as url,
+        HarnessServer(url) as server,
+        openai.OpenAI(api_key="sk-minute", base_url=url) as sdk,  # closed: no socket outlives the test
+        openai.OpenAI(api_key="sk-other", base_url=url) as other,
+    ):
         assert server.health()["status"] == "ok"
         server.load_scenario("sk-minute", MINUTE)
-        sdk = openai.OpenAI(api_key="sk-minute", base_url=server.url)
         assistant = sdk.beta.assistants.create(model="gpt-4o")
         run = sdk.beta.threads.create_and_run_poll(assistant_id=assistant.id)
         assert run.status == "completed"
@@ -39,7 +43,6 @@ def test_a_scenario_loaded_over_the_control_api_is_polled_on_the_virtual_clock()
         assert [s["status"] for s in history["history"]] == ["queued", "in_progress", "completed"]
         assert times[-1] - times[0] == pytest.approx(60.0)
         # Another key sees none of it.
-        other = openai.OpenAI(api_key="sk-other", base_url=server.url)
         with pytest.raises(openai.NotFoundError):
             other.beta.assistants.retrieve(assistant.id)
         assert [r["path"] for r in server.requests("sk-minute")][:2] == ["/assistants", "/threads/runs"]

@@ -56,6 +56,8 @@ class HarnessNamespace:
     server: HarnessServer
     namespace: str
     api_key: str = field(repr=False)
+    #: The clients :meth:`client` made; the fixture closes them when the test ends.
+    clients: list[Any] = field(default_factory=list, repr=False)
 
     @property
     def url(self) -> str:
@@ -66,9 +68,17 @@ class HarnessNamespace:
         return {"OPENAI_BASE_URL": self.url, "OPENAI_API_KEY": self.api_key}
 
     def client(self, **kwargs: Any) -> Any:
+        """An ``openai.OpenAI`` on this world, closed when the test ends (an SDK client is a reference
+        cycle: left to the garbage collector, its open socket warns as unclosed)."""
         import openai
 
-        return openai.OpenAI(base_url=self.url, api_key=self.api_key, **kwargs)
+        client = openai.OpenAI(base_url=self.url, api_key=self.api_key, **kwargs)
+        self.clients.append(client)
+        return client
+
+    def close_clients(self) -> None:
+        while self.clients:
+            self.clients.pop().close()
 
     def load_scenario(self, scenario: str | Path | dict[str, Any]) -> dict[str, Any]:
         return self.server.load_scenario(self.namespace, scenario)
@@ -241,4 +251,5 @@ def harness_server(
     try:
         yield world
     finally:
+        world.close_clients()
         world.reset()
