@@ -89,3 +89,10 @@ def test_xdist_workers_share_one_server(pytester: pytest.Pytester, tmp_path: Pat
     )
     assert len(set(ports.read_text().split())) == 1  # one server for both workers
     assert not (shared / STATE).exists()  # stopped by the last
+
+
+def test_the_clients_a_test_makes_are_closed_when_it_ends(harness_server: HarnessNamespace) -> None:
+    client = harness_server.client()
+    client.files.list()  # a connection to the server is open now
+    harness_server.close_clients()  # what the fixture does when the test ends
+    assert client.is_closed() and harness_server.clients == []
