@@ -19,6 +19,8 @@ from contenders import record_cassette
 from assistant_harness import FakeAssistants, use_cassette
 
 TARGET_MS = 1.0
+#: The speed issue's goal for entering and leaving a cassette the suite replays again and again.
+CASSETTE_TARGET_MS = 0.3
 
 
 def fake_lifecycle(scenario: str | None = "happy_path") -> None:
@@ -88,6 +90,6 @@ def run(directory: Path, calls: int, repeats: int) -> list[Row]:
             "use_cassette(15-interaction flow) enter+exit",
             "ms",
             Stats.of(ms["cassette"]),
-            Target("<", TARGET_MS),
+            Target("<=", CASSETTE_TARGET_MS),
         ),
     ]

@@ -9,8 +9,8 @@ response, ``completed`` with the reply.
 As in P1 (flow.py), the floor replays the fake's recorded response bytes through a trivial
 ``MockTransport``: the SDK's own cost. Contenders (one fake and one client reused across flows):
 ``fake.client()`` and ``global interception`` (a plain client inside ``with FakeOpenAI():``). Batches are
-interleaved within each repetition and the targets use per-repetition ratios to the floor: both within 1.3x,
-the Assistants flow's target.
+interleaved within each repetition and the targets use per-repetition ratios to the floor: both within 1.15x
+(the speed issue's goal for it).
 
     python benchmarks/p8_background.py [--flows N] [--repeats R]
 """
@@ -48,7 +48,8 @@ CALLS = Timeline(
 )
 ANSWER = Timeline.of(("queued", 1.0), ("in_progress", 2.0), "completed")
 EXPECTED = ("in_progress",) * (RETRIEVES - 1) + ("completed", "completed")
-TARGET_X_FLOOR = 1.3
+#: The speed issue's goal for the background flow, per repetition.
+TARGET_X_FLOOR = 1.15
 
 
 def scripts(request: ResponseRequest) -> Timeline:

@@ -8,6 +8,7 @@ from assistant_harness import FakeAssistants
 from assistant_harness.apis.assistants import streaming
 from assistant_harness.apis.responses.store import ResponseStore
 from assistant_harness.engine.events import EventLog, snapshot
+from assistant_harness.remote.worlds import WorldSpec
 
 
 def test_events_are_numbered_from_zero_and_read_after_a_position() -> None:
@@ -84,13 +85,24 @@ def test_a_compacted_log_reads_back_the_same_events() -> None:
     assert not log.compacted and [e.name for e in log.after(3)] == ["e4", "late"]
 
 
-def test_a_finished_responses_log_is_compacted_and_still_streams() -> None:
-    with FakeAssistants() as fake:
-        client = fake.client()
-        streamed = [
-            e.type for e in client.responses.create(model="gpt-4o", input="x", background=True, stream=True)
-        ]
-        response_id = next(iter(fake.backend.apis.of(ResponseStore).responses))
-        assert fake.backend.apis.of(ResponseStore).responses[response_id].events.compacted
-        again = [e.type for e in client.responses.retrieve(response_id, stream=True)]
+def test_a_served_finished_responses_log_is_compacted_and_still_streams() -> None:
+    fake = WorldSpec().build()  # how serve makes each namespace's fake
+    client = fake.client()
+    stream = client.responses.create(model="gpt-4o", input="x", background=True, stream=True)
+    streamed = [e.type for e in stream]
+    store = fake.backend.apis.of(ResponseStore)
+    response_id = next(iter(store.responses))
+    assert store.responses[response_id].events.compacted
+    again = [e.type for e in client.responses.retrieve(response_id, stream=True)]
     assert again == streamed and streamed[-1] == "response.completed"
+
+
+def test_a_tests_fake_keeps_finished_logs_as_they_are() -> None:
+    """Compressing a history costs a JSON encoding and zlib per response: only serve, which runs for
+    hours, pays it."""
+    with FakeAssistants() as fake:
+        fake.client().responses.create(model="gpt-4o", input="x", background=True, stream=True).close()
+        store = fake.backend.apis.of(ResponseStore)
+        fake.advance(60)
+        state = store.get(next(iter(store.responses)))
+        assert state.progress.is_final and not state.events.compacted

@@ -233,3 +233,40 @@ def test_assistants_tables_cover_the_run_model() -> None:
     assert set(statuses.OUTCOMES) == RUN_MODEL.final
     assert set(statuses.STYLE) | set(statuses.TIMESTAMP_OF) | set(statuses.STEP_KEYS) <= RUN_MODEL.statuses
     assert RUN_MODEL.waiting in statuses.STEP_KEYS and RUN_MODEL.final - statuses.STYLE.keys() == set()
+
+
+def _reference_advance(progress: lc.Progress, now: float) -> list[tuple[int, str, float]]:
+    """The loop ``advance`` runs, without its early return for polls between changes."""
+    passed = []
+    while progress.status not in progress.model.final:
+        due, expiry = progress._due(), progress._expiry()
+        if expiry is not None and expiry <= now and (due is None or expiry < due):
+            expired = Step(RUN_MODEL.expired or "")
+            passed.append(progress._enter_new(expired, max(expiry, progress.entered_at)))
+            break
+        if due is None or due > now:
+            break
+        progress.index += 1
+        progress.entered_at = due
+        passed.append(lc.Transition(progress.index, progress.status, due))
+    return [(t.index, t.status, t.at) for t in passed]
+
+
+@given(
+    st.lists(st.floats(0.1, 5), min_size=2, max_size=4),
+    st.lists(st.floats(0, 3), min_size=1, max_size=12),
+    st.one_of(st.none(), st.floats(0, 20)),
+)
+def test_polls_between_changes_see_what_the_full_loop_sees(
+    durations: list[float], gaps: list[float], expires_at: float | None
+) -> None:
+    """``advance`` returns early when nothing can be due: it must agree with the full loop everywhere."""
+    statuses = ["queued"] + ["in_progress"] * (len(durations) - 1)
+    timeline = Timeline([*(Step(s, d) for s, d in zip(statuses, durations, strict=True)), Step("completed")])
+    fast = progress_of(timeline, 0, expires_at=expires_at)
+    slow = progress_of(timeline, 0, expires_at=expires_at)
+    now = 0.0
+    for gap in gaps:
+        now += gap
+        assert [(t.index, t.status, t.at) for t in fast.advance(now)] == _reference_advance(slow, now)
+        assert (fast.index, fast.entered_at, fast.status) == (slow.index, slow.entered_at, slow.status)

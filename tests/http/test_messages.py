@@ -90,3 +90,19 @@ def test_json_response_is_compact_utf8_and_keeps_key_order() -> None:
     assert response.content == '{"b":1,"a":"é"}'.encode()
     assert response.headers == {"content-type": "application/json", "x-request-id": "r"}
     assert response.parts() == [response.content]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"a": 1.0, "b": 1e16, "c": -0.0, "d": 12345678901234567890, "e": [True, False, None]},
+        {"text": 'café ☕ \u2028 \x00 "quoted" \\ back', "nested": {"deep": [{"x": [1, [2, [3]]]}]}},
+        ["a list", 1, 2.5],
+        "a string",
+        {},
+    ],
+)
+def test_json_response_bytes_are_the_standard_encoders(payload: object) -> None:
+    """The reused C encoder writes exactly what ``json.dumps`` with the same options writes."""
+    expected = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    assert json_response(200, payload).content == expected

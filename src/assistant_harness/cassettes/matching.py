@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from ..errors import ConfigurationError
 from ..http import multipart
 from ..secrets import safe
-from .format import Interaction
+from .format import WIRE_HEADERS, Interaction
 
 Matcher = Callable[["RequestKey", "RequestKey"], object]
 
@@ -188,6 +188,7 @@ class ReplayIndex:
         self._by_key: dict[tuple[Any, ...], list[Interaction]] = {}
         self._keys: dict[int, RequestKey] = {}
         self._used: dict[Any, int] = {}
+        self._answers: dict[int, tuple[tuple[tuple[bytes, bytes], ...], list[bytes]]] = {}
         for interaction in interactions:
             self.add(interaction)
 
@@ -196,7 +197,21 @@ class ReplayIndex:
         twin = object.__new__(ReplayIndex)
         twin.match_on, twin.extra, twin.entries = self.match_on, self.extra, self.entries
         twin._by_key, twin._keys, twin._used = self._by_key, self._keys, {}
+        twin._answers = self._answers
         return twin
+
+    def answer(self, interaction: Interaction) -> tuple[tuple[tuple[bytes, bytes], ...], list[bytes]]:
+        """A recorded answer as the wire sends it (headers, body chunks), encoded once per index:
+        the recorded interactions never change, and a replayed poll sends the same answer often."""
+        found = self._answers.get(id(interaction))
+        if found is None:
+            headers = tuple(
+                (k.encode("latin-1"), v.encode("latin-1"))
+                for k, v in interaction.response_headers.items()
+                if k not in WIRE_HEADERS
+            )
+            found = self._answers[id(interaction)] = (headers, interaction.response_body.chunks())
+        return found
 
     def add(self, interaction: Interaction) -> None:
         key = interaction_key(interaction)

@@ -21,14 +21,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
+from urllib.parse import urlunsplit
 
 from ..engine.clock import VirtualClock
 from ..engine.timepatch import TimePatch
 from ..errors import CassetteError, CassetteMismatch, SecretInCassetteError
 from ..http import fastlane
 from ..http.faults import Chunks
-from ..secrets import safe, scrub_body, scrub_url
+from ..secrets import safe
 from .format import WIRE_HEADERS, Body, Cassette, Interaction
+from .live_keys import live_key
 from .loaded import load_indexed
 from .matching import (
     DEFAULT_MATCH_ON,
@@ -52,8 +54,6 @@ __all__ = ["CassetteLane", "register_matcher", "use_cassette"]
 
 def _live_interaction(request: Any, body: bytes) -> Interaction:
     """The live request as an (answerless) interaction, the way it would be recorded."""
-    from urllib.parse import urlunsplit
-
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
     url = urlunsplit((request.url.scheme.decode(), _netloc(request), request.url.target.decode(), "", ""))
     return Interaction(
@@ -70,15 +70,14 @@ def _live_interaction(request: Any, body: bytes) -> Interaction:
 def _request_key(request: Any, body: bytes, hooks: tuple[Redactor, ...] = ()) -> RequestKey:
     """The live request's key, after the same redaction the recorded ones went through (the default
     one and the user's hooks): a redacted query value, JSON field or header must still match."""
-    live = _live_interaction(request, body)
     if hooks:
-        live = redact_all([live], hooks)[0]
-    else:  # only what the key reads: the URL and the request body
-        live.url = scrub_url(live.url)
-        live.request_body = Body(
-            live.request_body.kind, scrub_body(live.request_body.kind, live.request_body.value)
-        )
-    return interaction_key(live)
+        return interaction_key(redact_all([_live_interaction(request, body)], hooks)[0])
+    # Only what the key reads, the URL and the body, redacted (cached: they repeat).
+    url = urlunsplit((request.url.scheme.decode(), _netloc(request), request.url.target.decode(), "", ""))
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
+    for name in WIRE_HEADERS.intersection(headers):
+        del headers[name]
+    return live_key(request.method.decode("ascii"), url, headers, body)
 
 
 class _Recorder:
@@ -147,12 +146,11 @@ class CassetteLane:
     def _replay(self, core: Any, request: Any, body: bytes) -> Any:
         key = _request_key(request, body, self.cassette.redact)
         repeat = self.mode == RecordMode.NONE
-        found = self.index.next(key, repeat_last=repeat) if self.index is not None else None
-        if found is not None:
-            headers = {k: v for k, v in found.response_headers.items() if k not in WIRE_HEADERS}
-            chunks = found.response_body.chunks()
-            raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-            return core.Response(found.status, headers=raw, content=Chunks(chunks))
+        index = self.index
+        found = index.next(key, repeat_last=repeat) if index is not None else None
+        if found is not None and index is not None:
+            raw, chunks = index.answer(found)
+            return core.Response(found.status, headers=list(raw), content=Chunks(chunks))
         if self.mode == RecordMode.NONE:
             names = [m if isinstance(m, str) else getattr(m, "__name__", "?") for m in self.cassette.match_on]
             raise CassetteMismatch(

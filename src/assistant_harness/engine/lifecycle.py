@@ -254,6 +254,14 @@ class Progress:
         """Move to where the object stands at ``now``; return the transitions passed on the way."""
         passed: list[Transition] = []
         final = self.model.final
+        step = self.steps[self.index]
+        # Most calls are polls between changes: nothing is due by time, and no deadline has passed.
+        if (
+            step.duration is not None
+            and now < self.entered_at + step.duration
+            and (self.expires_at is None or now < self.expires_at)
+        ):
+            return passed
         while self.steps[self.index].status not in final:
             due = self._due()
             expiry = self._expiry()

@@ -22,7 +22,7 @@ class BaseUrl:
     requests go through :func:`azure.adapter` (deployment paths, api-version, ``api-key``).
     """
 
-    __slots__ = ("azure", "host", "path", "port", "scheme", "url")
+    __slots__ = ("azure", "host", "origin", "path", "port", "scheme", "url")
 
     def __init__(self, url: str) -> None:
         parts = urlsplit(url.rstrip("/"))
@@ -33,6 +33,8 @@ class BaseUrl:
         self.host = parts.hostname
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
         self.path = parts.path
+        #: ``scheme://host[:port]``, never a user or password (request URLs for messages start so).
+        self.origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
         under = parts.path == azure.BASE_PATH or parts.path.startswith(azure.BASE_PATH + "/")
         #: An Azure resource's base: answered from ``/openai`` whatever was given (``/openai/v1``
         #: listed in also_serve too), with Azure's paths, api-version and api-key.

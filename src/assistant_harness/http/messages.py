@@ -131,19 +131,26 @@ def request_from(
     *,
     url: str,
     read_timeout: float | None = None,
+    lower_case: bool = False,
 ) -> ApiRequest:
     """The one conversion every adapter uses: a request as the wire has it (``target``: the
-    percent-encoded path and query, under ``base_path``) as an :class:`ApiRequest`."""
+    percent-encoded path and query, under ``base_path``) as an :class:`ApiRequest`.
+    ``lower_case``: the header names already are (ASGI's, httpx's own lowered copies)."""
     path, _, query = target.partition("?")
+    path = path[len(base_path) :]
+    # A plain dict with lower-case names: httpx's Headers.get scans every header on each call.
+    if lower_case:
+        names = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers}
+    else:
+        names = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in headers}
     return ApiRequest(
-        method=method,
-        path=unquote(path[len(base_path) :]) or "/",
-        query=dict(parse_qsl(query, keep_blank_values=True)) if query else {},
-        # A plain dict with lower-case names: httpx's Headers.get scans every header on each call.
-        headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in headers},
-        body=body,
-        url=url,
-        read_timeout=read_timeout,
+        method,
+        (unquote(path) if "%" in path else path) or "/",
+        dict(parse_qsl(query, keep_blank_values=True)) if query else {},
+        names,
+        body,
+        url,
+        read_timeout,
     )
 
 
@@ -165,8 +172,32 @@ class ApiResponse:
         return self.chunks if self.chunks is not None else [self.content]
 
 
-#: One encoder for every response (``json.dumps`` with options builds a new one per call).
-_encode_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+def _json_encoder() -> Callable[[Any], str]:
+    """Compact, non-ASCII kept, key order as built. ``JSONEncoder.encode`` builds a new C encoder
+    on every call; where CPython's is there, one is built once and reused (same output)."""
+    options = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return options.encode
+    try:
+        # No cycle check (markers None): payloads are built by the fake or parsed from JSON.
+        # (markers, default, encoder, indent, key and item separators, sort_keys, skipkeys, allow_nan)
+        chunks = make(
+            None, options.default, json.encoder.encode_basestring, None, ":", ",", False, False, True
+        )
+    except TypeError:  # another Python's signature: keep the documented path
+        return options.encode
+    join = "".join
+
+    def encode(value: Any) -> str:
+        if isinstance(value, str):
+            return options.encode(value)
+        return join(chunks(value, 0))
+
+    return encode
+
+
+_encode_json = _json_encoder()
 
 
 def json_response(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> ApiResponse:

@@ -32,21 +32,34 @@ HAS_HTTPX2 = (
 )
 
 Handle = Callable[[ApiRequest], ApiResponse]
+#: How many (scheme, host, port, path) answers a router remembers before starting again.
+_SERVED_KEPT = 1024
 
 
 def to_api_request(request: Any, base: BaseUrl) -> ApiRequest:
     """An httpx or httpx2 request as an :class:`ApiRequest` relative to ``base``."""
-    url = request.url
+    target = request.url.raw_path.decode("ascii")
     timeout = request.extensions.get("timeout") or {}
     return request_from(
         request.method,
-        url.raw_path.decode("ascii"),
+        target,
         base.path,
-        request.headers.raw,
+        header_pairs(request.headers),
         request.content,
-        url=str(url),
+        # The request was routed to ``base``, so its origin is the base's: str(url) would re-parse
+        # and re-validate the whole URL on every request, for a value only messages read.
+        url=base.origin + target,
         read_timeout=timeout.get("read"),
+        lower_case=True,
     )
+
+
+def header_pairs(headers: Any) -> list[tuple[bytes, bytes]]:
+    """An httpx/httpx2 ``Headers`` as (lower-case name, value) pairs: the names it keeps lowered."""
+    kept = getattr(headers, "_list", None)
+    if kept is None:  # not the Headers class this was written against: ask it the public way
+        return [(name.lower(), value) for name, value in headers.raw]
+    return [(lower, value) for _, lower, value in kept]
 
 
 def transport_error(module: Any, fault: TransportFault, request: Any) -> BaseException:
@@ -78,6 +91,7 @@ class FakeRouter(respx.Router):
         self.roots = roots
         #: URLs an openai client may reach past the fake (other hosts' SDK requests are refused).
         self.pass_through = tuple(pass_through)
+        self._served: dict[tuple[str, str, int | None, str], BaseUrl | None] = {}
 
     # The fake's own endpoints are answered here rather than by a respx route: a route costs two of
     # respx's mock-based call lists (~70 us) per fake, and respx only sees these requests when
@@ -130,8 +144,17 @@ class FakeRouter(respx.Router):
     # -- the fast lane (see fastlane.py) ------------------------------------------------------
     def _served_base(self, scheme: str, host: str, port: int | None, path: str) -> BaseUrl | None:
         """The base URL whose *served* endpoints ``path`` is one of (other paths go through respx)."""
+        where = (scheme, host, port, path)
+        try:
+            return self._served[where]  # asked twice per request (claims, then handle); polls repeat
+        except KeyError:
+            pass
         base = self._owning_base(scheme, host, port, path)
-        return base if base is not None and base.root(path) in self.roots else None
+        served = base if base is not None and base.root(path) in self.roots else None
+        if len(self._served) >= _SERVED_KEPT:
+            self._served.clear()
+        self._served[where] = served
+        return served
 
     def claims(self, scheme: str, host: str, port: int, path: str) -> bool:
         return self._served_base(scheme, host, port, path) is not None

@@ -68,7 +68,9 @@ class WorldSpec:
             hang_limits=HangLimits() if self.detect_hangs else None,
             response_retention=self.retention,
         )
-        fake.backend.apis.of(ResponseStore).max_objects = check_max_objects(self.max_objects, "--max-objects")
+        responses = fake.backend.apis.of(ResponseStore)
+        responses.max_objects = check_max_objects(self.max_objects, "--max-objects")
+        responses.compact_finished = True  # hours of finished streams, each kept compressed
         # The journal: the latest requests are enough (10,000 requests, headers and bodies, were a
         # quarter of what 20,000 background streams left behind).
         fake.backend.requests = deque(maxlen=SERVE_REQUESTS_KEPT)

@@ -263,7 +263,8 @@ class Store:
             run = state.runs[run_id]
         except KeyError:
             raise not_found("run", run_id) from None
-        self.sync(run)
+        if run is not state.active:  # the active run was brought up to date by thread()
+            self.sync(run)
         return run
 
     def sync(self, run: RunState) -> None:

@@ -84,6 +84,9 @@ class ResponseStore:
         self.retention = retention
         #: At most this many responses are kept (the oldest go first, then a 404); None: no cap.
         self.max_objects = check_max_objects(max_objects)
+        #: Keep a finished response's event history compressed (``serve`` turns it on: a server that
+        #: runs for hours must not grow by every payload; a test's fake skips the cost).
+        self.compact_finished = False
         self._deadlines = Retention()
         self.responses: dict[str, ResponseState] = {}
         self.created = 0
@@ -299,7 +302,7 @@ class ResponseStore:
         """Bring ``state`` to where its timeline says it is now."""
         for transition in state.progress.advance(self.clock.elapsed()):
             effects.apply(self, state, transition)
-        if state.progress.is_final and not state.events.compacted:
+        if self.compact_finished and state.progress.is_final and not state.events.compacted:
             state.events.compact()  # it can no longer change: keep its history small
 
     def play(self, state: ResponseState) -> bool:
