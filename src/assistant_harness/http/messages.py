@@ -197,12 +197,13 @@ def _json_encoder() -> Callable[[Any], str]:
     return encode
 
 
-_encode_json = _json_encoder()
+#: ``json.dumps(value, separators=(",", ":"), ensure_ascii=False)``, faster (one encoder, reused).
+encode_json = _json_encoder()
 
 
 def json_response(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> ApiResponse:
     """A JSON response; compact, UTF-8, key order as built (so bytes are stable run to run)."""
-    content = _encode_json(payload).encode("utf-8")
+    content = encode_json(payload).encode("utf-8")
     out = {"content-type": "application/json"}
     if headers:
         out.update(headers)

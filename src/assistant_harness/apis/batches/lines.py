@@ -4,11 +4,11 @@ the endpoint directly), and the output and error file lines, shaped as the API w
 from __future__ import annotations
 
 import fnmatch
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ...http.messages import encode_json
 from ..common.errors import ApiError
 from ..common.ids import IdGenerator
 
@@ -100,4 +100,4 @@ _SEPARATORS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "
 
 
 def _encode(line: Obj) -> bytes:
-    return json.dumps(line, separators=(",", ":"), ensure_ascii=False).translate(_SEPARATORS).encode("utf-8")
+    return encode_json(line).translate(_SEPARATORS).encode("utf-8")
