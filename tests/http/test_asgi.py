@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import threading
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import openai
@@ -17,7 +15,6 @@ import uvicorn
 from assistant_harness import FakeAssistants, Fault, Step, Timeline
 from assistant_harness.engine.clock import RealClock
 from assistant_harness.engine.hangs import HangLimits
-from assistant_harness.http import asgi
 from assistant_harness.http.asgi import ServeApp
 
 #: Virtual seconds per real second: a 10 s latency waits 10 ms of real time.
@@ -190,22 +187,3 @@ def test_serve_turns_hang_detection_on_only_when_asked(monkeypatch: pytest.Monke
         assert cli_main([*argv, "--port", "1"]) == 0
         world = made[0].backend.world("sk-any")  # type: ignore[attr-defined]  (serve's Namespaces)
         assert (world.backend.hangs.limits is not None) is on
-
-
-def test_every_worker_thread_starts_before_the_first_request() -> None:
-    # Started under traffic, the threads' objects would pin memory that traffic grew (docs/performance.md).
-    before = set(threading.enumerate())
-    messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
-    started: list[int] = []
-
-    async def receive() -> MutableMapping[str, Any]:
-        return next(messages)
-
-    async def send(message: MutableMapping[str, Any]) -> None:
-        if message["type"] == "lifespan.startup.complete":
-            new = set(threading.enumerate()) - before
-            started.append(sum(thread.name.startswith("serve-worker") for thread in new))
-
-    asyncio.run(ServeApp(FakeAssistants().backend)({"type": "lifespan"}, receive, send))
-    assert started == [asgi.WORKERS]
-    assert not any(thread.name.startswith("serve-worker") for thread in set(threading.enumerate()) - before)

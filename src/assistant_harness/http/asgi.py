@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -84,7 +82,6 @@ class ServeApp:
             while True:
                 message = await receive()
                 if message["type"] == "lifespan.startup":
-                    await _start_workers()
                     await send({"type": "lifespan.startup.complete"})
                 elif message["type"] == "lifespan.shutdown":
                     if self.on_shutdown is not None:
@@ -158,29 +155,6 @@ class ServeApp:
             return _harness_error(422, error, "hang_detected")
         except HarnessInterrupt as error:  # a bug in code the scenario handed the fake
             return _harness_error(500, error, type(error).__name__)
-
-
-#: The threads answering requests: asyncio's default pool size.
-WORKERS = min(32, (os.cpu_count() or 1) + 4)
-#: Real seconds the workers have to start together (beyond it, the rest start on demand as usual).
-WORKERS_START_LIMIT = 5.0
-
-
-async def _start_workers() -> None:
-    """Start every worker thread before the first request, as the event loop's default executor.
-
-    Started on demand, they would be made under the first burst of traffic, and each thread's
-    objects (its ``Thread``, locks, weak references) kept for good would pin the allocator arenas
-    that traffic grew: memory that could never be given back once the namespaces are freed.
-    """
-    loop = asyncio.get_running_loop()
-    executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="serve-worker")
-    loop.set_default_executor(executor)
-    # Each call waits for all the others: the pool must start a thread for every one of them.
-    together = threading.Barrier(WORKERS, timeout=WORKERS_START_LIMIT)
-    calls = [loop.run_in_executor(executor, together.wait) for _ in range(WORKERS)]
-    with contextlib.suppress(threading.BrokenBarrierError):
-        await asyncio.gather(*calls)
 
 
 async def _start(send: Send, response: ApiResponse) -> None:
