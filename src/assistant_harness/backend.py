@@ -183,3 +183,9 @@ def _http_date_of_second(second: int) -> str:
 def http_date(timestamp: float) -> str:
     """An HTTP ``Date`` value; whole seconds, so most requests of a test reuse a cached string."""
     return _http_date_of_second(math.floor(timestamp))
+
+
+def forget_http_dates() -> None:
+    """Empty :func:`http_date`'s cache (``serve`` does when it frees namespaces: strings made during
+    traffic would keep the allocator's memory that traffic grew from going back to the system)."""
+    _http_date_of_second.cache_clear()

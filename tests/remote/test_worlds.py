@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import openai
 import pytest
 
+from assistant_harness import backend
+from assistant_harness.remote import worlds
 from assistant_harness.remote.worlds import SERVED_POLL_AFTER_MS, Namespaces, WorldSpec, namespace_of
 from assistant_harness.scenario.model import parse
 
@@ -72,6 +76,33 @@ def test_idle_namespaces_are_freed_and_used_ones_kept() -> None:
     assert namespaces.names() == ["sk-fresh"]
     with pytest.raises(openai.NotFoundError):  # a freed namespace starts again, empty
         stale.beta.assistants.retrieve(assistant.id)
+
+
+def test_freeing_a_namespace_empties_the_caches_that_pin_memory_then_trims(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(sys, "_clear_type_cache", lambda: calls.append("type cache"))
+    monkeypatch.setattr(worlds, "_malloc_trim", lambda: lambda pad: calls.append(f"trim {pad}") or 1)
+    namespaces = Namespaces(WorldSpec())
+    client(namespaces, "sk-a").beta.assistants.create(model="gpt-4o")  # answered with a Date
+    assert backend._http_date_of_second.cache_info().currsize > 0
+    assert not namespaces.reset("sk-unknown") and calls == []  # nothing freed, nothing to give back
+    assert namespaces.reset("sk-a")
+    assert calls == ["type cache", "trim 0"]
+    assert backend._http_date_of_second.cache_info().currsize == 0
+
+
+def test_a_sweep_leaves_the_namespace_tables_sized_to_what_is_left() -> None:
+    now = [0.0]
+    namespaces = Namespaces(WorldSpec(), idle_ttl=60, now=lambda: now[0])
+    for n in range(40):
+        namespaces.world(f"sk-{n}")
+    grown = sys.getsizeof(namespaces._worlds), sys.getsizeof(namespaces._used)
+    now[0] = 100
+    namespaces.world("sk-last")  # sweeps the 40 idle ones first
+    assert namespaces.names() == ["sk-last"]
+    assert sys.getsizeof(namespaces._worlds) < grown[0] and sys.getsizeof(namespaces._used) < grown[1]
 
 
 def test_polls_move_the_virtual_clock_and_ask_for_millisecond_waits() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import sys
 import time
 from collections import deque
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 
 from ..apis.responses.store import ResponseStore
 from ..apis.served import INDEX
+from ..backend import forget_http_dates
 from ..engine.clock import RealClock, VirtualClock
 from ..engine.hangs import HangLimits
 from ..engine.retention import check_max_objects
@@ -130,7 +132,7 @@ class Namespaces:
         self._used.pop(name, None)
         freed = self._worlds.pop(name, None) is not None
         if freed:
-            release_memory()
+            self._release()
         return freed
 
     def sweep(self) -> None:
@@ -142,7 +144,14 @@ class Namespaces:
             self._used.pop(name, None)
             self._worlds.pop(name, None)
         if idle:
-            release_memory()
+            self._release()
+
+    def _release(self) -> None:
+        # A dict keeps the table it grew to (a sweep of thousands of namespaces would leave one sized
+        # for all of them): copies are sized to what is left, and made after the free.
+        release_memory()
+        self._worlds = dict(self._worlds)
+        self._used = dict(self._used)
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         """Answer ``request`` in its namespace's world (as :meth:`Backend.handle` does)."""
@@ -167,10 +176,17 @@ class Namespaces:
 def release_memory() -> None:
     """Free the forgotten worlds now, and give the heap they used back to the system.
 
-    A world is a web of cycles (states, clock alarms, listeners): a collection frees it. glibc's
-    malloc then keeps the freed pages for reuse, so the server's RSS would stay at its high-water
-    mark; ``malloc_trim`` returns them (where there is no glibc, nothing more is done).
+    A world is a web of cycles (states, clock alarms, listeners): a collection frees it. CPython's
+    allocator gives back a 1 MiB arena only once nothing in it is alive, so what traffic made and
+    kept pins the arenas it grew: CPython's type attribute cache holds every attribute name string it
+    has seen (``re``'s ``finditer`` makes a new ``"search"`` on each call, and hundreds were found
+    pinning arenas after 400 flows), and the ``Date`` cache holds strings of virtual seconds. Both
+    are emptied first. glibc's malloc then keeps the freed pages for reuse, so the server's RSS would
+    stay at its high-water mark; ``malloc_trim`` returns them (where there is no glibc, nothing more
+    is done). docs/performance.md has the measurements.
     """
+    sys._clear_type_cache()
+    forget_http_dates()
     gc.collect()
     trim = _malloc_trim()
     if trim is not None:
