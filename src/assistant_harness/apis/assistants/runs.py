@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ...engine import lifecycle as lc
-from ...engine.events import snapshot
 from ...errors import call_user
 from ..common.errors import ApiError
+from ..common.logged import Logged
 from . import content, objects, tools
 from .content import DELTA_SIZE, split_text  # noqa: F401  (the names reply code imported from here)
 from .run_state import ReplyContext, ReplyFn, RunHost, RunState, RunThread, default_reply
@@ -63,8 +63,8 @@ ERROR_MESSAGES = {
 
 
 def emit(run: RunState, name: str, obj: Obj) -> None:
-    """Log an event; the object is copied as it is at this moment."""
-    run.log.append(name, snapshot(obj), run.moment)
+    """Log an event; the object is kept as it is at this moment (as its JSON text)."""
+    run.log.append(name, Logged(obj), run.moment)
 
 
 def apply(store: RunHost, run: RunState, transition: lc.Transition) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ...engine.events import Event
 from ...http.messages import ApiResponse
+from ..common.logged import json_text
 
 if TYPE_CHECKING:
     from .runs import RunState
@@ -38,10 +39,7 @@ def play(store: Store, run: RunState, after: int | None = None) -> Sequence[Even
 
 def render(events: Sequence[Event], *, done: bool = True) -> list[bytes]:
     """One chunk per event, as the API sends them."""
-    blocks = [
-        f"event: {e.name}\ndata: {json.dumps(e.data, separators=(',', ':'), ensure_ascii=False)}\n\n"
-        for e in events
-    ]
+    blocks = [f"event: {e.name}\ndata: {json_text(e.data)}\n\n" for e in events]
     if done:
         blocks.append(DONE)
     return [block.encode("utf-8") for block in blocks]
