@@ -82,7 +82,8 @@ def test_flow(harness_server, n, tmp_path_factory):
 def test_xdist_workers_share_one_server(pytester: pytest.Pytester, tmp_path: Path) -> None:
     pytest.importorskip("xdist", reason='install the "test" extra: pip install "assistant-harness[test]"')
     ports = tmp_path / "urls.txt"
-    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")  # pytest-asyncio warns without
+    # Without the loop scope set, pytest-asyncio warns in each worker.
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile(test_flows=WORKER_TESTS.replace("harness_server_ports", repr(str(ports))))
     shared = tmp_path / "shared"
     pytester.runpytest("-n", "2", "-p", "no:randomly", "--harness-server-dir", str(shared)).assert_outcomes(

@@ -168,3 +168,31 @@ def test_token_arrays_count_their_tokens() -> None:
         two = client.embeddings.create(model="text-embedding-3-small", input=[[1, 2], [3, 4, 5]])
     assert (one.usage.prompt_tokens, len(one.data)) == (3, 1)
     assert (two.usage.prompt_tokens, len(two.data)) == (5, 2)
+
+
+@pytest.mark.parametrize(
+    "json_schema",
+    [
+        {"name": "Xm"},  # no schema: found by test_fuzz's search (it crashed the fake)
+        {"name": "any", "schema": {}},
+        {"name": "loose", "schema": {"type": "object", "properties": {"x": {"description": "anything"}}}},
+        {
+            "name": "defaults",
+            "schema": {"type": "object", "properties": {"n": {"type": "integer", "default": 3}}},
+        },
+    ],
+)
+def test_a_json_schema_without_constraints_gets_a_json_reply(json_schema: dict[str, object]) -> None:
+    """A schema that constrains nothing (or part of one) is answered with JSON that fits it, never a crash."""
+    with FakeOpenAI() as fake:
+        completion = fake.client().chat.completions.create(
+            model="gpt-4o-mini",
+            messages=[{"role": "user", "content": "x"}],
+            response_format={"type": "json_schema", "json_schema": json_schema},  # type: ignore[typeddict-item]
+        )
+    reply = json.loads(completion.choices[0].message.content or "")
+    assert isinstance(reply, dict)
+    if json_schema["name"] == "loose":
+        assert reply == {"x": {}}
+    if json_schema["name"] == "defaults":
+        assert reply == {"n": 3}

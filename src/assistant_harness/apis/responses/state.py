@@ -57,6 +57,10 @@ def default_reply(context: ReplyContext) -> str:
     return f"This is the fake's reply to your message: {context.last_user_text}"
 
 
+#: Keywords that describe a schema without constraining its values.
+_ANNOTATIONS = frozenset({"title", "description", "$schema", "$id", "$comment", "examples", "name", "strict"})
+
+
 def example_for(schema: Mapping[str, Any], root: Mapping[str, Any] | None = None, depth: int = 0) -> Any:
     """The smallest JSON value that fits ``schema`` (a JSON Schema as ``text_format`` sends it).
 
@@ -65,6 +69,10 @@ def example_for(schema: Mapping[str, Any], root: Mapping[str, Any] | None = None
     a reply.
     """
     root = schema if root is None else root
+    if "default" in schema:
+        return schema["default"]
+    if set(schema) <= _ANNOTATIONS:  # no constraint at all (``{}``, a bare name): any value fits
+        return {}
     if depth > 32:
         raise ScenarioError("the text_format schema nests too deeply for a default reply; script a reply")
     if "$ref" in schema:
