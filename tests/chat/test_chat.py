@@ -196,3 +196,16 @@ def test_a_json_schema_without_constraints_gets_a_json_reply(json_schema: dict[s
         assert reply == {"x": {}}
     if json_schema["name"] == "defaults":
         assert reply == {"n": 3}
+
+
+def test_a_schema_that_requires_keys_without_typing_them_gets_them() -> None:
+    with FakeOpenAI() as fake:
+        completion = fake.client().chat.completions.create(
+            model="gpt-4o-mini",
+            messages=[{"role": "user", "content": "x"}],
+            response_format={  # type: ignore[typeddict-item]
+                "type": "json_schema",
+                "json_schema": {"name": "req", "schema": {"required": ["a", "b"], "x-note": 1}},
+            },
+        )
+    assert json.loads(completion.choices[0].message.content or "") == {"a": {}, "b": {}}

@@ -57,10 +57,6 @@ def default_reply(context: ReplyContext) -> str:
     return f"This is the fake's reply to your message: {context.last_user_text}"
 
 
-#: Keywords that describe a schema without constraining its values.
-_ANNOTATIONS = frozenset({"title", "description", "$schema", "$id", "$comment", "examples", "name", "strict"})
-
-
 def example_for(schema: Mapping[str, Any], root: Mapping[str, Any] | None = None, depth: int = 0) -> Any:
     """The smallest JSON value that fits ``schema`` (a JSON Schema as ``text_format`` sends it).
 
@@ -71,8 +67,6 @@ def example_for(schema: Mapping[str, Any], root: Mapping[str, Any] | None = None
     root = schema if root is None else root
     if "default" in schema:
         return schema["default"]
-    if set(schema) <= _ANNOTATIONS:  # no constraint at all (``{}``, a bare name): any value fits
-        return {}
     if depth > 32:
         raise ScenarioError("the text_format schema nests too deeply for a default reply; script a reply")
     if "$ref" in schema:
@@ -92,6 +86,11 @@ def example_for(schema: Mapping[str, Any], root: Mapping[str, Any] | None = None
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
+    if kind is None and "properties" not in schema and not {"not", "if"} & set(schema):
+        # No type (``{}``, a bare description): other types' keywords do not apply to an object, so
+        # an object with the keys it requires fits.
+        required = schema.get("required")
+        return {str(name): {} for name in required} if isinstance(required, list) else {}
     if kind == "object" or (kind is None and "properties" in schema):
         props: Mapping[str, Any] = schema.get("properties", {})
         return {name: example_for(props[name], root, depth + 1) for name in schema.get("required", props)}
@@ -99,7 +98,7 @@ def example_for(schema: Mapping[str, Any], root: Mapping[str, Any] | None = None
         count = int(schema.get("minItems", 0))
         return [example_for(schema.get("items", {}), root, depth + 1) for _ in range(count)]
     scalars: dict[Any, Any] = {"string": "example", "integer": 0, "number": 0, "boolean": False, "null": None}
-    if kind in scalars:
+    if isinstance(kind, str) and kind in scalars:
         minimum = schema.get("minimum")
         if kind in ("integer", "number") and minimum is not None:
             return minimum
