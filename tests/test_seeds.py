@@ -1,4 +1,4 @@
-"""The tutorials our users learned from (../shared/seeds) run unchanged against the fake."""
+"""The tutorials our users learned from (copied unchanged into tests/tutorials) run against the fake."""
 
 from __future__ import annotations
 

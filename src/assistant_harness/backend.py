@@ -61,8 +61,6 @@ class Backend:
         #: Called with every (request, response) pair; tests and recorders hook in here.
         self.listeners: list[Callable[[ApiRequest, ApiResponse], None]] = []
         self._requests_served = 0
-        #: The last (whole second, HTTP date) answered.
-        self._date: tuple[int | None, str] = (None, "")
         # With time under the test's control (virtual_time=False, serve), busy polls move nothing.
         self.hangs = HangDetector(hang_limits, self.clock, poll_after_ms / 1000 if busy_poll_step else 0.0)
         # A wait for what the fake pushes (a webhook) that cannot come is a hang too: each API state
@@ -125,10 +123,7 @@ class Backend:
                 event = self._error_event(endpoint.api, response, fault)
                 response = break_stream(response, fault, event, self._pause)
         # As the real API does; from the virtual clock, so recordings and `show` get the fake's times.
-        second = math.floor(self.clock.time())
-        if second != self._date[0]:  # most requests of a test fall in a second already seen
-            self._date = (second, _http_date_of_second(second))
-        response.headers["date"] = self._date[1]
+        response.headers["date"] = http_date(self.clock.time())
         self._notify(request, response)
         if response.status == 200:
             if polled is not None:

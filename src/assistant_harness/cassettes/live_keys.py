@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from urllib.parse import parse_qsl, urlsplit
 
 from ..secrets import scrub_body, scrub_url
 from .interaction import Body
-from .matching import RequestKey, canonical_body
+from .matching import RequestKey, canonical_body, url_parts
 
 #: Bodies up to this size have their canonical form cached (chat and run bodies are a few KB).
 CACHED_BODY_BYTES = 64 * 1024
@@ -41,9 +40,7 @@ def live_key(method: str, url: str, headers: Mapping[str, str], body: bytes) -> 
 def _url_key(url: str) -> _UrlKey:
     """(the URL redacted, its host, path and sorted query), as ``interaction_key`` reads a recording."""
     scrubbed = scrub_url(url)
-    parts = urlsplit(scrubbed)
-    query = tuple(sorted(parse_qsl(parts.query, keep_blank_values=True)))
-    return scrubbed, parts.hostname or "", parts.path, query
+    return (scrubbed, *url_parts(scrubbed))
 
 
 def _body_key(body: bytes, content_type: str) -> str:

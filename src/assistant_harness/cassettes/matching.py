@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from ..errors import ConfigurationError
 from ..http import multipart
@@ -61,13 +61,20 @@ def canonical_body(body: bytes, content_type: str) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
+def url_parts(url: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """A URL's host, path and query (sorted pairs), as the matchers compare them."""
+    parts = urlsplit(url)
+    query = tuple(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    return parts.hostname or "", parts.path, query
+
+
 def interaction_key(interaction: Interaction) -> RequestKey:
-    parts = urlsplit(interaction.url)
+    host, path, query = url_parts(interaction.url)
     return RequestKey(
         interaction.method,
-        parts.hostname or "",
-        parts.path,
-        tuple(interaction.query),
+        host,
+        path,
+        query,
         canonical_body(
             interaction.request_body.encode(), interaction.request_headers.get("content-type", "")
         ),

@@ -52,14 +52,23 @@ __all__ = ["CassetteLane", "register_matcher", "use_cassette"]
 # -- the lane ------------------------------------------------------------------------------
 
 
+def _live_parts(request: Any) -> tuple[str, dict[str, str]]:
+    """A live httpcore request's URL as it would be recorded, and its headers (lower-case names,
+    without the wire-only ones)."""
+    url = urlunsplit((request.url.scheme.decode(), _netloc(request), request.url.target.decode(), "", ""))
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
+    for name in WIRE_HEADERS.intersection(headers):
+        del headers[name]
+    return url, headers
+
+
 def _live_interaction(request: Any, body: bytes) -> Interaction:
     """The live request as an (answerless) interaction, the way it would be recorded."""
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
-    url = urlunsplit((request.url.scheme.decode(), _netloc(request), request.url.target.decode(), "", ""))
+    url, headers = _live_parts(request)
     return Interaction(
         method=request.method.decode("ascii"),
         url=url,
-        request_headers={k: v for k, v in headers.items() if k not in WIRE_HEADERS},
+        request_headers=headers,
         request_body=Body.decode(body, headers.get("content-type", "")),
         status=0,
         response_headers={},
@@ -73,10 +82,7 @@ def _request_key(request: Any, body: bytes, hooks: tuple[Redactor, ...] = ()) ->
     if hooks:
         return interaction_key(redact_all([_live_interaction(request, body)], hooks)[0])
     # Only what the key reads, the URL and the body, redacted (cached: they repeat).
-    url = urlunsplit((request.url.scheme.decode(), _netloc(request), request.url.target.decode(), "", ""))
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
-    for name in WIRE_HEADERS.intersection(headers):
-        del headers[name]
+    url, headers = _live_parts(request)
     return live_key(request.method.decode("ascii"), url, headers, body)
 
 

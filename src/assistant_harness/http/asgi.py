@@ -133,7 +133,9 @@ class ServeApp:
             path == self.control_path or path.startswith(self.control_path + "/")
         ):
             client = scope.get("client")
-            request = request_from(method, target, self.control_path, scope["headers"], body, url=target)
+            request = request_from(
+                method, target, self.control_path, scope["headers"], body, url=target, lower_case=True
+            )
             with self._lock:
                 return self.control(request, client[0] if client else None)
         prefix = next((p for p in self.prefixes if path == p or path.startswith(p + "/")), None)
@@ -142,7 +144,7 @@ class ServeApp:
             prefix, handle = azure.BASE_PATH, self._azure
         if prefix is None:
             return _invalid_url(method, path)
-        request = request_from(method, target, prefix, scope["headers"], body, url=target)
+        request = request_from(method, target, prefix, scope["headers"], body, url=target, lower_case=True)
         try:
             with self._lock:
                 return handle(request)

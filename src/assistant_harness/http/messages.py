@@ -190,8 +190,6 @@ def _json_encoder() -> Callable[[Any], str]:
     join = "".join
 
     def encode(value: Any) -> str:
-        if isinstance(value, str):
-            return options.encode(value)
         return join(chunks(value, 0))
 
     return encode

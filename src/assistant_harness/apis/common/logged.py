@@ -48,4 +48,4 @@ def json_text(data: Mapping[str, Any]) -> str:
     """An event's data as compact JSON (a logged object's own text)."""
     if isinstance(data, Logged):
         return data.text
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return encode_json(data)
