@@ -33,6 +33,7 @@ from typing import Any
 import openai
 from flow import (
     API_KEY,
+    FLOOR_NEW_IDS,
     REQUESTS_PER_FLOW,
     RETRIEVES,
     TIMELINE,
@@ -274,7 +275,8 @@ def openai_responses_contender() -> Entry:
         replay = OpenAIResponsesFlow()
     except ImportError:
         return Unavailable(name, "openai-responses is not installed (pip install openai-responses)")
-    return Contender(name, replay.flow, session=lambda: replay.mock.router)
+    # Its store makes new ids every flow, as the reused fakes do: compared with the same floor.
+    return Contender(name, replay.flow, session=lambda: replay.mock.router, floor=FLOOR_NEW_IDS)
 
 
 # -- all of them ----------------------------------------------------------------------------------

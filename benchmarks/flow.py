@@ -8,11 +8,23 @@ thread's messages.
 The floor is the same 15 SDK calls answered by a trivial ``MockTransport`` that hands back response bytes
 recorded from the fake beforehand: no routing, no state, no JSON encoding, just the SDK building each
 request and parsing each response. That is the SDK's own cost, which no fake can go below, so every
-other contender is reported as a ratio of the floor: what remains is what the harness adds per request.
+other contender is reported as a ratio of its floor: what remains is what the harness adds per request.
+
+There are two floors, because the SDK's cost depends on whether a flow's URLs are new. httpx2 (openai
+3.x) keeps the last 128 parsed URLs: a flow that repeats one recorded flow's ids requests the same URLs
+every time and skips parsing them, a flow with new objects (a fake, the real API) parses each new URL
+once. So a contender is compared with the floor that requests what it requests:
+
+* ``floor``: one recorded flow, replayed over and over (the same ids every flow): the floor of the
+  contenders that replay one recording (cassettes, vcrpy, respx routes) and of a fresh fake per flow
+  (a new fake makes the same ids each time).
+* ``floor, new ids per flow``: :data:`DISTINCT_FLOWS` flows recorded from one fake, replayed in turn
+  (new ids every flow, as the reused fakes make): the floor of ``fake.client()`` and global
+  interception. On openai 2.x (httpx keeps no such cache) the two floors cost the same.
 
 Contenders (one client, and for the fakes one fake, reused across all flows unless said otherwise):
 
-* ``floor``: the recorded responses, replayed in order by a ``MockTransport``.
+* ``floor`` and ``floor, new ids per flow``: recorded responses, replayed in order by a ``MockTransport``.
 * ``fake.client()``: a ``MockTransport`` calling the fake's backend directly, no patching.
 * ``fake.client() fresh``: the same, but a new ``FakeAssistants`` and client are built inside every flow.
 * ``global interception``: a plain ``openai.OpenAI`` client inside ``with FakeAssistants():``, its
@@ -57,6 +69,10 @@ EXPECTED_STATUSES = ("in_progress",) * (RETRIEVES - 1) + ("completed",)
 EXPECTED_MESSAGES = 2
 API_KEY = "sk-test"
 FLOOR = "floor"
+FLOOR_NEW_IDS = "floor, new ids per flow"
+#: Flows the new-ids floor replays in turn: their ~300 URLs with ids are more than the 128 that
+#: httpx2 keeps parsed, so each flow's URLs are new to it, as a fake's new objects are.
+DISTINCT_FLOWS = 100
 
 
 @dataclass(frozen=True)
@@ -83,6 +99,8 @@ class Contender:
     name: str
     flow: Callable[[], FlowResult]
     session: Callable[[], AbstractContextManager[object]] = nullcontext
+    #: The floor this contender is compared with (see the module's docstring).
+    floor: str = FLOOR
 
 
 @dataclass(frozen=True)
@@ -97,6 +115,8 @@ class Summary:
     flows_per_s: float
     ratio_to_floor: float
     added_us_per_request: float
+    #: The floor ``ratio_to_floor`` and ``added_us_per_request`` are taken against.
+    floor: str = FLOOR
 
 
 # -- the flow ------------------------------------------------------------------------------------
@@ -135,8 +155,8 @@ def new_fake() -> FakeAssistants:
 # -- contenders ----------------------------------------------------------------------------------
 
 
-def record_responses() -> list[Recorded]:
-    """Run the flow once through the fake and keep every response it sent, in order."""
+def record_responses(flows: int = 1) -> list[Recorded]:
+    """Run the flow ``flows`` times through one fake and keep every response it sent, in order."""
     fake = new_fake()
     recorded: list[Recorded] = []
 
@@ -144,9 +164,11 @@ def record_responses() -> list[Recorded]:
         recorded.append(Recorded(response.status, response.content, dict(response.headers)))
 
     fake.backend.listeners.append(keep)
-    check(run_flow(fake.client(), fake.advance), "recording")
-    if len(recorded) != REQUESTS_PER_FLOW:
-        raise AssertionError(f"recorded {len(recorded)} responses, expected {REQUESTS_PER_FLOW}")
+    client = fake.client()
+    for _ in range(flows):
+        check(run_flow(client, fake.advance), "recording")
+    if len(recorded) != REQUESTS_PER_FLOW * flows:
+        raise AssertionError(f"recorded {len(recorded)} responses, expected {REQUESTS_PER_FLOW * flows}")
     return recorded
 
 
@@ -163,15 +185,21 @@ def floor_client(responses: list[Recorded]) -> openai.OpenAI:
 
 
 def floor_contender(responses: list[Recorded] | None = None) -> Contender:
-    """The floor, replaying ``responses`` (recorded here if not given)."""
+    """The floor, replaying ``responses`` (one flow, recorded here if not given)."""
     client = floor_client(responses if responses is not None else record_responses())
     return Contender(FLOOR, lambda: run_flow(client, no_advance))
+
+
+def new_ids_floor_contender() -> Contender:
+    """The floor of the reused fakes: :data:`DISTINCT_FLOWS` recorded flows, replayed in turn."""
+    client = floor_client(record_responses(DISTINCT_FLOWS))
+    return Contender(FLOOR_NEW_IDS, lambda: run_flow(client, no_advance))
 
 
 def fake_client_contender() -> Contender:
     fake = new_fake()
     client = fake.client()
-    return Contender("fake.client()", lambda: run_flow(client, fake.advance))
+    return Contender("fake.client()", lambda: run_flow(client, fake.advance), floor=FLOOR_NEW_IDS)
 
 
 def fresh_fake_flow() -> FlowResult:
@@ -187,12 +215,18 @@ def global_interception_contender() -> Contender:
     """A plain client, made once; ``with fake:`` is entered around each batch, outside the timing."""
     fake = new_fake()
     client = openai.OpenAI(api_key=API_KEY, base_url=fake.base_url.url)
-    return Contender("global interception", lambda: run_flow(client, fake.advance), session=lambda: fake)
+    return Contender(
+        "global interception",
+        lambda: run_flow(client, fake.advance),
+        session=lambda: fake,
+        floor=FLOOR_NEW_IDS,
+    )
 
 
 def contenders() -> list[Contender]:
     return [
         floor_contender(),
+        new_ids_floor_contender(),
         fake_client_contender(),
         fresh_fake_contender(),
         global_interception_contender(),
@@ -230,10 +264,17 @@ def measure(entries: list[Contender], flows: int, repeats: int) -> dict[str, lis
     return samples
 
 
-def summarize(samples: dict[str, list[float]]) -> list[Summary]:
-    floor = statistics.median(samples[FLOOR])
+def floors_of(entries: list[Contender]) -> dict[str, str]:
+    return {c.name: c.floor for c in entries}
+
+
+def summarize(samples: dict[str, list[float]], floors: dict[str, str] | None = None) -> list[Summary]:
+    """Each contender's numbers; ``floors`` names each one's floor (default :data:`FLOOR`)."""
+    floor_of = floors or {}
     out: list[Summary] = []
     for name, seconds in samples.items():
+        floor_name = floor_of.get(name, FLOOR)
+        floor = statistics.median(samples[floor_name])
         median = statistics.median(seconds)
         out.append(
             Summary(
@@ -245,6 +286,7 @@ def summarize(samples: dict[str, list[float]]) -> list[Summary]:
                 flows_per_s=1 / median,
                 ratio_to_floor=median / floor,
                 added_us_per_request=(median - floor) / REQUESTS_PER_FLOW * 1e6,
+                floor=floor_name,
             )
         )
     return out
@@ -254,7 +296,7 @@ def summarize(samples: dict[str, list[float]]) -> list[Summary]:
 
 
 def format_summaries(summaries: list[Summary]) -> str:
-    header = ("contender", "median ms", "min ms", "max ms", "flows/s", "x floor", "+us/req")
+    header = ("contender", "median ms", "min ms", "max ms", "flows/s", "x floor", "+us/req", "floor")
     rows = [
         (
             s.name,
@@ -264,6 +306,7 @@ def format_summaries(summaries: list[Summary]) -> str:
             f"{s.flows_per_s:.1f}",
             f"{s.ratio_to_floor:.2f}",
             f"{s.added_us_per_request:.1f}",
+            s.floor,
         )
         for s in summaries
     ]
@@ -295,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     entries = contenders()
     for contender in entries:
         warm_up(contender, args.warmup)
-    summaries = summarize(measure(entries, args.flows, args.repeats))
+    summaries = summarize(measure(entries, args.flows, args.repeats), floors_of(entries))
     env = environment()
     print(format_environment(env))
     print(

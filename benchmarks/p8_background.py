@@ -7,10 +7,12 @@ retrieve it 10 times (the fake's clock moved one second before each: ``in_progre
 response, ``completed`` with the reply.
 
 As in P1 (flow.py), the floor replays the fake's recorded response bytes through a trivial
-``MockTransport``: the SDK's own cost. Contenders (one fake and one client reused across flows):
-``fake.client()`` and ``global interception`` (a plain client inside ``with FakeOpenAI():``). Batches are
-interleaved within each repetition and the targets use per-repetition ratios to the floor: both within 1.15x
-(the speed issue's goal for it).
+``MockTransport``: the SDK's own cost. As the fakes do, it answers with new ids every flow (it replays
+:data:`flow.DISTINCT_FLOWS` flows recorded from one fake in turn), so the SDK parses each flow's URLs
+as it does against the fakes (httpx2 keeps 128 parsed URLs; see flow.py). Contenders (one fake and
+one client reused across flows): ``fake.client()`` and ``global interception`` (a plain client inside
+``with FakeOpenAI():``). Batches are interleaved within each repetition and the targets use
+per-repetition ratios to the floor: both within 1.15x (the speed issue's goal for it).
 
     python benchmarks/p8_background.py [--flows N] [--repeats R]
 """
@@ -89,7 +91,8 @@ def new_fake() -> FakeOpenAI:
     return FakeOpenAI(response_timelines=scripts, virtual_time=False)
 
 
-def recorded() -> list[flow.Recorded]:
+def recorded(flows: int = 1) -> list[flow.Recorded]:
+    """The responses of ``flows`` flows through one fake, in order."""
     fake = new_fake()
     kept: list[flow.Recorded] = []
 
@@ -97,14 +100,16 @@ def recorded() -> list[flow.Recorded]:
         kept.append(flow.Recorded(response.status, response.content, dict(response.headers)))
 
     fake.backend.listeners.append(keep)
-    check(run_flow(fake.client(), fake.advance), "recording")
-    if len(kept) != REQUESTS_PER_FLOW:
-        raise AssertionError(f"recorded {len(kept)} responses, expected {REQUESTS_PER_FLOW}")
+    client = fake.client()
+    for _ in range(flows):
+        check(run_flow(client, fake.advance), "recording")
+    if len(kept) != REQUESTS_PER_FLOW * flows:
+        raise AssertionError(f"recorded {len(kept)} responses, expected {REQUESTS_PER_FLOW * flows}")
     return kept
 
 
 def contenders() -> list[flow.Contender]:
-    floor_client = flow.floor_client(recorded())
+    floor_client = flow.floor_client(recorded(flow.DISTINCT_FLOWS))
     fake = new_fake()
     client = fake.client()
     intercepted = new_fake()

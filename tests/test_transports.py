@@ -53,6 +53,33 @@ def test_other_hosts_pass_through_httpx2(fake: FakeAssistants, local_server: str
     assert httpx2.get(local_server).text == "real server"
 
 
+def test_the_sdks_requests_are_answered_at_its_transport(
+    fake: FakeAssistants, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above httpcore: httpx's conversion of each request to httpcore and back is not paid."""
+    from assistant_harness.http.transports import FakeRouter
+
+    def at_httpcore(*args: object) -> None:
+        raise AssertionError("answered at the httpcore layer")
+
+    monkeypatch.setattr(FakeRouter, "handle", at_httpcore)
+    assistant = MODULE_LEVEL_CLIENT.beta.assistants.create(model="gpt-4o")
+    assert fake.store.assistants[assistant.id]["model"] == "gpt-4o"
+
+
+async def test_the_async_sdks_requests_are_answered_at_its_transport(
+    fake: FakeAssistants, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant_harness.http.transports import FakeRouter
+
+    async def at_httpcore(*args: object) -> None:
+        raise AssertionError("answered at the httpcore layer")
+
+    monkeypatch.setattr(FakeRouter, "handle_async", at_httpcore)
+    assistant = await MODULE_LEVEL_ASYNC_CLIENT.beta.assistants.create(model="gpt-4o")
+    assert assistant.id in fake.store.assistants
+
+
 def test_client_made_before_the_fake_is_intercepted(fake: FakeAssistants) -> None:
     assistant = MODULE_LEVEL_CLIENT.beta.assistants.create(model="gpt-4o")
     assert fake.store.assistants[assistant.id]["model"] == "gpt-4o"

@@ -1,4 +1,5 @@
-"""http/fastlane: lanes in front of httpcore, newest first, unpatched when the last one closes."""
+"""http/fastlane: lanes in front of httpcore, newest first, unpatched when the last one closes; a lane
+that answers at the transport (a fake's) is asked there, above httpcore, when nothing sits between."""
 
 from __future__ import annotations
 
@@ -32,6 +33,18 @@ class Lane:
 
     async def handle_async(self, core: Any, request: Any, body: bytes, send: fastlane.AsyncSend) -> Any:
         return self.handle(core, request, body, send)
+
+
+class TransportLane(Lane):
+    """A lane that also answers httpx requests at the transport, as a fake's lane does."""
+
+    def __init__(self, host: str, name: str) -> None:
+        super().__init__(host, name)
+        self.answered: list[Any] = []
+
+    def answer(self, module: Any, request: Any) -> Any:
+        self.answered.append(request.content)  # read: the wrapper reads a streamed body first
+        return module.Response(200, content=self.name.encode(), headers={"x-lane": self.name})
 
 
 @pytest.fixture
@@ -122,3 +135,49 @@ def test_chunks_pause_before_each_one_and_read_async() -> None:
         return [chunk async for chunk in chunks]
 
     assert asyncio.run(read()) == [b"a", b"b"] and pauses == [1, 1]
+
+
+def test_a_lane_that_answers_at_the_transport_is_asked_there(lanes: Any) -> None:
+    lane = lanes(TransportLane("a.test", "top"))
+    response = httpx.post("https://a.test/v1/files", files={"file": ("a.txt", b"hello")})
+    assert response.text == "top" and lane.seen == []  # httpcore never saw it
+    assert b"hello" in lane.answered[0]  # the multipart body was read before the lane got it
+
+
+async def test_async_transports_ask_it_there_too(lanes: Any) -> None:
+    lane = lanes(TransportLane("a.test", "async top"))
+    async with httpx.AsyncClient() as client:
+        assert (await client.post("https://a.test/v1/x", content=b"{}")).text == "async top"
+    assert lane.answered == [b"{}"] and lane.seen == []
+
+
+def test_a_newer_lane_on_the_wire_still_comes_first(lanes: Any) -> None:
+    fake = lanes(TransportLane("a.test", "fake"))
+    cassette = lanes(Lane("a.test", "cassette", passes=True))
+    assert httpx.get("https://a.test/v1/x").text == "fake"  # passed on down to the fake, at httpcore
+    assert len(cassette.seen) == 1 and len(fake.seen) == 1 and fake.answered == []
+
+
+def test_a_patch_between_the_transport_and_the_lane_sees_the_request(
+    lanes: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lane = lanes(TransportLane("a.test", "fake"))
+    ours = httpcore.ConnectionPool.__dict__["handle_request"]
+    seen: list[Any] = []
+
+    def in_between(self: Any, request: Any) -> Any:  # as respx's mock started after the fake is
+        seen.append(request)
+        return ours(self, request)
+
+    monkeypatch.setattr(httpcore.ConnectionPool, "handle_request", in_between)
+    assert httpx.get("https://a.test/v1/x").text == "fake"
+    assert len(seen) == 1 and len(lane.seen) == 1 and lane.answered == []
+
+
+def test_the_transport_patch_comes_off_with_the_last_lane() -> None:
+    original = httpx.HTTPTransport.__dict__["handle_request"]
+    lane = TransportLane("a.test", "x")
+    fastlane.open_lane(lane)
+    assert httpx.HTTPTransport.__dict__["handle_request"] is not original
+    fastlane.close_lane(lane)
+    assert httpx.HTTPTransport.__dict__["handle_request"] is original

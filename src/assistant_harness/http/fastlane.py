@@ -7,6 +7,11 @@ and httpcore2 methods respx patches and offers each request to the open *lanes*,
 fake answers its own endpoints from its backend; a cassette replays or records (sending the request
 on down the chain, to an older lane or the network). A request no lane claims goes to whatever was
 patched before (respx's mocker, then the network), so user routes and pass-through keep working.
+
+One step higher, httpx's and httpx2's own transports are wrapped too: when the newest lane claiming a
+request is a fake (a lane with ``answer``) and the httpcore method underneath is still this module's,
+the fake answers the httpx request there, sparing httpx's conversion of every request to httpcore and
+of every response back (as much again as the fake's own work). Otherwise the request goes on down.
 """
 
 from __future__ import annotations
@@ -28,6 +33,12 @@ TARGETS = (
     ("httpcore2", ("ConnectionPool", "HTTPProxy", "AsyncConnectionPool", "AsyncHTTPProxy")),
 )
 
+#: (module, class names) of the transports httpx/httpx2 clients send through, over the classes above.
+TRANSPORTS = (
+    ("httpx", ("HTTPTransport", "AsyncHTTPTransport")),
+    ("httpx2", ("HTTPTransport", "AsyncHTTPTransport")),
+)
+
 Send = Callable[[Any], Any]
 AsyncSend = Callable[[Any], Awaitable[Any]]
 
@@ -40,6 +51,9 @@ class Lane(Protocol):
     def handle(self, core: Any, request: Any, body: bytes, send: Send) -> Any: ...
 
     async def handle_async(self, core: Any, request: Any, body: bytes, send: AsyncSend) -> Any: ...
+
+    # A lane may also have ``answer(module, request)``: the httpx/httpx2 ``module``'s response to its
+    # ``request``, given at the transport (a fake's lane has; a cassette's works on the wire).
 
 
 class Bytes:
@@ -151,8 +165,68 @@ def _async_wrapper(core: Any, original: Any) -> Any:
     return handle_async_request
 
 
+def transport_where(request: Any) -> tuple[str, str, int, str]:
+    """(scheme, host, port, path) of an httpx/httpx2 request, as :func:`where` gives its httpcore one."""
+    url = request.url
+    scheme: str = url.scheme
+    port = url.port or (443 if scheme == "https" else 80)
+    return scheme, url.host, port, url.raw_path.decode("ascii").partition("?")[0]
+
+
+def _answerer(transport: Any, request: Any, method: str) -> Callable[[Any, Any], Any] | None:
+    """The newest lane claiming ``request`` if it answers at the transport, and only while the
+    method ``transport``'s pool runs is this module's wrapper: a mock patched in between (respx
+    started after the fake) must still see the request first, as it does at the httpcore layer."""
+    lanes = _state.lanes
+    if not lanes:
+        return None
+    spot = transport_where(request)
+    for lane in lanes:
+        if lane.claims(*spot):
+            answer: Callable[[Any, Any], Any] | None = getattr(lane, "answer", None)
+            pool = getattr(transport, "_pool", None)
+            underneath = getattr(type(pool), method, None)
+            if answer is None or not getattr(underneath, "_assistant_harness_lane", False):
+                return None
+            return answer
+    return None
+
+
+def _transport_wrapper(module: Any, original: Any) -> Any:
+    @functools.wraps(original)
+    def handle_request(self: Any, request: Any) -> Any:
+        answer = _answerer(self, request, "handle_request")
+        if answer is not None:
+            request.read()  # as MockTransport does: a streamed body (multipart) is read first
+            return answer(module, request)
+        return original(self, request)
+
+    return handle_request
+
+
+def _async_transport_wrapper(module: Any, original: Any) -> Any:
+    @functools.wraps(original)
+    async def handle_async_request(self: Any, request: Any) -> Any:
+        answer = _answerer(self, request, "handle_async_request")
+        if answer is not None:
+            await request.aread()
+            return answer(module, request)
+        return await original(self, request)
+
+    return handle_async_request
+
+
 def _patch() -> None:
-    for module_name, class_names in TARGETS:
+    _patch_layer(TARGETS, _sync_wrapper, _async_wrapper)
+    _patch_layer(TRANSPORTS, _transport_wrapper, _async_transport_wrapper)
+
+
+def _patch_layer(
+    targets: tuple[tuple[str, tuple[str, ...]], ...],
+    sync_wrapper: Callable[[Any, Any], Any],
+    async_wrapper: Callable[[Any, Any], Any],
+) -> None:
+    for module_name, class_names in targets:
         try:
             core = importlib.import_module(module_name)
         except ImportError:
@@ -166,7 +240,7 @@ def _patch() -> None:
             original = cls.__dict__.get(method)
             if original is None or getattr(original, "_assistant_harness_lane", False):
                 continue  # not defined here, or our wrapper is already on top
-            wrapper = (_async_wrapper if is_async else _sync_wrapper)(core, original)
+            wrapper = (async_wrapper if is_async else sync_wrapper)(core, original)
             wrapper._assistant_harness_lane = True
             _state.saved.append((cls, method, original, wrapper))
             setattr(cls, method, wrapper)
