@@ -128,6 +128,33 @@ def test_new_episodes_replays_old_and_records_new(tmp_path: Path) -> None:
     assert len(json.loads(path.read_text(encoding="utf-8"))["interactions"]) == count + 1
 
 
+def test_replay_answers_at_the_transport_and_recording_goes_through_httpcore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replayed request never reaches the httpcore lane (httpx's conversions are not paid); a
+    request to record (new_episodes, not in the cassette) is passed down to it, and to the fake."""
+    from assistant_harness.cassettes.recorder import CassetteLane
+
+    path = tmp_path / "flow.json"
+    record(path)
+    at_httpcore: list[str] = []
+    handle = CassetteLane.handle
+
+    def counted(self: CassetteLane, core: Any, request: Any, body: bytes, send: Any) -> Any:
+        at_httpcore.append(request.url.target.decode())
+        return handle(self, core, request, body, send)
+
+    monkeypatch.setattr(CassetteLane, "handle", counted)
+    with use_cassette(path):
+        assert flow(openai.OpenAI(api_key="sk-test"))[1] == "completed"
+    assert at_httpcore == []
+    with FakeAssistants(timeline=SLOW) as fake, use_cassette(path, record_mode="new_episodes"):
+        client = openai.OpenAI(api_key="sk-test")
+        client.beta.assistants.create(model="gpt-4o", name="Tutor")  # replayed, at the transport
+        client.beta.threads.create()  # new: down to httpcore, recorded from the fake
+    assert at_httpcore == ["/v1/threads"] and [r.path for r in fake.backend.requests] == ["/threads"]
+
+
 def test_all_rewrites_the_cassette(tmp_path: Path) -> None:
     path = tmp_path / "flow.json"
     record(path)

@@ -27,7 +27,7 @@ from ..engine.clock import VirtualClock
 from ..engine.timepatch import TimePatch
 from ..errors import CassetteError, CassetteMismatch, SecretInCassetteError
 from ..http import fastlane
-from ..http.faults import Chunks
+from ..http.faults import Chunks, stream_class
 from ..secrets import safe
 from .format import WIRE_HEADERS, Body, Cassette, Interaction
 from .live_keys import live_key
@@ -149,14 +149,25 @@ class CassetteLane:
     def claims(self, scheme: str, host: str, port: int, path: str) -> bool:
         return host not in self.cassette.ignore_hosts
 
-    def _replay(self, core: Any, request: Any, body: bytes) -> Any:
+    def answer(self, module: Any, request: Any) -> Any:
+        """The replayed answer at httpx's transport (fastlane.py); None: record it, at httpcore."""
+        if self.mode == RecordMode.ALL:
+            return None
+        found = self._found(fastlane.CoreView(request), request.content)
+        if found is None:
+            return None
+        status, raw, chunks = found
+        return module.Response(status, headers=raw, stream=stream_class(module)(chunks))
+
+    def _found(self, request: Any, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], list[bytes]] | None:
+        """The next recorded answer to an httpcore-shaped ``request``: status, raw headers, chunks."""
         key = _request_key(request, body, self.cassette.redact)
         repeat = self.mode == RecordMode.NONE
         index = self.index
         found = index.next(key, repeat_last=repeat) if index is not None else None
         if found is not None and index is not None:
             raw, chunks = index.answer(found)
-            return core.Response(found.status, headers=list(raw), content=Chunks(chunks))
+            return found.status, list(raw), chunks
         if self.mode == RecordMode.NONE:
             names = [m if isinstance(m, str) else getattr(m, "__name__", "?") for m in self.cassette.match_on]
             raise CassetteMismatch(
@@ -193,16 +204,16 @@ class CassetteLane:
 
     def handle(self, core: Any, request: Any, body: bytes, send: fastlane.Send) -> Any:
         if self.mode != RecordMode.ALL:
-            replayed = self._replay(core, request, body)
-            if replayed is not None:
-                return replayed
+            found = self._found(request, body)
+            if found is not None:
+                return core.Response(found[0], headers=found[1], content=Chunks(found[2]))
         return self._start_recording(request, body, send(self._prepare(request)))
 
     async def handle_async(self, core: Any, request: Any, body: bytes, send: fastlane.AsyncSend) -> Any:
         if self.mode != RecordMode.ALL:
-            replayed = self._replay(core, request, body)
-            if replayed is not None:
-                return replayed
+            found = self._found(request, body)
+            if found is not None:
+                return core.Response(found[0], headers=found[1], content=Chunks(found[2]))
         return self._start_recording(request, body, await send(self._prepare(request)))
 
 

@@ -9,9 +9,10 @@ on down the chain, to an older lane or the network). A request no lane claims go
 patched before (respx's mocker, then the network), so user routes and pass-through keep working.
 
 One step higher, httpx's and httpx2's own transports are wrapped too: when the newest lane claiming a
-request is a fake (a lane with ``answer``) and the httpcore method underneath is still this module's,
-the fake answers the httpx request there, sparing httpx's conversion of every request to httpcore and
-of every response back (as much again as the fake's own work). Otherwise the request goes on down.
+request has ``answer`` (a fake; a cassette that replays it) and the httpcore method underneath is
+still this module's, the lane answers the httpx request there, sparing httpx's conversion of every
+request to httpcore and of every response back (as much again as the fake's own work). Otherwise
+the request goes on down.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import functools
 import importlib
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 # Re-exported: the cassette lane and older code use fastlane.Chunks and fastlane.BROKEN.
 from .faults import BROKEN as BROKEN
@@ -53,7 +54,8 @@ class Lane(Protocol):
     async def handle_async(self, core: Any, request: Any, body: bytes, send: AsyncSend) -> Any: ...
 
     # A lane may also have ``answer(module, request)``: the httpx/httpx2 ``module``'s response to its
-    # ``request``, given at the transport (a fake's lane has; a cassette's works on the wire).
+    # ``request``, given at the transport, or None to send it on down to httpcore (a fake's lane
+    # answers every request it claims; a cassette's those it replays).
 
 
 class Bytes:
@@ -165,6 +167,27 @@ def _async_wrapper(core: Any, original: Any) -> Any:
     return handle_async_request
 
 
+class CoreUrl(NamedTuple):
+    scheme: bytes
+    host: bytes
+    port: int | None
+    target: bytes
+
+
+class CoreView:
+    """An httpx/httpx2 request with the parts of an httpcore request that lanes read, as bytes."""
+
+    __slots__ = ("extensions", "headers", "method", "stream", "url")
+
+    def __init__(self, request: Any) -> None:
+        url = request.url
+        self.method: bytes = request.method.encode("ascii")
+        self.url = CoreUrl(url.raw_scheme, url.raw_host, url.port, url.raw_path)
+        self.headers: list[tuple[bytes, bytes]] = request.headers.raw
+        self.stream = Bytes(request.content)
+        self.extensions: dict[str, Any] = request.extensions
+
+
 def transport_where(request: Any) -> tuple[str, str, int, str]:
     """(scheme, host, port, path) of an httpx/httpx2 request, as :func:`where` gives its httpcore one."""
     url = request.url
@@ -198,7 +221,9 @@ def _transport_wrapper(module: Any, original: Any) -> Any:
         answer = _answerer(self, request, "handle_request")
         if answer is not None:
             request.read()  # as MockTransport does: a streamed body (multipart) is read first
-            return answer(module, request)
+            response = answer(module, request)
+            if response is not None:
+                return response
         return original(self, request)
 
     return handle_request
@@ -210,7 +235,9 @@ def _async_transport_wrapper(module: Any, original: Any) -> Any:
         answer = _answerer(self, request, "handle_async_request")
         if answer is not None:
             await request.aread()
-            return answer(module, request)
+            response = answer(module, request)
+            if response is not None:
+                return response
         return await original(self, request)
 
     return handle_async_request

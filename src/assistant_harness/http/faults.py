@@ -9,7 +9,9 @@ broken :class:`Chunks` body to its own exceptions or socket behaviour.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 from ..engine.faults import (
     CONNECT,
@@ -120,3 +122,13 @@ class Chunks:
     def _check(self, index: int) -> None:
         if self.broken_after is not None and index >= self.broken_after and self.error is not None:
             raise self.error()
+
+
+@functools.cache
+def stream_class(module: Any) -> Any:
+    """:class:`Chunks` as a body stream of ``module`` (httpx or httpx2), for sync and async clients."""
+
+    class ChunkStream(Chunks, module.SyncByteStream, module.AsyncByteStream):  # type: ignore[misc]
+        pass
+
+    return ChunkStream

@@ -367,7 +367,7 @@ def answer_with(handle: Handle, request: Any, base: BaseUrl, module: Any) -> Any
         # Response does not look for and insert Content-Length itself (the client reads the stream).
         headers = {**answer.headers, "content-length": str(len(answer.content))}
         return module.Response(answer.status, headers=headers, stream=module.ByteStream(answer.content))
-    stream = _stream_class(module)(
+    stream = faults.stream_class(module)(
         answer.parts(),
         answer.broken_after,
         lambda: module.ReadError(faults.BROKEN, request=request),
@@ -383,13 +383,3 @@ def mock_transport(handle: Handle, base: BaseUrl, module: Any) -> Any:
         return answer_with(handle, request, base, module)
 
     return module.MockTransport(handler)
-
-
-@functools.cache
-def _stream_class(module: Any) -> Any:
-    """A body stream of ``module`` (httpx or httpx2) that sync and async clients can both read."""
-
-    class ChunkStream(faults.Chunks, module.SyncByteStream, module.AsyncByteStream):  # type: ignore[misc]
-        pass
-
-    return ChunkStream
