@@ -218,8 +218,19 @@ def _find_discriminator(options: list[Schema], tag: str = "type") -> dict[str, S
     return found
 
 
+_NON_NULL: dict[int, list[Schema]] = {}
+
+
+def _non_null(options: list[Schema]) -> list[Schema]:
+    """The options that are not ``type: null`` (cached per options list, as :func:`_typed_options`)."""
+    found = _NON_NULL.get(id(options))
+    if found is None:
+        found = _NON_NULL[id(options)] = [o for o in options if _resolve(o).get("type") != "null"]
+    return found
+
+
 def _check_options(options: list[Schema], value: Any, path: str) -> None:
-    non_null = [o for o in options if _resolve(o).get("type") != "null"]
+    non_null = _non_null(options)
     tagged = _discriminator(options) if isinstance(value, dict) else None
     if tagged is not None:
         tag, by_tag = tagged
@@ -233,9 +244,7 @@ def _check_options(options: list[Schema], value: Any, path: str) -> None:
     if isinstance(value, dict) and isinstance(value.get("type"), str):
         # Options whose own ``type`` enum rules the value out would fail anyway: skip them, so a
         # function_call_output item is not tried against two dozen other item kinds first.
-        non_null = [
-            o for o in _typed_options(options, value["type"]) if _resolve(o).get("type") != "null"
-        ] or non_null
+        non_null = _non_null(_typed_options(options, value["type"])) or non_null
     errors: list[tuple[bool, ApiError]] = []
     for option in non_null:
         try:
