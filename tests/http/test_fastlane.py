@@ -3,7 +3,9 @@ that answers at the transport (a fake's) is asked there, above httpcore, when no
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+from unittest import mock
 
 import httpcore
 import httpx
@@ -94,6 +96,8 @@ def test_the_request_reaches_the_lane_converted(lanes: Any) -> None:
     )
     assert request.headers["authorization"] == "Bearer k" and request.read_timeout == 9
     assert request.url == "https://a.test/v1/threads/t%201/runs?limit=2"
+    httpx.get("http://a.test:8080/v1/x")
+    assert lane.seen[1].url == "http://a.test:8080/v1/x"  # as the transport's answer names it
 
 
 async def test_async_clients_take_the_lane_too(lanes: Any) -> None:
@@ -165,13 +169,54 @@ def test_a_patch_between_the_transport_and_the_lane_sees_the_request(
     ours = httpcore.ConnectionPool.__dict__["handle_request"]
     seen: list[Any] = []
 
-    def in_between(self: Any, request: Any) -> Any:  # as respx's mock started after the fake is
+    def in_between(self: Any, request: Any) -> Any:  # a patch over the pool, made after the lane opened
         seen.append(request)
         return ours(self, request)
 
     monkeypatch.setattr(httpcore.ConnectionPool, "handle_request", in_between)
     assert httpx.get("https://a.test/v1/x").text == "fake"
     assert len(seen) == 1 and len(lane.seen) == 1 and lane.answered == []
+
+
+def test_a_spy_copying_the_wrappers_attributes_still_sees_the_request(
+    lanes: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lane = lanes(TransportLane("a.test", "fake"))
+    ours = httpcore.ConnectionPool.__dict__["handle_request"]
+    seen: list[Any] = []
+
+    @functools.wraps(ours)  # copies the wrapper's __dict__, but not its code
+    def spy(self: Any, request: Any) -> Any:
+        seen.append(request)
+        return ours(self, request)
+
+    monkeypatch.setattr(httpcore.ConnectionPool, "handle_request", spy)
+    assert httpx.get("https://a.test/v1/x").text == "fake"
+    assert len(seen) == 1 and lane.answered == []
+    refusing = mock.MagicMock(side_effect=httpcore.ConnectError)
+    monkeypatch.setattr(httpcore.ConnectionPool, "handle_request", refusing)
+    with pytest.raises(httpx.ConnectError):  # a MagicMock has every attribute one asks it for
+        httpx.get("https://a.test/v1/x")
+
+
+def test_a_transport_patch_made_before_the_lanes_runs(lanes: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As vcrpy's cassette opened around a fake: its stub still records or replays the request."""
+    native = httpx.HTTPTransport.handle_request
+    seen: list[Any] = []
+
+    def stub(self: Any, request: Any) -> Any:
+        seen.append(request)
+        return native(self, request)
+
+    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", stub)
+    lane = lanes(TransportLane("a.test", "fake"))
+    assert httpx.get("https://a.test/v1/x").text == "fake"
+    assert len(seen) == 1 and len(lane.seen) == 1 and lane.answered == []  # answered at httpcore
+
+
+def test_the_transport_gives_lanes_the_host_as_the_wire_has_it() -> None:
+    request = httpx.Request("GET", "https://bücher.example/v1/x?a=1")
+    assert fastlane.transport_where(request) == ("https", "xn--bcher-kva.example", 443, "/v1/x")
 
 
 def test_the_transport_patch_comes_off_with_the_last_lane() -> None:

@@ -101,9 +101,16 @@ def to_api_request(request: Any, base_path: str, body: bytes) -> ApiRequest:
         base_path,
         request.headers,
         body,
-        url=f"{url.scheme.decode()}://{url.host.decode()}{target}",
+        url=f"{url.scheme.decode()}://{_netloc(url)}{target}",
         read_timeout=timeout.get("read"),
     )
+
+
+def _netloc(url: Any) -> str:
+    """An httpcore URL's host, with its port when not the scheme's (as the transport's URL has it)."""
+    host: str = url.host.decode("ascii")
+    default = 443 if url.scheme == b"https" else 80
+    return host if url.port in (None, default) else f"{host}:{url.port}"
 
 
 def to_core_response(core: Any, response: ApiResponse) -> Any:
@@ -167,6 +174,14 @@ def _async_wrapper(core: Any, original: Any) -> Any:
     return handle_async_request
 
 
+def _unused(self: Any, request: Any) -> Any:  # pragma: no cover - only its wrappers' code is read
+    return None
+
+
+#: The code of this module's httpcore wrappers: how a method is known to be one of them.
+_LANE_CODES = frozenset({_sync_wrapper(None, _unused).__code__, _async_wrapper(None, _unused).__code__})
+
+
 class CoreUrl(NamedTuple):
     scheme: bytes
     host: bytes
@@ -193,13 +208,15 @@ def transport_where(request: Any) -> tuple[str, str, int, str]:
     url = request.url
     scheme: str = url.scheme
     port = url.port or (443 if scheme == "https" else 80)
-    return scheme, url.host, port, url.raw_path.decode("ascii").partition("?")[0]
+    # The host as the wire has it (IDNA's xn-- form), as httpcore's request gives it to lanes.
+    return scheme, url.raw_host.decode("ascii"), port, url.raw_path.decode("ascii").partition("?")[0]
 
 
 def _answerer(transport: Any, request: Any, method: str) -> Callable[[Any, Any], Any] | None:
     """The newest lane claiming ``request`` if it answers at the transport, and only while the
-    method ``transport``'s pool runs is this module's wrapper: a mock patched in between (respx
-    started after the fake) must still see the request first, as it does at the httpcore layer."""
+    method ``transport``'s pool runs is this module's own wrapper (known by its code, which a spy's
+    ``functools.wraps`` does not copy): a patch put over httpcore's pool after the lanes opened
+    must still see the request first, as it does at the httpcore layer."""
     lanes = _state.lanes
     if not lanes:
         return None
@@ -209,13 +226,27 @@ def _answerer(transport: Any, request: Any, method: str) -> Callable[[Any, Any],
             answer: Callable[[Any, Any], Any] | None = getattr(lane, "answer", None)
             pool = getattr(transport, "_pool", None)
             underneath = getattr(type(pool), method, None)
-            if answer is None or not getattr(underneath, "_assistant_harness_lane", False):
+            if answer is None or getattr(underneath, "__code__", None) not in _LANE_CODES:
                 return None
             return answer
     return None
 
 
+def _is_own(module: Any, original: Any) -> bool:
+    """Whether ``original`` is ``module``'s (httpx's or httpx2's) own transport method, not a patch
+    put there before the lanes opened (vcrpy's cassette, a test's spy), which must still run."""
+    code = getattr(original, "__code__", None)
+    if code is None:
+        return False
+    filename: str = code.co_filename
+    parts = filename.replace("\\", "/").split("/")
+    return parts[-3:] == [module.__name__, "_transports", "default.py"]
+
+
 def _transport_wrapper(module: Any, original: Any) -> Any:
+    if not _is_own(module, original):
+        return None  # no shortcut over another patch: it runs, then httpcore's lanes
+
     @functools.wraps(original)
     def handle_request(self: Any, request: Any) -> Any:
         answer = _answerer(self, request, "handle_request")
@@ -230,6 +261,9 @@ def _transport_wrapper(module: Any, original: Any) -> Any:
 
 
 def _async_transport_wrapper(module: Any, original: Any) -> Any:
+    if not _is_own(module, original):
+        return None
+
     @functools.wraps(original)
     async def handle_async_request(self: Any, request: Any) -> Any:
         answer = _answerer(self, request, "handle_async_request")
@@ -268,6 +302,8 @@ def _patch_layer(
             if original is None or getattr(original, "_assistant_harness_lane", False):
                 continue  # not defined here, or our wrapper is already on top
             wrapper = (async_wrapper if is_async else sync_wrapper)(core, original)
+            if wrapper is None:
+                continue  # another patch's method: left as it is
             wrapper._assistant_harness_lane = True
             _state.saved.append((cls, method, original, wrapper))
             setattr(cls, method, wrapper)
