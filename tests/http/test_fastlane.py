@@ -162,41 +162,33 @@ def test_a_newer_lane_on_the_wire_still_comes_first(lanes: Any) -> None:
     assert len(cassette.seen) == 1 and len(fake.seen) == 1 and fake.answered == []
 
 
+@pytest.mark.parametrize("wraps", [False, True], ids=["plain", "functools.wraps"])
 def test_a_patch_between_the_transport_and_the_lane_sees_the_request(
-    lanes: Any, monkeypatch: pytest.MonkeyPatch
+    lanes: Any, monkeypatch: pytest.MonkeyPatch, wraps: bool
 ) -> None:
+    """A patch over the pool made after the lane opened; one made with ``functools.wraps`` copies the
+    wrapper's ``__dict__`` but not its code, and must not pass for it."""
     lane = lanes(TransportLane("a.test", "fake"))
     ours = httpcore.ConnectionPool.__dict__["handle_request"]
     seen: list[Any] = []
 
-    def in_between(self: Any, request: Any) -> Any:  # a patch over the pool, made after the lane opened
+    def in_between(self: Any, request: Any) -> Any:
         seen.append(request)
         return ours(self, request)
 
-    monkeypatch.setattr(httpcore.ConnectionPool, "handle_request", in_between)
+    spy = functools.wraps(ours)(in_between) if wraps else in_between
+    monkeypatch.setattr(httpcore.ConnectionPool, "handle_request", spy)
     assert httpx.get("https://a.test/v1/x").text == "fake"
     assert len(seen) == 1 and len(lane.seen) == 1 and lane.answered == []
 
 
-def test_a_spy_copying_the_wrappers_attributes_still_sees_the_request(
-    lanes: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    lane = lanes(TransportLane("a.test", "fake"))
-    ours = httpcore.ConnectionPool.__dict__["handle_request"]
-    seen: list[Any] = []
-
-    @functools.wraps(ours)  # copies the wrapper's __dict__, but not its code
-    def spy(self: Any, request: Any) -> Any:
-        seen.append(request)
-        return ours(self, request)
-
-    monkeypatch.setattr(httpcore.ConnectionPool, "handle_request", spy)
-    assert httpx.get("https://a.test/v1/x").text == "fake"
-    assert len(seen) == 1 and lane.answered == []
-    refusing = mock.MagicMock(side_effect=httpcore.ConnectError)
+def test_a_mock_over_the_pool_sees_the_request(lanes: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    lanes(TransportLane("a.test", "fake"))
+    refusing = mock.MagicMock(side_effect=httpcore.ConnectError)  # it has every attribute one asks for
     monkeypatch.setattr(httpcore.ConnectionPool, "handle_request", refusing)
-    with pytest.raises(httpx.ConnectError):  # a MagicMock has every attribute one asks it for
+    with pytest.raises(httpx.ConnectError):
         httpx.get("https://a.test/v1/x")
+    assert refusing.call_count == 1
 
 
 def test_a_transport_patch_made_before_the_lanes_runs(lanes: Any, monkeypatch: pytest.MonkeyPatch) -> None:
