@@ -155,9 +155,15 @@ def new_fake() -> FakeAssistants:
 # -- contenders ----------------------------------------------------------------------------------
 
 
-def record_responses(flows: int = 1) -> list[Recorded]:
-    """Run the flow ``flows`` times through one fake and keep every response it sent, in order."""
-    fake = new_fake()
+def record_with(
+    fake: Any,
+    run: Callable[[openai.OpenAI, Callable[[float], None]], FlowResult],
+    checker: Callable[[FlowResult, str], None],
+    flows: int = 1,
+    per_flow: int | None = None,
+) -> list[Recorded]:
+    """Run ``run`` ``flows`` times through ``fake``'s client and keep every response it sent, in
+    order (P1's flow here; P8's and P9's flows use it too); ``per_flow``: how many each flow makes."""
     recorded: list[Recorded] = []
 
     def keep(_: ApiRequest, response: ApiResponse) -> None:
@@ -166,10 +172,15 @@ def record_responses(flows: int = 1) -> list[Recorded]:
     fake.backend.listeners.append(keep)
     client = fake.client()
     for _ in range(flows):
-        check(run_flow(client, fake.advance), "recording")
-    if len(recorded) != REQUESTS_PER_FLOW * flows:
-        raise AssertionError(f"recorded {len(recorded)} responses, expected {REQUESTS_PER_FLOW * flows}")
+        checker(run(client, fake.advance), "recording")
+    if per_flow is not None and len(recorded) != per_flow * flows:
+        raise AssertionError(f"recorded {len(recorded)} responses, expected {per_flow * flows}")
     return recorded
+
+
+def record_responses(flows: int = 1) -> list[Recorded]:
+    """Run the flow ``flows`` times through one fake and keep every response it sent, in order."""
+    return record_with(new_fake(), run_flow, check, flows, REQUESTS_PER_FLOW)
 
 
 def floor_client(responses: list[Recorded]) -> openai.OpenAI:

@@ -28,7 +28,6 @@ import openai
 from common import Row, Stats, Target, format_rows, quiet_deprecations, ratios
 
 from assistant_harness import FakeOpenAI, ResponseRequest, Step, Timeline
-from assistant_harness.http.messages import ApiRequest, ApiResponse
 
 RETRIEVES = 10
 REQUESTS_PER_FLOW = 1 + RETRIEVES + 1 + 1
@@ -93,19 +92,7 @@ def new_fake() -> FakeOpenAI:
 
 def recorded(flows: int = 1) -> list[flow.Recorded]:
     """The responses of ``flows`` flows through one fake, in order."""
-    fake = new_fake()
-    kept: list[flow.Recorded] = []
-
-    def keep(_: ApiRequest, response: ApiResponse) -> None:
-        kept.append(flow.Recorded(response.status, response.content, dict(response.headers)))
-
-    fake.backend.listeners.append(keep)
-    client = fake.client()
-    for _ in range(flows):
-        check(run_flow(client, fake.advance), "recording")
-    if len(kept) != REQUESTS_PER_FLOW * flows:
-        raise AssertionError(f"recorded {len(kept)} responses, expected {REQUESTS_PER_FLOW * flows}")
-    return kept
+    return flow.record_with(new_fake(), run_flow, check, flows, REQUESTS_PER_FLOW)
 
 
 def contenders() -> list[flow.Contender]:

@@ -26,7 +26,6 @@ import openai
 from common import Row, Stats, Target, format_rows, quiet_deprecations, ratios
 
 from assistant_harness import FakeOpenAI, Scenario
-from assistant_harness.http.messages import ApiRequest, ApiResponse
 
 REQUESTS = 1_000
 CONTENT = "\n".join(
@@ -88,15 +87,7 @@ def new_fake(scenario: Scenario = PARTLY_FAILING) -> FakeOpenAI:
 
 
 def recorded() -> list[flow.Recorded]:
-    fake = new_fake()
-    kept: list[flow.Recorded] = []
-
-    def keep(_: ApiRequest, response: ApiResponse) -> None:
-        kept.append(flow.Recorded(response.status, response.content, dict(response.headers)))
-
-    fake.backend.listeners.append(keep)
-    check(run_flow(fake.client(), fake.advance), "recording")
-    return kept
+    return flow.record_with(new_fake(), run_flow, check)
 
 
 def contenders() -> list[flow.Contender]:

@@ -44,7 +44,7 @@ class TransportLane(Lane):
         super().__init__(host, name)
         self.answered: list[Any] = []
 
-    def answer(self, module: Any, request: Any) -> Any:
+    def answer(self, module: Any, request: Any, spot: tuple[str, str, int, str]) -> Any:
         self.answered.append(request.content)  # read: the wrapper reads a streamed body first
         return module.Response(200, content=self.name.encode(), headers={"x-lane": self.name})
 

@@ -55,7 +55,8 @@ __all__ = ["CassetteLane", "register_matcher", "use_cassette"]
 def _live_parts(request: Any) -> tuple[str, dict[str, str]]:
     """A live httpcore request's URL as it would be recorded, and its headers (lower-case names,
     without the wire-only ones)."""
-    url = urlunsplit((request.url.scheme.decode(), _netloc(request), request.url.target.decode(), "", ""))
+    wire = request.url
+    url = urlunsplit((wire.scheme.decode(), fastlane.netloc(wire), wire.target.decode(), "", ""))
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
     for name in WIRE_HEADERS.intersection(headers):
         del headers[name]
@@ -149,7 +150,7 @@ class CassetteLane:
     def claims(self, scheme: str, host: str, port: int, path: str) -> bool:
         return host not in self.cassette.ignore_hosts
 
-    def answer(self, module: Any, request: Any) -> Any:
+    def answer(self, module: Any, request: Any, spot: tuple[str, str, int, str]) -> Any:
         """The replayed answer at httpx's transport (fastlane.py); None: record it, at httpcore."""
         if self.mode == RecordMode.ALL:
             return None
@@ -233,14 +234,6 @@ def _same_boundary(request: Any, body: bytes) -> bytes:
             request.headers = headers
             return body.replace(b"--" + old, b"--" + new)
     return body
-
-
-def _netloc(request: Any) -> str:
-    host = request.url.host.decode("ascii")
-    port = request.url.port
-    scheme = request.url.scheme.decode("ascii")
-    default = 443 if scheme == "https" else 80
-    return host if port in (None, default) else f"{host}:{port}"
 
 
 # -- the public context manager --------------------------------------------------------------

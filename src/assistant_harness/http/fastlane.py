@@ -53,9 +53,10 @@ class Lane(Protocol):
 
     async def handle_async(self, core: Any, request: Any, body: bytes, send: AsyncSend) -> Any: ...
 
-    # A lane may also have ``answer(module, request)``: the httpx/httpx2 ``module``'s response to its
-    # ``request``, given at the transport, or None to send it on down to httpcore (a fake's lane
-    # answers every request it claims; a cassette's those it replays).
+    # A lane may also have ``answer(module, request, spot)``: the httpx/httpx2 ``module``'s response to
+    # its ``request`` (at ``spot``, as ``claims`` was given it), given at the transport, or None to
+    # send it on down to httpcore (a fake's lane answers every request it claims; a cassette's those
+    # it replays).
 
 
 class Bytes:
@@ -101,13 +102,13 @@ def to_api_request(request: Any, base_path: str, body: bytes) -> ApiRequest:
         base_path,
         request.headers,
         body,
-        url=f"{url.scheme.decode()}://{_netloc(url)}{target}",
+        url=f"{url.scheme.decode()}://{netloc(url)}{target}",
         read_timeout=timeout.get("read"),
     )
 
 
-def _netloc(url: Any) -> str:
-    """An httpcore URL's host, with its port when not the scheme's (as the transport's URL has it)."""
+def netloc(url: Any) -> str:
+    """An httpcore URL's host, with its port when not the scheme's (as httpx's URL has it)."""
     host: str = url.host.decode("ascii")
     default = 443 if url.scheme == b"https" else 80
     return host if url.port in (None, default) else f"{host}:{url.port}"
@@ -190,17 +191,16 @@ class CoreUrl(NamedTuple):
 
 
 class CoreView:
-    """An httpx/httpx2 request with the parts of an httpcore request that lanes read, as bytes."""
+    """An httpx/httpx2 request's method, URL and headers, as bytes, as an httpcore request has them
+    (what a cassette reads to match it)."""
 
-    __slots__ = ("extensions", "headers", "method", "stream", "url")
+    __slots__ = ("headers", "method", "url")
 
     def __init__(self, request: Any) -> None:
         url = request.url
         self.method: bytes = request.method.encode("ascii")
         self.url = CoreUrl(url.raw_scheme, url.raw_host, url.port, url.raw_path)
         self.headers: list[tuple[bytes, bytes]] = request.headers.raw
-        self.stream = Bytes(request.content)
-        self.extensions: dict[str, Any] = request.extensions
 
 
 def transport_where(request: Any) -> tuple[str, str, int, str]:
@@ -212,7 +212,10 @@ def transport_where(request: Any) -> tuple[str, str, int, str]:
     return scheme, url.raw_host.decode("ascii"), port, url.raw_path.decode("ascii").partition("?")[0]
 
 
-def _answerer(transport: Any, request: Any, method: str) -> Callable[[Any, Any], Any] | None:
+Answer = Callable[[Any, Any, tuple[str, str, int, str]], Any]
+
+
+def _answerer(transport: Any, request: Any, method: str) -> tuple[Answer, tuple[str, str, int, str]] | None:
     """The newest lane claiming ``request`` if it answers at the transport, and only while the
     method ``transport``'s pool runs is this module's own wrapper (known by its code, which a spy's
     ``functools.wraps`` does not copy): a patch put over httpcore's pool after the lanes opened
@@ -223,12 +226,12 @@ def _answerer(transport: Any, request: Any, method: str) -> Callable[[Any, Any],
     spot = transport_where(request)
     for lane in lanes:
         if lane.claims(*spot):
-            answer: Callable[[Any, Any], Any] | None = getattr(lane, "answer", None)
+            answer: Answer | None = getattr(lane, "answer", None)
             pool = getattr(transport, "_pool", None)
             underneath = getattr(type(pool), method, None)
             if answer is None or getattr(underneath, "__code__", None) not in _LANE_CODES:
                 return None
-            return answer
+            return answer, spot
     return None
 
 
@@ -249,10 +252,10 @@ def _transport_wrapper(module: Any, original: Any) -> Any:
 
     @functools.wraps(original)
     def handle_request(self: Any, request: Any) -> Any:
-        answer = _answerer(self, request, "handle_request")
-        if answer is not None:
+        found = _answerer(self, request, "handle_request")
+        if found is not None:
             request.read()  # as MockTransport does: a streamed body (multipart) is read first
-            response = answer(module, request)
+            response = found[0](module, request, found[1])
             if response is not None:
                 return response
         return original(self, request)
@@ -266,10 +269,10 @@ def _async_transport_wrapper(module: Any, original: Any) -> Any:
 
     @functools.wraps(original)
     async def handle_async_request(self: Any, request: Any) -> Any:
-        answer = _answerer(self, request, "handle_async_request")
-        if answer is not None:
+        found = _answerer(self, request, "handle_async_request")
+        if found is not None:
             await request.aread()
-            response = answer(module, request)
+            response = found[0](module, request, found[1])
             if response is not None:
                 return response
         return await original(self, request)

@@ -175,9 +175,9 @@ class FakeRouter(respx.Router):
     async def handle_async(self, core: Any, request: Any, body: bytes, send: Any) -> Any:
         return self.handle(core, request, body, send)
 
-    def answer(self, module: Any, request: Any) -> Any:
+    def answer(self, module: Any, request: Any, spot: tuple[str, str, int, str]) -> Any:
         """``module``'s (httpx or httpx2) response to ``request``, at its transport (fastlane.py)."""
-        base = self._served_base(*fastlane.transport_where(request))
+        base = self._served_base(*spot)
         assert base is not None
         return answer_with(self.handle_for(base), request, base, module)
 
