@@ -27,6 +27,7 @@ from ..engine.clock import VirtualClock
 from ..engine.timepatch import TimePatch
 from ..errors import CassetteError, CassetteMismatch, SecretInCassetteError
 from ..http import fastlane
+from ..http.bodies import complete_response
 from ..http.faults import Chunks, stream_class
 from ..secrets import safe
 from .format import WIRE_HEADERS, Body, Cassette, Interaction
@@ -158,6 +159,8 @@ class CassetteLane:
         if found is None:
             return None
         status, raw, chunks = found
+        if len(chunks) == 1:  # one body, not events: the client's read() takes it in one step
+            return complete_response(module, status, raw, chunks[0])
         return module.Response(status, headers=raw, stream=stream_class(module)(chunks))
 
     def _found(self, request: Any, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], list[bytes]] | None:

@@ -24,6 +24,7 @@ from ..errors import UnservedEndpointError
 from . import azure, fastlane, faults
 from .bases import BaseUrl as BaseUrl
 from .bases import passes_through, unserved_error, unserved_host_error, unserved_message
+from .bodies import complete_response
 from .messages import ApiRequest, ApiResponse, request_from
 from .routing import UnservedEndpoint
 
@@ -364,9 +365,12 @@ def answer_with(handle: Handle, request: Any, base: BaseUrl, module: Any) -> Any
         raise transport_error(module, fault, request) from None
     if answer.chunks is None:
         # As ``content=`` would make it, but cheaper: given as a stream with its length, the
-        # Response does not look for and insert Content-Length itself (the client reads the stream).
+        # Response does not look for and insert Content-Length itself, and the client's read()
+        # takes the body in one step (bodies.py) unless httpx has to decode it.
         headers = {**answer.headers, "content-length": str(len(answer.content))}
-        return module.Response(answer.status, headers=headers, stream=module.ByteStream(answer.content))
+        if "content-encoding" in headers:
+            return module.Response(answer.status, headers=headers, stream=module.ByteStream(answer.content))
+        return complete_response(module, answer.status, headers, answer.content)
     stream = faults.stream_class(module)(
         answer.parts(),
         answer.broken_after,

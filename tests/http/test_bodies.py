@@ -1,0 +1,113 @@
+"""http/bodies: an answer whose body is read in one step ends where httpx's own read leaves it."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from assistant_harness import FakeAssistants
+from assistant_harness.http.bodies import complete_response, known_body_class
+from assistant_harness.http.transports import HAS_HTTPX2, httpx_module_for_openai
+
+MODULES = ["httpx", "httpx2"] if HAS_HTTPX2 else ["httpx"]
+BODY = b'{"id":"asst_1","object":"assistant"}'
+HEADERS = {"content-type": "application/json", "content-length": str(len(BODY))}
+
+
+def _plain(module: Any) -> Any:
+    return module.Response(200, headers=HEADERS, stream=module.ByteStream(BODY))
+
+
+def _known(module: Any) -> Any:
+    return complete_response(module, 200, HEADERS, BODY)
+
+
+def _outcome(step: Callable[[], Any]) -> Any:
+    try:
+        return step()
+    except Exception as error:  # the same error type from both, as from httpx itself
+        return type(error)
+
+
+def _state(response: Any) -> tuple[Any, ...]:
+    elapsed = _outcome(lambda: response.elapsed)
+    return (
+        _outcome(lambda: response.content),
+        response.is_closed,
+        response.is_stream_consumed,
+        response.num_bytes_downloaded,
+        type(elapsed) if isinstance(elapsed, datetime.timedelta) else elapsed,
+    )
+
+
+def _read_then_read(response: Any) -> Any:
+    return [response.read(), response.read()]
+
+
+def _iterate_then_read(response: Any) -> Any:
+    return [b"".join(response.iter_bytes()), _outcome(response.read)]
+
+
+def _raw_then_read(response: Any) -> Any:
+    return [b"".join(response.iter_raw()), _outcome(response.read)]
+
+
+def _close_then_read(response: Any) -> Any:
+    response.close()
+    return _outcome(response.read)
+
+
+STEPS = {
+    "sent, read by the client": None,
+    "streamed, read twice": _read_then_read,
+    "streamed, iter_bytes then read": _iterate_then_read,
+    "streamed, iter_raw then read": _raw_then_read,
+    "streamed, closed then read": _close_then_read,
+}
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+@pytest.mark.parametrize("steps", list(STEPS))
+def test_every_way_of_reading_ends_as_with_a_plain_response(module_name: str, steps: str) -> None:
+    module = importlib.import_module(module_name)
+    seen = []
+    for make in (_plain, _known):
+        client = module.Client(transport=module.MockTransport(lambda _, make=make: make(module)))
+        step = STEPS[steps]
+        response = client.send(client.build_request("GET", "https://x.test/"), stream=step is not None)
+        outcome = step(response) if step is not None else None
+        seen.append((outcome, _state(response), type(response)))
+    (plain_outcome, plain_state, _), (known_outcome, known_state, known_type) = seen
+    assert known_type is known_body_class(module)
+    assert known_outcome == plain_outcome
+    assert known_state == plain_state
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+@pytest.mark.parametrize("stream", [False, True])
+def test_an_async_read_ends_as_with_a_plain_response(module_name: str, stream: bool) -> None:
+    module = importlib.import_module(module_name)
+
+    async def state_of(make: Callable[[Any], Any]) -> tuple[Any, ...]:
+        async with module.AsyncClient(transport=module.MockTransport(lambda _: make(module))) as client:
+            response = await client.send(client.build_request("GET", "https://x.test/"), stream=stream)
+            assert await response.aread() == BODY
+            return _state(response)
+
+    assert asyncio.run(state_of(_known)) == asyncio.run(state_of(_plain))
+
+
+def test_the_fake_answers_through_it_and_the_sdk_sees_a_read_closed_response() -> None:
+    fake = FakeAssistants()
+    raw = fake.client().beta.assistants.with_raw_response.create(model="gpt-4o")
+    module = httpx_module_for_openai()
+    assert type(raw.http_response) is known_body_class(module)
+    assert raw.parse().model == "gpt-4o"
+    assert raw.http_response.is_closed and raw.http_response.is_stream_consumed
+    assert isinstance(raw.elapsed, datetime.timedelta)
+    assert raw.http_response.num_bytes_downloaded == len(raw.content) > 0
