@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import importlib
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -111,3 +112,13 @@ def test_the_fake_answers_through_it_and_the_sdk_sees_a_read_closed_response() -
     assert raw.http_response.is_closed and raw.http_response.is_stream_consumed
     assert isinstance(raw.elapsed, datetime.timedelta)
     assert raw.http_response.num_bytes_downloaded == len(raw.content) > 0
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_a_read_response_pickles_as_a_plain_one_does(module_name: str) -> None:
+    module = importlib.import_module(module_name)
+    client = module.Client(transport=module.MockTransport(lambda _: _known(module)))
+    response = client.get("https://x.test/")
+    again = pickle.loads(pickle.dumps(response))
+    assert type(again) is known_body_class(module)
+    assert (again.content, again.is_closed, again.read()) == (BODY, True, BODY)

@@ -12,7 +12,11 @@ response) goes through the unchanged stream, as before.
 from __future__ import annotations
 
 import functools
+import importlib
 from typing import Any
+
+#: The class's name here for each HTTP library: pickle finds the class by it (``__getattr__`` below).
+_NAMES = {"httpx": "KnownBodyResponse", "httpx2": "KnownBodyResponse2"}
 
 
 @functools.cache
@@ -44,7 +48,16 @@ def known_body_class(module: Any) -> Any:
             self.is_stream_consumed = True
             self._num_bytes_downloaded = len(self._known_body)
 
+    KnownBodyResponse.__qualname__ = KnownBodyResponse.__name__ = _NAMES[module.__name__]
     return KnownBodyResponse
+
+
+def __getattr__(name: str) -> Any:
+    """The class of each library by its name, made on first use (a pickled response finds it so)."""
+    for module_name, class_name in _NAMES.items():
+        if name == class_name:
+            return known_body_class(importlib.import_module(module_name))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def complete_response(module: Any, status: int, headers: Any, body: bytes) -> Any:
