@@ -122,3 +122,51 @@ def test_a_read_response_pickles_as_a_plain_one_does(module_name: str) -> None:
     again = pickle.loads(pickle.dumps(response))
     assert type(again) is known_body_class(module)
     assert (again.content, again.is_closed, again.read()) == (BODY, True, BODY)
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_a_stream_a_transport_wrapper_replaced_is_the_one_read(module_name: str) -> None:
+    module = importlib.import_module(module_name)
+
+    class Rewriting(module.SyncByteStream):  # type: ignore[misc,name-defined]
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        def __iter__(self) -> Any:
+            for chunk in self.inner:
+                yield chunk.replace(b"asst_1", b"asst_2")
+
+    def wrapped(make: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def handler(_: Any) -> Any:
+            response = make(module)
+            response.stream = Rewriting(response.stream)
+            return response
+
+        return handler
+
+    for make in (_plain, _known):
+        client = module.Client(transport=module.MockTransport(wrapped(make)))
+        assert client.get("https://x.test/").content == BODY.replace(b"asst_1", b"asst_2")
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_a_sync_read_of_an_async_clients_response_fails_as_httpx_does(module_name: str) -> None:
+    module = importlib.import_module(module_name)
+
+    async def sync_read_of(make: Callable[[Any], Any]) -> tuple[Any, ...]:
+        async with module.AsyncClient(transport=module.MockTransport(lambda _: make(module))) as client:
+            response = await client.send(client.build_request("GET", "https://x.test/"), stream=True)
+            failed = _outcome(response.read)
+            state = (failed, str(_message_of(response.read)), *_state(response))
+            await response.aclose()
+            return state
+
+    assert asyncio.run(sync_read_of(_known)) == asyncio.run(sync_read_of(_plain))
+
+
+def _message_of(step: Callable[[], Any]) -> str:
+    try:
+        step()
+    except Exception as error:
+        return str(error)
+    return "no error"

@@ -159,7 +159,7 @@ class CassetteLane:
         if found is None:
             return None
         status, raw, chunks = found
-        if len(chunks) == 1:  # one body, not events: the client's read() takes it in one step
+        if len(chunks) == 1:  # one chunk (a body, or a lone event): a read() takes it in one step
             return complete_response(module, status, raw, chunks[0])
         return module.Response(status, headers=raw, stream=stream_class(module)(chunks))
 

@@ -4,52 +4,77 @@
 pass (two generators, a decoder, a chunker, three context managers) when the SDK calls ``read()``:
 measured inside the SDK's flow, 20-45 µs a request, a quarter of what the fake adds. The fake
 already holds the bytes, so ``read()``/``aread()`` take them as they are and end in the state that
-pass leaves (consumed, closed, ``elapsed`` set by the client's stream on close). Everything else
-(``iter_bytes``, ``iter_raw``, ``.content`` before a read, respx turning it into an httpcore
-response) goes through the unchanged stream, as before.
+pass leaves (consumed, closed, ``elapsed`` set by the client's stream on close). They do so only
+while the stream is still the one given (or the client's wrapper around it) and of the kind the call
+reads: a stream a transport wrapper replaced, a read of the wrong kind (sync on an async client's
+response) and anything after a first read or a close go to httpx's own ``read()``, as do iterating
+(``iter_bytes``, ``iter_raw``) and respx turning the response into an httpcore one.
 """
 
 from __future__ import annotations
 
-import functools
 import importlib
+import threading
 from typing import Any
 
 #: The class's name here for each HTTP library: pickle finds the class by it (``__getattr__`` below).
 _NAMES = {"httpx": "KnownBodyResponse", "httpx2": "KnownBodyResponse2"}
+_classes: dict[str, Any] = {}
+_classes_lock = threading.Lock()
 
 
-@functools.cache
-def known_body_class(module: Any) -> Any:
-    """``module``'s (httpx or httpx2) ``Response`` whose ``read()`` takes a body given up front."""
+def _make_class(module: Any) -> Any:
+    sync_stream, async_stream = module.SyncByteStream, module.AsyncByteStream
 
     class KnownBodyResponse(module.Response):  # type: ignore[misc]
-        _known_body: bytes
+        #: The stream given at construction and its bytes (None: built some other way, read as usual).
+        _given_stream: Any = None
+        _given_body: bytes = b""
 
         def read(self) -> bytes:
-            if "_content" in self.__dict__ or self.is_stream_consumed or self.is_closed:
-                content: bytes = super().read()  # read already, or httpx's error (streamed, closed)
+            if not self._untouched() or not isinstance(self.stream, sync_stream):
+                content: bytes = super().read()  # httpx's read, or its own error
                 return content
-            self._take_known_body()
+            self._take_given_body()
             self.close()
-            return self._known_body
+            return self._given_body
 
         async def aread(self) -> bytes:
-            if "_content" in self.__dict__ or self.is_stream_consumed or self.is_closed:
+            if not self._untouched() or not isinstance(self.stream, async_stream):
                 acontent: bytes = await super().aread()
                 return acontent
-            self._take_known_body()
+            self._take_given_body()
             await self.aclose()
-            return self._known_body
+            return self._given_body
 
-        def _take_known_body(self) -> None:
+        def _untouched(self) -> bool:
+            """Not read, iterated or closed yet, and its stream is the given one or the client's
+            wrapper of it (``_stream``: httpx's Bound*Stream; another name reads as usual)."""
+            stream, given = self.stream, self._given_stream
+            if given is None or "_content" in self.__dict__ or self.is_stream_consumed or self.is_closed:
+                return False
+            return stream is given or getattr(stream, "_stream", None) is given
+
+        def _take_given_body(self) -> None:
             # What a full read through the stream sets (its close() sets the rest).
-            self._content = self._known_body
+            self._content = self._given_body
             self.is_stream_consumed = True
-            self._num_bytes_downloaded = len(self._known_body)
+            self._num_bytes_downloaded = len(self._given_body)
 
     KnownBodyResponse.__qualname__ = KnownBodyResponse.__name__ = _NAMES[module.__name__]
     return KnownBodyResponse
+
+
+def known_body_class(module: Any) -> Any:
+    """``module``'s (httpx or httpx2) ``Response`` whose ``read()`` takes a body given up front:
+    one class per library, so that a pickled response names the class it was made of."""
+    found = _classes.get(module.__name__)
+    if found is None:
+        with _classes_lock:
+            found = _classes.get(module.__name__)
+            if found is None:
+                found = _classes[module.__name__] = _make_class(module)
+    return found
 
 
 def __getattr__(name: str) -> Any:
@@ -62,6 +87,7 @@ def __getattr__(name: str) -> Any:
 
 def complete_response(module: Any, status: int, headers: Any, body: bytes) -> Any:
     """A ``module.Response`` of ``body`` as a stream, which a ``read()`` takes in one step."""
-    response = known_body_class(module)(status, headers=headers, stream=module.ByteStream(body))
-    response._known_body = body
+    stream = module.ByteStream(body)
+    response = known_body_class(module)(status, headers=headers, stream=stream)
+    response._given_stream, response._given_body = stream, body
     return response
