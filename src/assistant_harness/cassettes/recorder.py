@@ -206,18 +206,21 @@ class CassetteLane:
         with self.lock:
             self.new.append(interaction)
 
+    def _replay(self, core: Any, request: Any, body: bytes) -> Any:
+        """The replayed answer as ``core``'s (httpcore or httpcore2) response; None: record it."""
+        found = self._found(request, body) if self.mode != RecordMode.ALL else None
+        return None if found is None else core.Response(found[0], headers=found[1], content=Chunks(found[2]))
+
     def handle(self, core: Any, request: Any, body: bytes, send: fastlane.Send) -> Any:
-        if self.mode != RecordMode.ALL:
-            found = self._found(request, body)
-            if found is not None:
-                return core.Response(found[0], headers=found[1], content=Chunks(found[2]))
+        replayed = self._replay(core, request, body)
+        if replayed is not None:
+            return replayed
         return self._start_recording(request, body, send(self._prepare(request)))
 
     async def handle_async(self, core: Any, request: Any, body: bytes, send: fastlane.AsyncSend) -> Any:
-        if self.mode != RecordMode.ALL:
-            found = self._found(request, body)
-            if found is not None:
-                return core.Response(found[0], headers=found[1], content=Chunks(found[2]))
+        replayed = self._replay(core, request, body)
+        if replayed is not None:
+            return replayed
         return self._start_recording(request, body, await send(self._prepare(request)))
 
 

@@ -86,7 +86,10 @@ def __getattr__(name: str) -> Any:
 
 
 def complete_response(module: Any, status: int, headers: Any, body: bytes) -> Any:
-    """A ``module.Response`` of ``body`` as a stream, which a ``read()`` takes in one step."""
+    """A ``module.Response`` of ``body`` as a stream, which a ``read()`` takes in one step.
+
+    ``body`` is what the client reads: no ``content-encoding`` to undo (the fake never sets one;
+    cassettes and serve's proxy drop it with the other wire headers)."""
     stream = module.ByteStream(body)
     response = known_body_class(module)(status, headers=headers, stream=stream)
     response._given_stream, response._given_body = stream, body

@@ -366,10 +366,8 @@ def answer_with(handle: Handle, request: Any, base: BaseUrl, module: Any) -> Any
     if answer.chunks is None:
         # As ``content=`` would make it, but cheaper: given as a stream with its length, the
         # Response does not look for and insert Content-Length itself, and the client's read()
-        # takes the body in one step (bodies.py) unless httpx has to decode it.
+        # takes the body in one step (bodies.py).
         headers = {**answer.headers, "content-length": str(len(answer.content))}
-        if "content-encoding" in headers:
-            return module.Response(answer.status, headers=headers, stream=module.ByteStream(answer.content))
         return complete_response(module, answer.status, headers, answer.content)
     stream = faults.stream_class(module)(
         answer.parts(),
