@@ -19,6 +19,7 @@ from .engine.hangs import HangDetector, HangLimits, Polled
 from .errors import CallbackFailed, FakeBackendError, HarnessBugError, HarnessError, HarnessInterrupt
 from .http.faults import before_answer, break_stream
 from .http.messages import ApiRequest, ApiResponse
+from .http.repeats import RepeatedBodies
 
 DEFAULT_POLL_AFTER_MS = 1000
 #: How many past requests a backend keeps for inspection (a long-lived fake must not grow without end).
@@ -61,6 +62,8 @@ class Backend:
         #: Called with every (request, response) pair; tests and recorders hook in here.
         self.listeners: list[Callable[[ApiRequest, ApiResponse], None]] = []
         self._requests_served = 0
+        # The last body of each polled object, answered again while the object is unchanged.
+        self._repeats = RepeatedBodies()
         # With time under the test's control (virtual_time=False, serve), busy polls move nothing.
         self.hangs = HangDetector(hang_limits, self.clock, poll_after_ms / 1000 if busy_poll_step else 0.0)
         # A wait for what the fake pushes (a webhook) that cannot come is a hang too: each API state
@@ -108,6 +111,7 @@ class Backend:
                 request,
                 poll_after_ms=self.poll_after_ms,
                 request_id=request_id,
+                repeats=self._repeats if polled is not None else None,
             )
         except TransportFault:
             raise  # the handler's own (a request never answered): the transport breaks the connection

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...http.messages import ApiRequest, ApiResponse, MalformedRequest, json_response
+from ...http.repeats import RepeatedBodies
 from ...http.routing import Endpoint
 from .errors import ApiError, unauthorized
 from .validation import validate
@@ -23,8 +24,10 @@ def dispatch(
     *,
     poll_after_ms: int,
     request_id: str,
+    repeats: RepeatedBodies | None = None,
 ) -> ApiResponse:
-    """Answer ``request`` (already matched to ``endpoint``) from ``state``; API errors become responses."""
+    """Answer ``request`` (already matched to ``endpoint``) from ``state``; API errors become responses.
+    ``repeats``: a poll's, whose body is encoded again only when the object changed."""
     headers = {"x-request-id": request_id, "openai-version": "2020-10-01"}
     try:
         _check_headers(request.headers, endpoint)
@@ -45,6 +48,10 @@ def dispatch(
         return result
     if endpoint.returns in POLLED:
         headers["openai-poll-after-ms"] = str(poll_after_ms)
+    if repeats is not None:
+        return ApiResponse(
+            200, repeats.body(request.path, result), {"content-type": "application/json", **headers}
+        )
     return json_response(200, result, headers)
 
 
