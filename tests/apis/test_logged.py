@@ -1,13 +1,16 @@
-"""apis/common/logged: an object kept as its JSON text at the moment it was logged."""
+"""apis/common/logged: an object kept as it was at the moment it was logged (marshal bytes, or text)."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
+
 from assistant_harness.apis.common.logged import Logged, json_text
 
 
-def test_a_logged_object_is_the_object_as_it_was_then() -> None:
+@pytest.mark.parametrize("as_text", [False, True], ids=["packed", "text"])
+def test_a_logged_object_is_the_object_as_it_was_then(as_text: bool) -> None:
     obj = {
         "id": "run_1",
         "status": "queued",
@@ -15,7 +18,7 @@ def test_a_logged_object_is_the_object_as_it_was_then() -> None:
         "tools": [{"type": "code_interpreter"}],
         "t": 1.0,
     }
-    logged = Logged(obj)
+    logged = Logged(obj, as_text=as_text)
     obj["status"] = "completed"
     obj["tools"].append({"type": "file_search"})
     assert logged == {
@@ -29,8 +32,22 @@ def test_a_logged_object_is_the_object_as_it_was_then() -> None:
     assert {**logged}["tools"] == [{"type": "code_interpreter"}]
 
 
-def test_a_stream_sends_the_logged_text_as_json_dumps_would_write_it() -> None:
-    obj = {"text": 'café \u2028 "q"', "n": [1, 2.5, None, True]}
+@pytest.mark.parametrize("as_text", [False, True], ids=["packed", "text"])
+def test_a_stream_sends_the_logged_text_as_json_dumps_would_write_it(as_text: bool) -> None:
+    obj = {"text": 'café \u2028 "q"', "n": [1, 2.5, None, True, 1.0, -0.0, 2**70], "t": (1, 2)}
     expected = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
-    assert Logged(obj).text == expected
-    assert json_text(Logged(obj)) == expected and json_text(obj) == expected
+    assert Logged(obj, as_text=as_text).text == expected
+    assert json_text(Logged(obj, as_text=as_text)) == expected and json_text(obj) == expected
+    logged = Logged(obj, as_text=as_text)
+    assert dict(logged)["n"] == [1, 2.5, None, True, 1.0, -0.0, 2**70] and logged.text == expected
+
+
+def test_what_marshal_cannot_write_is_kept_as_text() -> None:
+    class Status(str):
+        pass
+
+    obj = {"id": "run_1", "status": Status("queued")}
+    logged = Logged(obj)
+    obj["status"] = "completed"
+    assert logged.text == '{"id":"run_1","status":"queued"}' and logged["status"] == "queued"
+    assert repr(logged) == 'Logged({"id":"run_1","status":"queued"})'

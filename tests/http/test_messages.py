@@ -10,6 +10,7 @@ from assistant_harness.http.messages import (
     MAX_DEPTH,
     ApiRequest,
     MalformedRequest,
+    exact_bytes,
     json_response,
     parse_json,
     request_from,
@@ -106,3 +107,14 @@ def test_json_response_bytes_are_the_standard_encoders(payload: object) -> None:
     """The reused C encoder writes exactly what ``json.dumps`` with the same options writes."""
     expected = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     assert json_response(200, payload).content == expected
+
+
+def test_exact_bytes_tell_apart_what_equality_does_not() -> None:
+    assert exact_bytes({"a": 1, "b": [None, "x"]}) == exact_bytes({"a": 1, "b": [None, "x"]})
+    assert len({exact_bytes({"t": 1}), exact_bytes({"t": 1.0}), exact_bytes({"t": True})}) == 3
+    assert exact_bytes({"a": 1, "b": 2}) != exact_bytes({"b": 2, "a": 1})
+
+    class Name(str):
+        pass
+
+    assert exact_bytes({"name": Name("x")}) is None  # marshal cannot write it: the caller encodes

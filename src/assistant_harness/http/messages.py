@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -197,6 +198,17 @@ def _json_encoder() -> Callable[[Any], str]:
 
 #: ``json.dumps(value, separators=(",", ":"), ensure_ascii=False)``, faster (one encoder, reused).
 encode_json = _json_encoder()
+
+
+def exact_bytes(value: Any) -> bytes | None:
+    """``value`` as ``marshal`` bytes (version 2: no references, no interning marks), or ``None`` when
+    marshal cannot write it (a ``str`` or ``int`` subclass, another object). A third of the JSON
+    encoder's cost, and exact where equality is not: ``1``, ``1.0`` and ``True`` differ, and so do the
+    same keys in another order. Equal bytes mean equal values, hence equal JSON text."""
+    try:
+        return marshal.dumps(value, 2)
+    except ValueError:
+        return None
 
 
 def json_response(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> ApiResponse:

@@ -2,24 +2,21 @@
 
 A poller asks for the same object over and over, and between its changes every answer is the same
 text. JSON-encoding a run or a response is the largest single cost of such an answer (a run of ~850
-bytes: about a third of the fake's own instructions for a poll). Its ``marshal`` form (version 2:
-no references, no interning marks) is a third of that cost and is exact where equality is not: it
-tells ``1`` from ``1.0`` and ``True``, and keys in another order, so equal marshal bytes mean equal
-JSON text. Any change, the fake's or a test's own (``fake.run(id).obj[...] = ...``), is seen on the
-next poll. A payload marshal cannot write (a ``str`` or ``int`` subclass, a custom object) is
-encoded every time.
+bytes: about a third of the fake's own instructions for a poll). Its :func:`~.messages.exact_bytes`
+(marshal) are a third of that cost and exact where equality is not (``1``, ``1.0`` and ``True``
+differ, key order counts), so equal bytes mean equal JSON text. Any change, the fake's or a test's
+own (``fake.run(id).obj[...] = ...``), is seen on the next poll. A payload marshal cannot write (a
+``str`` or ``int`` subclass, a custom object) is encoded every time.
 """
 
 from __future__ import annotations
 
-import marshal
 from typing import Any
 
-from .messages import encode_json
+from .messages import encode_json, exact_bytes
 
 #: How many polled paths are remembered; past it they are all forgotten (a poller polls a few at once).
 KEPT = 256
-_MARSHAL_VERSION = 2
 
 
 class RepeatedBodies:
@@ -32,9 +29,8 @@ class RepeatedBodies:
 
     def body(self, path: str, payload: Any) -> bytes:
         """``payload`` as compact UTF-8 JSON, reusing the body last answered for ``path`` when equal."""
-        try:
-            fingerprint = marshal.dumps(payload, _MARSHAL_VERSION)
-        except ValueError:  # not plain JSON types: encode every time
+        fingerprint = exact_bytes(payload)
+        if fingerprint is None:  # not plain JSON types: encoded every time
             return encode_json(payload).encode("utf-8")
         last = self._last.get(path)
         if last is not None and last[0] == fingerprint:

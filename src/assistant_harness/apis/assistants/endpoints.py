@@ -126,6 +126,7 @@ def submit_tool_outputs(
 ) -> Obj | ApiResponse:
     run = store.run(thread_id, run_id)
     before = run.log.last  # the stream sends what the submission sets off, not the run's past
+    run.streamed = _streams(body)
     runs.submit_tool_outputs(store, run, list(body["tool_outputs"]))
     return _run_or_stream(store, run, body, before)
 

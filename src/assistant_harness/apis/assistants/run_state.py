@@ -121,3 +121,5 @@ class RunState(Pollable):
     moment: float = 0.0
     #: What the run's built-in tool calls (code interpreter, file search) did.
     tools: ToolRun = field(default_factory=lambda: ToolRun())
+    #: A stream sends the events of the change being applied as they are logged (kept as text at once).
+    streamed: bool = False

@@ -64,7 +64,7 @@ ERROR_MESSAGES = {
 
 def emit(run: RunState, name: str, obj: Obj) -> None:
     """Log an event; the object is kept as it is at this moment (as its JSON text)."""
-    run.log.append(name, Logged(obj), run.moment)
+    run.log.append(name, Logged(obj, as_text=run.streamed), run.moment)
 
 
 def apply(store: RunHost, run: RunState, transition: lc.Transition) -> None:

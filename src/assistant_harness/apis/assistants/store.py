@@ -236,7 +236,8 @@ class Store:
         )
         self._runs_created += 1
         progress = lc.Progress(timeline, now, model=RUN_MODEL, expires_at=now + RUN_TTL)
-        run = RunState(obj, state, progress, moment=now)
+        # Asked to stream: its events are sent as they are logged.
+        run = RunState(obj, state, progress, moment=now, streamed=body.get("stream") is True)
         if thread_created is not None:
             runs.emit(run, "thread.created", thread_created)
         runs.emit(run, "thread.run.created", obj)
