@@ -36,3 +36,30 @@ def test_run_py_prints_the_table_and_writes_json(tmp_path: Path) -> None:
     assert row["status"] == ("PASS" if holds else "FAIL")
     assert (f"FAIL {row['id']} {row['name'].strip()}:" in done.stdout) == (not holds)
     assert all(len(row["stats"]["samples"]) >= 5 for row in data["rows"] if row["stats"])
+
+
+def test_instructions_py_counts_per_request_from_two_runs() -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import instructions
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    summary = "==1== \n==1== I   refs:      13,795,425,663\n"
+    assert instructions.instructions_of(summary) == 13_795_425_663
+    with pytest.raises(RuntimeError, match="no instruction count"):
+        instructions.instructions_of("valgrind: command not found")
+    assert instructions.per_request(1_000, 4_000, 10, 30, 15) == 10.0
+    # The measured part runs as it will under valgrind (here without it: one flow of the fake).
+    done = subprocess.run(
+        [sys.executable, "benchmarks/instructions.py", "--inner", "fake", "1"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    bad = subprocess.run(
+        [sys.executable, "benchmarks/instructions.py", "fast"], cwd=REPO, capture_output=True, text=True
+    )
+    assert bad.returncode == 2 and "unknown contender fast: choose from floor, fake, global" in bad.stderr
