@@ -40,9 +40,28 @@ def test_a_stream_sends_the_logged_text_as_json_dumps_would_write_it(as_text: bo
     assert json_text(Logged(obj, as_text=as_text)) == expected and json_text(obj) == expected
     logged = Logged(obj, as_text=as_text)
     assert dict(logged)["n"] == [1, 2.5, None, True, 1.0, -0.0, 2**70] and logged.text == expected
+    assert dict(logged)["t"] == [1, 2]  # read as the JSON it was: a list, kept or not
 
 
-def test_what_marshal_cannot_write_is_kept_as_text() -> None:
+class Score(float):
+    """A float subclass, as a numpy scalar is one: encoded as the float it is."""
+
+
+def test_a_float_subclass_reads_back_as_the_float_it_encodes_to() -> None:
+    obj = {"temperature": Score(0.5)}
+    logged = Logged(obj)
+    obj["temperature"] = 1.0
+    assert logged.text == '{"temperature":0.5}' and logged["temperature"] == 0.5
+
+
+def test_a_numpy_scalar_reads_back_as_a_float() -> None:
+    numpy = pytest.importorskip("numpy")
+    logged = Logged({"temperature": numpy.float64(0.5), "tools": ({"type": "code_interpreter"},)})
+    assert logged == {"temperature": 0.5, "tools": [{"type": "code_interpreter"}]}
+    assert repr(logged) == 'Logged({"temperature":0.5,"tools":[{"type":"code_interpreter"}]})'
+
+
+def test_what_cannot_be_pickled_is_kept_as_text() -> None:
     class Status(str):
         pass
 

@@ -117,4 +117,4 @@ def test_exact_bytes_tell_apart_what_equality_does_not() -> None:
     class Name(str):
         pass
 
-    assert exact_bytes({"name": Name("x")}) is None  # marshal cannot write it: the caller encodes
+    assert exact_bytes({"name": Name("x")}) is None  # a local class cannot be pickled: the caller encodes

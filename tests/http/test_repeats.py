@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 import pytest
@@ -50,7 +51,21 @@ def test_any_change_is_encoded_again(change: Any) -> None:
     assert after != before
 
 
-def test_what_marshal_cannot_write_is_encoded_every_time() -> None:
+class Phase(str, enum.Enum):
+    QUEUED = "queued"
+    DONE = "completed"
+
+
+def test_a_str_enum_is_cached_and_its_change_seen() -> None:
+    bodies = RepeatedBodies()
+    obj: dict[str, Any] = {"id": "run_1", "status": Phase.QUEUED}
+    first = bodies.body(PATH, obj)
+    assert first == b'{"id":"run_1","status":"queued"}' and bodies.body(PATH, obj) is first
+    obj["status"] = Phase.DONE
+    assert bodies.body(PATH, obj) == b'{"id":"run_1","status":"completed"}'
+
+
+def test_what_cannot_be_pickled_is_encoded_every_time() -> None:
     class Status(str):
         pass
 

@@ -3,10 +3,10 @@
 A poller asks for the same object over and over, and between its changes every answer is the same
 text. JSON-encoding a run or a response is the largest single cost of such an answer (a run of ~850
 bytes: about a third of the fake's own instructions for a poll). Its :func:`~.messages.exact_bytes`
-(marshal) are a third of that cost and exact where equality is not (``1``, ``1.0`` and ``True``
+(pickled) are a third of that cost and exact where equality is not (``1``, ``1.0`` and ``True``
 differ, key order counts), so equal bytes mean equal JSON text. Any change, the fake's or a test's
-own (``fake.run(id).obj[...] = ...``), is seen on the next poll. A payload marshal cannot write (a
-``str`` or ``int`` subclass, a custom object) is encoded every time.
+own (``fake.run(id).obj[...] = ...``), is seen on the next poll. A payload that cannot be pickled
+(an instance of a local class...) is encoded every time.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ KEPT = 256
 
 
 class RepeatedBodies:
-    """The last body answered for each polled path, with the marshal bytes of the object it encoded."""
+    """The last body answered for each polled path, with the pickled bytes of the object it encoded."""
 
     __slots__ = ("_last",)
 
@@ -30,7 +30,7 @@ class RepeatedBodies:
     def body(self, path: str, payload: Any) -> bytes:
         """``payload`` as compact UTF-8 JSON, reusing the body last answered for ``path`` when equal."""
         fingerprint = exact_bytes(payload)
-        if fingerprint is None:  # not plain JSON types: encoded every time
+        if fingerprint is None:  # cannot be pickled: encoded every time
             return encode_json(payload).encode("utf-8")
         last = self._last.get(path)
         if last is not None and last[0] == fingerprint:

@@ -1,19 +1,19 @@
-"""An object as it was when an event logged it, kept as its ``marshal`` bytes (or its JSON text).
+"""An object as it was when an event logged it, kept pickled (or as its JSON text).
 
 Every change of a run logs the run (and its steps and messages) as they are at that moment, for streams
-and for ``show``; most of those events are never read in a test that polls. Its marshal bytes
-(:func:`~...http.messages.exact_bytes`) copy the moment in one C pass at a third of the JSON encoder's
-cost, exactly (``1``, ``1.0`` and ``True`` stay apart, key order is kept), where a deep copy built
-every nested dict and list again in Python (about 2.5 times the encoder's cost). Read as a mapping, it
-is decoded once; its ``text`` (what a stream sends) is encoded from that, once. An event a stream is
-about to send is kept as text at once (``as_text``): the stream reads it straight away, and the
-marshal pass would be extra work.
+and for ``show``; most of those events are never read in a test that polls. Pickling
+(:func:`~...http.messages.exact_bytes`) copies the moment in one C pass at a third of the JSON encoder's
+cost, exactly (types, values and key order as they were), where a deep copy built every nested dict and
+list again in Python (about 2.5 times the encoder's cost). Its ``text`` (what a stream sends) is encoded
+from the unpickled copy, once; read as a mapping, it is that text decoded, once, as before (lists, plain
+floats). An event a stream is about to send is kept as text at once (``as_text``): the stream reads it
+straight away, and the pickling would be extra work.
 """
 
 from __future__ import annotations
 
 import json
-import marshal
+import pickle
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -29,26 +29,22 @@ class Logged(Mapping[str, Any]):
         """``as_text``: a stream is about to send it, so keep its text at once."""
         self._value: dict[str, Any] | None = None
         self._text: str | None = None
-        self._packed: bytes | None = None
-        if not as_text:
-            self._packed = exact_bytes(value)
-        if self._packed is None:  # a stream's, or not plain JSON types (a str subclass...)
+        # Kept once made (never cleared): a reader in another thread may be using it.
+        self._packed: bytes | None = None if as_text else exact_bytes(value)
+        if self._packed is None:  # a stream's, or it cannot be pickled (a local class...)
             self._text = encode_json(value)
 
     @property
     def text(self) -> str:
         """The object's JSON text, as the API would have sent it then."""
         if self._text is None:
-            self._text = encode_json(self._decoded())
+            assert self._packed is not None  # one of the two is always kept
+            self._text = encode_json(pickle.loads(self._packed))
         return self._text
 
     def _decoded(self) -> dict[str, Any]:
         if self._value is None:
-            if self._packed is not None:
-                self._value, self._packed = marshal.loads(self._packed), None
-            else:
-                assert self._text is not None  # one of the two is always kept
-                self._value = json.loads(self._text)
+            self._value = json.loads(self.text)
         return self._value
 
     def __getitem__(self, key: str) -> Any:
