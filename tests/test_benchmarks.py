@@ -12,17 +12,16 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
+def _script(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """A benchmarks/ script run from the repository's root, its output captured."""
+    command = [sys.executable, *args]
+    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False, timeout=timeout)
+
+
 @pytest.mark.slow  # a benchmark run: `pytest -m slow` and CI
 def test_run_py_prints_the_table_and_writes_json(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
-    done = subprocess.run(
-        [sys.executable, "benchmarks/run.py", "--quick", "--only", "P2,P5", "--json", str(out)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    done = _script("benchmarks/run.py", "--quick", "--only", "P2,P5", "--json", str(out))
     assert done.returncode == 0, done.stderr[-2000:]
     assert "targets hold." in done.stdout
     data = json.loads(out.read_text(encoding="utf-8"))
@@ -50,16 +49,7 @@ def test_instructions_py_counts_per_request_from_two_runs() -> None:
         instructions.instructions_of("valgrind: command not found")
     assert instructions.per_request(1_000, 4_000, 10, 30, 15) == 10.0
     # The measured part runs as it will under valgrind (here without it: one flow of the fake).
-    done = subprocess.run(
-        [sys.executable, "benchmarks/instructions.py", "--inner", "fake", "1"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    done = _script("benchmarks/instructions.py", "--inner", "fake", "1", timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    bad = subprocess.run(
-        [sys.executable, "benchmarks/instructions.py", "fast"], cwd=REPO, capture_output=True, text=True
-    )
+    bad = _script("benchmarks/instructions.py", "fast", timeout=120)
     assert bad.returncode == 2 and "unknown contender fast: choose from floor, fake, global" in bad.stderr
