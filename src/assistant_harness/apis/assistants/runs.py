@@ -63,7 +63,7 @@ ERROR_MESSAGES = {
 
 
 def emit(run: RunState, name: str, obj: Obj) -> None:
-    """Log an event; the object is kept as it is at this moment (as its JSON text)."""
+    """Log an event; the object is kept as it is at this moment (pickled, or as text for a stream)."""
     run.log.append(name, Logged(obj, as_text=run.streamed), run.moment)
 
 
