@@ -212,9 +212,17 @@ def exact_bytes(value: Any) -> bytes | None:
         return None
 
 
-def json_response(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> ApiResponse:
-    """A JSON response; compact, UTF-8, key order as built (so bytes are stable run to run)."""
-    content = encode_json(payload).encode("utf-8")
+def json_body(payload: Any) -> bytes:
+    """``payload`` as a JSON body: compact, UTF-8, key order as built (so bytes are stable run to run)."""
+    return encode_json(payload).encode("utf-8")
+
+
+def json_response(
+    status: int, payload: Any, headers: Mapping[str, str] | None = None, *, content: bytes | None = None
+) -> ApiResponse:
+    """A JSON response of ``payload`` (:func:`json_body`); ``content``: its body, already encoded."""
+    if content is None:
+        content = json_body(payload)
     out = {"content-type": "application/json"}
     if headers:
         out.update(headers)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .messages import encode_json, exact_bytes
+from .messages import exact_bytes, json_body
 
 #: How many polled paths are remembered; past it they are all forgotten (a poller polls a few at once).
 KEPT = 256
@@ -31,11 +31,11 @@ class RepeatedBodies:
         """``payload`` as compact UTF-8 JSON, reusing the body last answered for ``path`` when equal."""
         fingerprint = exact_bytes(payload)
         if fingerprint is None:  # cannot be pickled: encoded every time
-            return encode_json(payload).encode("utf-8")
+            return json_body(payload)
         last = self._last.get(path)
         if last is not None and last[0] == fingerprint:
             return last[1]
-        content = encode_json(payload).encode("utf-8")
+        content = json_body(payload)
         if len(self._last) >= KEPT and path not in self._last:
             self._last.clear()
         self._last[path] = (fingerprint, content)

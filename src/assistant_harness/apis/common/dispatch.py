@@ -48,11 +48,8 @@ def dispatch(
         return result
     if endpoint.returns in POLLED:
         headers["openai-poll-after-ms"] = str(poll_after_ms)
-    if repeats is not None:
-        return ApiResponse(
-            200, repeats.body(request.path, result), {"content-type": "application/json", **headers}
-        )
-    return json_response(200, result, headers)
+    content = repeats.body(request.path, result) if repeats is not None else None
+    return json_response(200, result, headers, content=content)
 
 
 def error_response(error: ApiError, headers: dict[str, str]) -> ApiResponse:
