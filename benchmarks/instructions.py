@@ -99,8 +99,9 @@ def main(argv: list[str] | None = None) -> int:
 
     for kind in args.kinds or KINDS:
         with ThreadPoolExecutor(max_workers=2) as pool:  # the two counts, one a core
-            few_count = pool.submit(count, kind, args.few, args.src)
-            few, many = few_count.result(), count(kind, args.many, args.src)
+            many_count = pool.submit(count, kind, args.many, args.src)
+            few = count(kind, args.few, args.src)
+            many = many_count.result()
         cost = per_request(few, many, args.few, args.many, flow.REQUESTS_PER_FLOW)
         print(f"{kind:8s} {cost:12,.0f} instructions a request")
     return 0

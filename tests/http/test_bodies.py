@@ -7,12 +7,13 @@ import datetime
 import importlib
 import pickle
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from assistant_harness import FakeAssistants
-from assistant_harness.http.bodies import complete_response, known_body_class
+from assistant_harness.http.bodies import _keeps_headers_as_expected, complete_response, known_body_class
 from assistant_harness.http.transports import HAS_HTTPX2, httpx_module_for_openai
 
 MODULES = ["httpx", "httpx2"] if HAS_HTTPX2 else ["httpx"]
@@ -170,3 +171,47 @@ def _message_of(step: Callable[[], Any]) -> str:
     except Exception as error:
         return str(error)
     return "no error"
+
+
+HEADER_SETS = {
+    "the fake's own": {"content-type": "application/json", "x-request-id": "req_1", "content-length": "2"},
+    "names in mixed case": {"Retry-After": "3", "X-Should-Retry": "true"},
+    "a value not ASCII": {"x-note": "café"},
+    "a name not ASCII": {"x-café": "1"},
+    "bytes": {b"x-note": b"caf\xc3\xa9"},
+    "pairs": [("x-a", "1"), ("x-a", "2")],
+    "none": None,
+}
+
+
+def _headers_of(make: Callable[[], Any]) -> Any:
+    try:
+        headers = make().headers
+    except Exception as error:  # httpx's own error for headers it refuses, from both
+        return type(error), str(error)
+    return headers._list, headers.encoding, headers.raw, list(headers.multi_items()), headers.get("x-note")
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+@pytest.mark.parametrize("given", list(HEADER_SETS))
+def test_headers_are_kept_as_httpx_keeps_them(module_name: str, given: str) -> None:
+    module = importlib.import_module(module_name)
+    headers = HEADER_SETS[given]
+    plain = _headers_of(lambda: module.Response(200, headers=headers, stream=module.ByteStream(BODY)))
+    known = _headers_of(lambda: complete_response(module, 200, headers, BODY))
+    assert known == plain
+
+
+def test_an_httpx_that_keeps_headers_otherwise_is_given_them_as_usual(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class KeptOtherwise:
+        def __init__(self, headers: Any = None) -> None:
+            self.pairs = dict(headers or {})
+
+    assert _keeps_headers_as_expected(SimpleNamespace(Headers=KeptOtherwise)) is False
+    module = httpx_module_for_openai()
+    monkeypatch.setattr(known_body_class(module), "_fills_headers", False)
+    headers = HEADER_SETS["the fake's own"]
+    plain = _headers_of(lambda: module.Response(200, headers=headers, stream=module.ByteStream(BODY)))
+    assert _headers_of(lambda: complete_response(module, 200, headers, BODY)) == plain

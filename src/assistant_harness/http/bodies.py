@@ -9,6 +9,12 @@ while the stream is still the one given (or the client's wrapper around it) and 
 reads: a stream a transport wrapper replaced, a read of the wrong kind (sync on an async client's
 response) and anything after a first read or a close go to httpx's own ``read()``, as do iterating
 (``iter_bytes``, ``iter_raw``) and respx turning the response into an httpcore one.
+
+Its headers, when every name and value is ASCII text (the fake's always are), are put in the form httpx
+keeps them in one comprehension, with the encoding httpx would find on the first lookup: ``Headers``
+normalises each pair through two function calls, and the SDK's first ``get`` decodes every header to
+choose that encoding. Any other headers (bytes, non-ASCII text, an httpx whose ``Headers`` keeps them
+otherwise) are given to ``Headers`` as usual.
 """
 
 from __future__ import annotations
@@ -23,6 +29,30 @@ _classes: dict[str, Any] = {}
 _classes_lock = threading.Lock()
 
 
+def _keeps_headers_as_expected(module: Any) -> bool:
+    """Whether ``module.Headers`` keeps (name, lower-case name, value) bytes in ``_list`` and the
+    encoding it found in ``_encoding``, as the fast path below fills them."""
+    probe = module.Headers({"Ab": "c"})
+    return (
+        getattr(probe, "_list", None) == [(b"Ab", b"ab", b"c")]
+        and getattr(probe, "_encoding", "") is None
+        and probe.encoding == "ascii"
+    )
+
+
+def _ascii_header_list(headers: Any) -> list[tuple[bytes, bytes, bytes]] | None:
+    """``headers`` (a mapping of text) as ``Headers`` keeps them, or None unless all are ASCII text."""
+    if not isinstance(headers, dict):
+        return None
+    try:
+        return [
+            (name := key.encode("ascii"), name.lower(), value.encode("ascii"))
+            for key, value in headers.items()
+        ]
+    except (AttributeError, UnicodeEncodeError):  # bytes, or not ASCII: Headers has its own rules
+        return None
+
+
 def _make_class(module: Any) -> Any:
     sync_stream, async_stream = module.SyncByteStream, module.AsyncByteStream
 
@@ -30,6 +60,8 @@ def _make_class(module: Any) -> Any:
         #: The stream given at construction and its bytes (None: built some other way, read as usual).
         _given_stream: Any = None
         _given_body: bytes = b""
+        #: Whether headers may be given in the form ``Headers`` keeps them (see the module's docstring).
+        _fills_headers = _keeps_headers_as_expected(module)
 
         def read(self) -> bytes:
             if not self._untouched() or not isinstance(self.stream, sync_stream):
@@ -91,6 +123,13 @@ def complete_response(module: Any, status: int, headers: Any, body: bytes) -> An
     ``body`` is what the client reads: no ``content-encoding`` to undo (the fake never sets one;
     cassettes and serve's proxy drop it with the other wire headers)."""
     stream = module.ByteStream(body)
-    response = known_body_class(module)(status, headers=headers, stream=stream)
+    made = known_body_class(module)
+    listed = _ascii_header_list(headers) if made._fills_headers else None
+    if listed is None:
+        response = made(status, headers=headers, stream=stream)
+    else:
+        response = made(status, stream=stream)
+        kept = response.headers
+        kept._list, kept._encoding = listed, "ascii"
     response._given_stream, response._given_body = stream, body
     return response
