@@ -10,6 +10,7 @@ from assistant_harness.http.messages import (
     MAX_DEPTH,
     ApiRequest,
     MalformedRequest,
+    decoded_headers,
     exact_bytes,
     json_response,
     parse_json,
@@ -22,7 +23,7 @@ def test_request_from_splits_decodes_and_lowercases() -> None:
         "GET",
         "/v1/threads/thread%201/messages?limit=5&order=asc&after=&x=%E2%9C%93",
         "/v1",
-        [(b"Authorization", b"Bearer k"), (b"OpenAI-Beta", b"assistants=v2")],
+        decoded_headers([(b"Authorization", b"Bearer k"), (b"OpenAI-Beta", b"assistants=v2")]),
         b"",
         url="https://api.openai.com/v1/threads/thread%201/messages",
         read_timeout=7.0,
@@ -34,14 +35,16 @@ def test_request_from_splits_decodes_and_lowercases() -> None:
 
 
 def test_request_from_never_makes_surrogates_or_fails_on_odd_bytes() -> None:
-    request = request_from("GET", "/v1/files/%ED%A0%80?after=%ff", "/v1", [(b"x-odd", b"\xff")], b"", url="u")
+    request = request_from(
+        "GET", "/v1/files/%ED%A0%80?after=%ff", "/v1", decoded_headers([(b"x-odd", b"\xff")]), b"", url="u"
+    )
     assert request.path == "/files/\ufffd\ufffd\ufffd" and request.query == {"after": "\ufffd"}
     assert request.headers["x-odd"] == "ÿ"  # header bytes are latin-1, as HTTP says
     request.path.encode("utf-8")  # no lone surrogate anywhere
 
 
 def test_the_base_path_alone_is_the_root() -> None:
-    assert request_from("GET", "/v1", "/v1", [], b"", url="u").path == "/"
+    assert request_from("GET", "/v1", "/v1", {}, b"", url="u").path == "/"
 
 
 def test_an_empty_body_is_an_empty_object() -> None:

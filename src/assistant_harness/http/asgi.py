@@ -24,7 +24,7 @@ from ..engine.faults import READ_TIMEOUT, TransportFault
 from ..errors import CassetteMismatch, HangDetected, HarnessInterrupt
 from . import azure
 from .faults import Chunks
-from .messages import ApiRequest, ApiResponse, json_response, request_from
+from .messages import ApiRequest, ApiResponse, decoded_headers, json_response, request_from
 from .routing import UnservedEndpoint
 
 Scope = MutableMapping[str, Any]
@@ -134,7 +134,12 @@ class ServeApp:
         ):
             client = scope.get("client")
             request = request_from(
-                method, target, self.control_path, scope["headers"], body, url=target, lower_case=True
+                method,
+                target,
+                self.control_path,
+                decoded_headers(scope["headers"], lower_case=True),
+                body,
+                url=target,
             )
             with self._lock:
                 return self.control(request, client[0] if client else None)
@@ -144,7 +149,8 @@ class ServeApp:
             prefix, handle = azure.BASE_PATH, self._azure
         if prefix is None:
             return _invalid_url(method, path)
-        request = request_from(method, target, prefix, scope["headers"], body, url=target, lower_case=True)
+        headers = decoded_headers(scope["headers"], lower_case=True)
+        request = request_from(method, target, prefix, headers, body, url=target)
         try:
             with self._lock:
                 return handle(request)

@@ -26,7 +26,7 @@ from typing import Any, NamedTuple, Protocol
 # Re-exported: the cassette lane and older code use fastlane.Chunks and fastlane.BROKEN.
 from .faults import BROKEN as BROKEN
 from .faults import Chunks as Chunks
-from .messages import ApiRequest, ApiResponse, request_from
+from .messages import ApiRequest, ApiResponse, decoded_headers, request_from
 
 #: (module, class names) whose request methods carry every request httpx/httpx2 send.
 TARGETS = (
@@ -100,7 +100,7 @@ def to_api_request(request: Any, base_path: str, body: bytes) -> ApiRequest:
         request.method.decode("ascii"),
         target,
         base_path,
-        request.headers,
+        decoded_headers(request.headers),
         body,
         url=f"{url.scheme.decode()}://{netloc(url)}{target}",
         read_timeout=timeout.get("read"),

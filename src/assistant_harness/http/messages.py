@@ -123,32 +123,34 @@ class ApiRequest:
         return parse_json(self.body)
 
 
+def decoded_headers(pairs: Iterable[tuple[bytes, bytes]], *, lower_case: bool = False) -> dict[str, str]:
+    """Header pairs as the wire has them, as a plain dict with lower-case names (httpx's Headers.get
+    scans every header on each call). ``lower_case``: the names already are (ASGI's)."""
+    if lower_case:
+        return {k.decode("latin-1"): v.decode("latin-1") for k, v in pairs}
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in pairs}
+
+
 def request_from(
     method: str,
     target: str,
     base_path: str,
-    headers: Iterable[tuple[bytes, bytes]],
+    headers: Mapping[str, str],
     body: bytes,
     *,
     url: str,
     read_timeout: float | None = None,
-    lower_case: bool = False,
 ) -> ApiRequest:
     """The one conversion every adapter uses: a request as the wire has it (``target``: the
-    percent-encoded path and query, under ``base_path``) as an :class:`ApiRequest`.
-    ``lower_case``: the header names already are (ASGI's, httpx's own lowered copies)."""
+    percent-encoded path and query, under ``base_path``; ``headers``: :func:`decoded_headers`) as an
+    :class:`ApiRequest`."""
     path, _, query = target.partition("?")
     path = path[len(base_path) :]
-    # A plain dict with lower-case names: httpx's Headers.get scans every header on each call.
-    if lower_case:
-        names = {k.decode("latin-1"): v.decode("latin-1") for k, v in headers}
-    else:
-        names = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in headers}
     return ApiRequest(
         method,
         (unquote(path) if "%" in path else path) or "/",
         dict(parse_qsl(query, keep_blank_values=True)) if query else {},
-        names,
+        headers,
         body,
         url,
         read_timeout,

@@ -25,7 +25,7 @@ from . import azure, fastlane, faults
 from .bases import BaseUrl as BaseUrl
 from .bases import passes_through, unserved_error, unserved_host_error, unserved_message
 from .bodies import complete_response
-from .messages import ApiRequest, ApiResponse, request_from
+from .messages import ApiRequest, ApiResponse, decoded_headers, request_from
 from .routing import UnservedEndpoint
 
 HAS_HTTPX2 = (
@@ -45,22 +45,21 @@ def to_api_request(request: Any, base: BaseUrl) -> ApiRequest:
         request.method,
         target,
         base.path,
-        header_pairs(request.headers),
+        header_names(request.headers),
         request.content,
         # The request was routed to ``base``, so its origin is the base's: str(url) would re-parse
         # and re-validate the whole URL on every request, for a value only messages read.
         url=base.origin + target,
         read_timeout=timeout.get("read"),
-        lower_case=True,
     )
 
 
-def header_pairs(headers: Any) -> list[tuple[bytes, bytes]]:
-    """An httpx/httpx2 ``Headers`` as (lower-case name, value) pairs: the names it keeps lowered."""
+def header_names(headers: Any) -> dict[str, str]:
+    """An httpx/httpx2 ``Headers`` as :func:`~.messages.decoded_headers`, from the names it keeps lowered."""
     kept = getattr(headers, "_list", None)
     if kept is None:  # not the Headers class this was written against: ask it the public way
-        return [(name.lower(), value) for name, value in headers.raw]
-    return [(lower, value) for _, lower, value in kept]
+        return decoded_headers(headers.raw)
+    return {lower.decode("latin-1"): value.decode("latin-1") for _, lower, value in kept}
 
 
 def transport_error(module: Any, fault: TransportFault, request: Any) -> BaseException:
