@@ -215,3 +215,15 @@ def test_an_httpx_that_keeps_headers_otherwise_is_given_them_as_usual(
     headers = HEADER_SETS["the fake's own"]
     plain = _headers_of(lambda: module.Response(200, headers=headers, stream=module.ByteStream(BODY)))
     assert _headers_of(lambda: complete_response(module, 200, headers, BODY)) == plain
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+@pytest.mark.parametrize("status", [200, 201, 404, 429, 500, 599])
+def test_it_says_what_an_http_1_1_answer_says_of_itself(module_name: str, status: int) -> None:
+    module = importlib.import_module(module_name)
+    plain = module.Response(status, headers=HEADERS, stream=module.ByteStream(BODY))
+    known = complete_response(module, status, HEADERS, BODY)
+    assert (known.http_version, known.reason_phrase) == (plain.http_version, plain.reason_phrase)
+    assert known.extensions == {"http_version": b"HTTP/1.1", "reason_phrase": plain.reason_phrase.encode()}
+    known.extensions["x"] = b"mine"  # each answer's own
+    assert "x" not in complete_response(module, status, HEADERS, BODY).extensions

@@ -15,6 +15,10 @@ keeps them in one comprehension, with the encoding httpx would find on the first
 normalises each pair through two function calls, and the SDK's first ``get`` decodes every header to
 choose that encoding. Any other headers (bytes, non-ASCII text, an httpx whose ``Headers`` keeps them
 otherwise) are given to ``Headers`` as usual.
+
+It carries the ``http_version`` and ``reason_phrase`` extensions an HTTP/1.1 answer from the network
+carries (values equal to what httpx reports without them): every client's request log reads both, and
+without them each read raises and catches a ``KeyError``.
 """
 
 from __future__ import annotations
@@ -117,6 +121,18 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+_extensions: dict[int, dict[str, bytes]] = {}
+
+
+def _extensions_of(module: Any, status: int) -> dict[str, bytes]:
+    """What an HTTP/1.1 answer of ``status`` from the network says of itself (the Response copies it)."""
+    found = _extensions.get(status)
+    if found is None:
+        phrase = module.codes.get_reason_phrase(status).encode("ascii")
+        found = _extensions[status] = {"http_version": b"HTTP/1.1", "reason_phrase": phrase}
+    return found
+
+
 def complete_response(module: Any, status: int, headers: Any, body: bytes) -> Any:
     """A ``module.Response`` of ``body`` as a stream, which a ``read()`` takes in one step.
 
@@ -125,10 +141,11 @@ def complete_response(module: Any, status: int, headers: Any, body: bytes) -> An
     stream = module.ByteStream(body)
     made = known_body_class(module)
     listed = _ascii_header_list(headers) if made._fills_headers else None
+    extensions = _extensions_of(module, status)
     if listed is None:
-        response = made(status, headers=headers, stream=stream)
+        response = made(status, headers=headers, stream=stream, extensions=extensions)
     else:
-        response = made(status, stream=stream)
+        response = made(status, stream=stream, extensions=extensions)
         kept = response.headers
         kept._list, kept._encoding = listed, "ascii"
     response._given_stream, response._given_body = stream, body
