@@ -1,4 +1,4 @@
-"""apis/common/logged: an object kept as it was at the moment it was logged (marshal bytes, or text)."""
+"""apis/common/logged: an object kept as it was at the moment it was logged (pickled bytes, or text)."""
 
 from __future__ import annotations
 
@@ -70,3 +70,34 @@ def test_what_cannot_be_pickled_is_kept_as_text() -> None:
     obj["status"] = "completed"
     assert logged.text == '{"id":"run_1","status":"queued"}' and logged["status"] == "queued"
     assert repr(logged) == 'Logged({"id":"run_1","status":"queued"})'
+
+
+@pytest.mark.parametrize("as_text", [False, True], ids=["packed", "text"])
+def test_the_same_moment_logged_again_reads_the_same_and_is_its_own(as_text: bool) -> None:
+    obj = {"id": "step_1", "status": "in_progress", "step_details": {"type": "message_creation"}}
+    first = Logged(obj, as_text=as_text)
+    again = first.again()
+    obj["status"] = "completed"
+    assert (
+        again
+        == first
+        == {"id": "step_1", "status": "in_progress", "step_details": {"type": "message_creation"}}
+    )
+    assert again.text == first.text
+    first["step_details"]["type"] = "changed by a reader"  # what one reader does to its mapping
+    assert again["step_details"] == {"type": "message_creation"}
+
+
+def test_events_sent_back_to_back_of_one_unchanged_object_read_apart() -> None:
+    from assistant_harness import FakeAssistants
+
+    fake = FakeAssistants()
+    client = fake.client()
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create()
+    run = client.beta.threads.runs.create(thread.id, assistant_id=assistant.id)
+    created, queued = list(fake.run(run.id).log)[:2]
+    assert (created.name, queued.name) == ("thread.run.created", "thread.run.queued")
+    assert created.data == queued.data and created.data is not queued.data
+    created.data["metadata"]["k"] = "v"
+    assert queued.data["metadata"] == {}

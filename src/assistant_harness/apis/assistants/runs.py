@@ -62,9 +62,13 @@ ERROR_MESSAGES = {
 }
 
 
-def emit(run: RunState, name: str, obj: Obj) -> None:
-    """Log an event; the object is kept as it is at this moment (pickled, or as text for a stream)."""
-    run.log.append(name, Logged(obj, as_text=run.streamed), run.moment)
+def emit(run: RunState, name: str, obj: Obj, *then: str) -> None:
+    """Log an event; the object is kept as it is at this moment (pickled, or as text for a stream).
+    ``then``: the events sent straight after it of the same object, unchanged (kept once for all)."""
+    logged = Logged(obj, as_text=run.streamed)
+    run.log.append(name, logged, run.moment)
+    for name_then in then:
+        run.log.append(name_then, logged.again(), run.moment)
 
 
 def apply(store: RunHost, run: RunState, transition: lc.Transition) -> None:
@@ -279,8 +283,7 @@ def _emit_message(run: RunState, message: Obj) -> None:
         "incomplete_at": None,
         "incomplete_details": None,
     }
-    emit(run, "thread.message.created", writing)
-    emit(run, "thread.message.in_progress", writing)
+    emit(run, "thread.message.created", writing, "thread.message.in_progress")
     for index, part in enumerate(message["content"]):
         if part["type"] == "text":
             text = part["text"]
@@ -305,8 +308,7 @@ def _new_step(store: RunHost, run: RunState, details: Obj, at: int) -> Obj:
     created = (
         {**step, "step_details": {**details, "tool_calls": []}} if details["type"] == "tool_calls" else step
     )
-    emit(run, "thread.run.step.created", created)
-    emit(run, "thread.run.step.in_progress", created)
+    emit(run, "thread.run.step.created", created, "thread.run.step.in_progress")
     return step
 
 

@@ -240,8 +240,7 @@ class Store:
         run = RunState(obj, state, progress, moment=now, streamed=body.get("stream") is True)
         if thread_created is not None:
             runs.emit(run, "thread.created", thread_created)
-        runs.emit(run, "thread.run.created", obj)
-        runs.emit(run, "thread.run.queued", obj)
+        runs.emit(run, "thread.run.created", obj, "thread.run.queued")
         state.runs[obj["id"]] = run
         state.active = run
         self.runs[obj["id"]] = run

@@ -34,6 +34,13 @@ class Logged(Mapping[str, Any]):
         if self._packed is None:  # a stream's, or it cannot be pickled (a local class...)
             self._text = encode_json(value)
 
+    def again(self) -> Logged:
+        """The same moment, for another event sent straight after it with the object unchanged: the
+        kept bytes or text are shared (immutable), the mapping a reader gets is its own."""
+        twin = Logged.__new__(Logged)
+        twin._value, twin._text, twin._packed = None, self._text, self._packed
+        return twin
+
     @property
     def text(self) -> str:
         """The object's JSON text, as the API would have sent it then."""
