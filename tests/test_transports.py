@@ -301,3 +301,17 @@ def test_the_respx_internals_start_mocker_uses_are_there() -> None:
     assert HTTPCoreMocker.target_methods == ["handle_request", "handle_async_request"]
     assert all(isinstance(target, str) for target in HTTPCoreMocker.targets)
     assert callable(HTTPCoreMocker.mock) and callable(HTTPCoreMocker.stop)
+
+
+def test_request_headers_are_read_with_names_lowered_as_httpx_lowers_them() -> None:
+    from assistant_harness.http.transports import header_names
+
+    class PublicOnly:
+        """A Headers that keeps its pairs some other way: only ``raw`` is asked."""
+
+        raw = [(b"X-\xc9t\xc9", b"V\xe9"), (b"Authorization", b"Bearer k")]
+
+    expected = {"x-\xc9t\xc9": "V\xe9", "authorization": "Bearer k"}  # bytes.lower(): ASCII letters only
+    assert header_names(PublicOnly()) == expected
+    kept = httpx.Headers(PublicOnly.raw)
+    assert header_names(kept) == expected

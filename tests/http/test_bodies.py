@@ -212,18 +212,71 @@ def test_an_httpx_that_keeps_headers_otherwise_is_given_them_as_usual(
     assert _keeps_headers_as_expected(SimpleNamespace(Headers=KeptOtherwise)) is False
     module = httpx_module_for_openai()
     monkeypatch.setattr(known_body_class(module), "_fills_headers", False)
+
+    def not_to_be_called(_: Any) -> None:
+        raise AssertionError("headers filled in although Headers keeps them otherwise")
+
+    monkeypatch.setattr("assistant_harness.http.bodies._ascii_header_list", not_to_be_called)
     headers = HEADER_SETS["the fake's own"]
     plain = _headers_of(lambda: module.Response(200, headers=headers, stream=module.ByteStream(BODY)))
-    assert _headers_of(lambda: complete_response(module, 200, headers, BODY)) == plain
+    assert (
+        _headers_of(lambda: complete_response(module, 200, headers, BODY, client_reads_first=True)) == plain
+    )
 
 
 @pytest.mark.parametrize("module_name", MODULES)
-@pytest.mark.parametrize("status", [200, 201, 404, 429, 500, 599])
-def test_it_says_what_an_http_1_1_answer_says_of_itself(module_name: str, status: int) -> None:
+def test_headers_take_a_write_before_the_first_read_as_httpx_does(module_name: str) -> None:
+    """A transport wrapper may add a header before the client reads any (so the encoding is not set yet)."""
     module = importlib.import_module(module_name)
-    plain = module.Response(status, headers=HEADERS, stream=module.ByteStream(BODY))
-    known = complete_response(module, status, HEADERS, BODY)
-    assert (known.http_version, known.reason_phrase) == (plain.http_version, plain.reason_phrase)
-    assert known.extensions == {"http_version": b"HTTP/1.1", "reason_phrase": plain.reason_phrase.encode()}
-    known.extensions["x"] = b"mine"  # each answer's own
-    assert "x" not in complete_response(module, status, HEADERS, BODY).extensions
+    plain = module.Response(200, headers=HEADERS, stream=module.ByteStream(BODY))
+    known = complete_response(module, 200, HEADERS, BODY)
+    for response in (plain, known):
+        response.headers["x-added"] = "café"
+    assert (
+        known.headers.raw == plain.headers.raw and known.headers.encoding == plain.headers.encoding == "utf-8"
+    )
+    assert known.headers["x-added"] == plain.headers["x-added"] == "café"
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_an_answer_the_client_reads_first_has_the_encoding_its_first_lookup_finds(module_name: str) -> None:
+    module = importlib.import_module(module_name)
+    known = complete_response(module, 200, HEADERS, BODY, client_reads_first=True)
+    assert known.headers._encoding == "ascii"
+    assert complete_response(module, 200, HEADERS, BODY).headers._encoding is None
+    plain = module.Response(200, headers=HEADERS, stream=module.ByteStream(BODY))
+    assert plain.headers.encoding == "ascii" and known.headers.raw == plain.headers.raw
+
+
+STATUSES = [200, 201, 404, 413, 414, 416, 422, 429, 500, 599]
+
+
+@pytest.mark.parametrize("first", MODULES)
+@pytest.mark.parametrize("status", STATUSES)
+def test_it_says_what_an_http_1_1_answer_of_each_library_says_of_itself(first: str, status: int) -> None:
+    """httpx and httpx2 name 413, 414, 416 and 422 differently: each answer has its own library's phrase,
+    whichever library answered the status first."""
+    for module_name in [first, *(m for m in MODULES if m != first)]:
+        module = importlib.import_module(module_name)
+        plain = module.Response(status, headers=HEADERS, stream=module.ByteStream(BODY))
+        known = complete_response(module, status, HEADERS, BODY)
+        assert (known.http_version, known.reason_phrase) == (plain.http_version, plain.reason_phrase)
+        phrase = plain.reason_phrase.encode()
+        assert known.extensions == {"http_version": b"HTTP/1.1", "reason_phrase": phrase}
+
+
+def test_each_answer_is_given_an_extensions_dict_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpx before 0.28 keeps the dict it is given: a test changing one answer's must not change the next."""
+    module = httpx_module_for_openai()
+    made = known_body_class(module)
+    given: list[Any] = []
+    init = made.__init__
+
+    def spying(self: Any, *args: Any, **kwargs: Any) -> None:
+        given.append(kwargs.get("extensions"))
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(made, "__init__", spying)
+    complete_response(module, 200, HEADERS, BODY)
+    complete_response(module, 200, HEADERS, BODY)
+    assert len(given) == 2 and given[0] == given[1] and given[0] is not given[1]

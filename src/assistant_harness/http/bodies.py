@@ -11,10 +11,12 @@ response) and anything after a first read or a close go to httpx's own ``read()`
 (``iter_bytes``, ``iter_raw``) and respx turning the response into an httpcore one.
 
 Its headers, when every name and value is ASCII text (the fake's always are), are put in the form httpx
-keeps them in one comprehension, with the encoding httpx would find on the first lookup: ``Headers``
-normalises each pair through two function calls, and the SDK's first ``get`` decodes every header to
-choose that encoding. Any other headers (bytes, non-ASCII text, an httpx whose ``Headers`` keeps them
-otherwise) are given to ``Headers`` as usual.
+keeps them in one comprehension (``Headers`` normalises each pair through two function calls). Any other
+headers (bytes, non-ASCII text, an httpx whose ``Headers`` keeps them otherwise) are given to ``Headers``
+as usual. When the client reads the answer first (``client_reads_first``: a ``MockTransport``'s answer,
+which no other transport can wrap), they also get the encoding httpx's first lookup would choose by
+decoding every header: no code can write to them before that lookup (which encodes a written value by
+that encoding, so a transport wrapper's non-ASCII header would fail), hence not on the global lane.
 
 It carries the ``http_version`` and ``reason_phrase`` extensions an HTTP/1.1 answer from the network
 carries (values equal to what httpx reports without them): every client's request log reads both, and
@@ -121,32 +123,37 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-_extensions: dict[int, dict[str, bytes]] = {}
+#: Each library's reason phrase of each status (httpx and httpx2 differ on a few: 413, 414, 416, 422).
+_phrases: dict[tuple[str, int], bytes] = {}
 
 
-def _extensions_of(module: Any, status: int) -> dict[str, bytes]:
-    """What an HTTP/1.1 answer of ``status`` from the network says of itself (the Response copies it)."""
-    found = _extensions.get(status)
+def _reason_phrase(module: Any, status: int) -> bytes:
+    found = _phrases.get((module.__name__, status))
     if found is None:
-        phrase = module.codes.get_reason_phrase(status).encode("ascii")
-        found = _extensions[status] = {"http_version": b"HTTP/1.1", "reason_phrase": phrase}
+        found = _phrases[module.__name__, status] = module.codes.get_reason_phrase(status).encode("ascii")
     return found
 
 
-def complete_response(module: Any, status: int, headers: Any, body: bytes) -> Any:
+def complete_response(
+    module: Any, status: int, headers: Any, body: bytes, *, client_reads_first: bool = False
+) -> Any:
     """A ``module.Response`` of ``body`` as a stream, which a ``read()`` takes in one step.
 
     ``body`` is what the client reads: no ``content-encoding`` to undo (the fake never sets one;
-    cassettes and serve's proxy drop it with the other wire headers)."""
+    cassettes and serve's proxy drop it with the other wire headers). ``client_reads_first``: see the
+    module's docstring."""
     stream = module.ByteStream(body)
     made = known_body_class(module)
     listed = _ascii_header_list(headers) if made._fills_headers else None
-    extensions = _extensions_of(module, status)
+    # A dict of its own (httpx before 0.28 keeps the one it is given).
+    extensions = {"http_version": b"HTTP/1.1", "reason_phrase": _reason_phrase(module, status)}
     if listed is None:
         response = made(status, headers=headers, stream=stream, extensions=extensions)
     else:
         response = made(status, stream=stream, extensions=extensions)
         kept = response.headers
-        kept._list, kept._encoding = listed, "ascii"
+        kept._list = listed
+        if client_reads_first:
+            kept._encoding = "ascii"
     response._given_stream, response._given_body = stream, body
     return response

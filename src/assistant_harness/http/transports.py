@@ -58,7 +58,7 @@ def header_names(headers: Any) -> dict[str, str]:
     """An httpx/httpx2 ``Headers`` as :func:`~.messages.decoded_headers`, from the names it keeps lowered."""
     kept = getattr(headers, "_list", None)
     if kept is None:  # not the Headers class this was written against: ask it the public way
-        return decoded_headers(headers.raw)
+        return decoded_headers([(name.lower(), value) for name, value in headers.raw], lower_case=True)
     return {lower.decode("latin-1"): value.decode("latin-1") for _, lower, value in kept}
 
 
@@ -354,8 +354,11 @@ def httpx_module_for_openai() -> Any:
     return httpx2
 
 
-def answer_with(handle: Handle, request: Any, base: BaseUrl, module: Any) -> Any:
-    """Answer an httpx or httpx2 ``request`` from ``handle``, as ``module``'s Response (or exception)."""
+def answer_with(
+    handle: Handle, request: Any, base: BaseUrl, module: Any, *, client_reads_first: bool = False
+) -> Any:
+    """Answer an httpx or httpx2 ``request`` from ``handle``, as ``module``'s Response (or exception).
+    ``client_reads_first``: the answer goes straight to the client (bodies.complete_response)."""
     try:
         answer = handle(to_api_request(request, base))
     except UnservedEndpoint:
@@ -367,7 +370,9 @@ def answer_with(handle: Handle, request: Any, base: BaseUrl, module: Any) -> Any
         # Response does not look for and insert Content-Length itself, and the client's read()
         # takes the body in one step (bodies.py).
         headers = {**answer.headers, "content-length": str(len(answer.content))}
-        return complete_response(module, answer.status, headers, answer.content)
+        return complete_response(
+            module, answer.status, headers, answer.content, client_reads_first=client_reads_first
+        )
     stream = faults.stream_class(module)(
         answer.parts(),
         answer.broken_after,
@@ -381,6 +386,6 @@ def mock_transport(handle: Handle, base: BaseUrl, module: Any) -> Any:
     """A ``MockTransport`` of ``module`` (httpx or httpx2) answering from ``handle``."""
 
     def handler(request: Any) -> Any:
-        return answer_with(handle, request, base, module)
+        return answer_with(handle, request, base, module, client_reads_first=True)
 
     return module.MockTransport(handler)
