@@ -14,6 +14,12 @@ request. Needs ``valgrind`` on the PATH.
 
     python benchmarks/instructions.py                       # floor, fake.client(), global interception
     python benchmarks/instructions.py fake --src ../other/src   # another checkout's code (A/B)
+    python benchmarks/instructions.py --per-request         # the fake's backend alone, each request
+
+``--per-request`` says where the fake's own work is: P1's 15 requests, captured once as the backend
+receives them, are replayed straight into the backends of fresh fakes (the same seed makes the same ids,
+so each request finds what it names), with no SDK and no HTTP layer; the flow cut after each request,
+counted as above, gives each request's cost by difference.
 """
 
 from __future__ import annotations
@@ -21,16 +27,20 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import pickle
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 KINDS = ("floor", "fake", "global")
 _REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
+_ID = re.compile(r"[a-z]+_[A-Za-z0-9]{16,}")
 
 
 def run_flows(kind: str, flows: int) -> None:
@@ -52,6 +62,48 @@ def run_flows(kind: str, flows: int) -> None:
             contender.flow()
 
 
+def capture_requests(path: Path) -> None:
+    """P1's flow once through a fake: each request as its backend got it, and before which of them the
+    flow moved the clock, pickled to ``path`` for :func:`replay_requests`."""
+    import flow
+
+    fake = flow.new_fake()
+    requests: list[Any] = []
+    fake.backend.listeners.append(lambda request, _: requests.append(request))
+    moves: list[int] = []
+
+    def advance(seconds: float) -> None:
+        moves.append(len(requests))
+        fake.advance(seconds)
+
+    flow.check(flow.run_flow(fake.client(), advance), "capture")
+    path.write_bytes(pickle.dumps((requests, moves)))
+
+
+def replay_requests(path: Path, flows: int, upto: int) -> None:
+    """The measured part of ``--per-request``: the first ``upto`` captured requests, straight into the
+    backend of a fresh fake, ``flows`` times after a warm-up."""
+    import flow
+
+    requests, moves = pickle.loads(path.read_bytes())
+    moved_before = set(moves)
+
+    def once() -> None:
+        fake = flow.new_fake()
+        handle = fake.backend.handle
+        for index, request in enumerate(requests[:upto]):
+            if index in moved_before:
+                fake.advance(1.0)
+            if handle(request).status >= 400:  # not the flow captured (another seed, another fake)
+                raise RuntimeError(f"{request.method} {request.path} failed in the replay")
+
+    for _ in range(5):
+        once()
+    gc.disable()
+    for _ in range(flows):
+        once()
+
+
 def instructions_of(output: str) -> int:
     """The total instruction count in cachegrind's summary."""
     found = _REFS.search(output)
@@ -65,12 +117,12 @@ def per_request(few: int, many: int, flows_few: int, flows_many: int, requests_p
     return (many - few) / ((flows_many - flows_few) * requests_per_flow)
 
 
-def count(kind: str, flows: int, src: Path | None) -> int:
+def count(kind: str, flows: int, src: Path | None, *extra: str) -> int:
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     if src is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")])
     command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
-    command += [sys.executable, str(Path(__file__)), "--inner", kind, str(flows)]
+    command += [sys.executable, str(Path(__file__)), "--inner", kind, str(flows), *extra]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{kind} x {flows} under valgrind failed: {done.stderr[-1000:]}")
@@ -83,11 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--few", type=int, default=10, help="flows in the first count")
     parser.add_argument("--many", type=int, default=30, help="flows in the second count")
     parser.add_argument("--src", type=Path, default=None, help="put this src folder first on the path")
-    parser.add_argument("--inner", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--per-request", action="store_true", help="the fake's backend alone, each request")
+    parser.add_argument("--inner", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(HERE))
     if args.inner:
-        run_flows(args.inner[0], int(args.inner[1]))
+        if args.inner[0] == "requests":  # requests FLOWS UPTO CAPTURED
+            replay_requests(Path(args.inner[3]), int(args.inner[1]), int(args.inner[2]))
+        else:
+            run_flows(args.inner[0], int(args.inner[1]))
         return 0
     unknown = sorted(set(args.kinds) - set(KINDS))
     if unknown:
@@ -97,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     import flow
 
+    if args.per_request:
+        return per_request_report(args.few, args.many, args.src)
     for kind in args.kinds or KINDS:
         with ThreadPoolExecutor(max_workers=2) as pool:  # the two counts, one a core
             many_count = pool.submit(count, kind, args.many, args.src)
@@ -105,6 +163,36 @@ def main(argv: list[str] | None = None) -> int:
         cost = per_request(few, many, args.few, args.many, flow.REQUESTS_PER_FLOW)
         print(f"{kind:8s} {cost:12,.0f} instructions a request")
     return 0
+
+
+def per_request_report(few: int, many: int, src: Path | None) -> int:
+    """Print the backend's instructions for each request of P1's flow (see the module's docstring)."""
+
+    with tempfile.TemporaryDirectory() as temp:
+        captured = Path(temp) / "requests.pickle"
+        capture_requests(captured)
+        requests, _ = pickle.loads(captured.read_bytes())
+        cuts = range(len(requests) + 1)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            counts = {
+                (cut, flows): pool.submit(count, "requests", flows, src, str(cut), str(captured))
+                for cut in cuts
+                for flows in (few, many)
+            }
+            per_flow = [
+                (counts[cut, many].result() - counts[cut, few].result()) / (many - few) for cut in cuts
+            ]
+    print(f"{'fresh fake':32s} {per_flow[0]:12,.0f} instructions")
+    for index, request in enumerate(requests, start=1):
+        name = f"{request.method} {flow_step(request.path)}"
+        print(f"{name:32s} {per_flow[index] - per_flow[index - 1]:12,.0f} instructions")
+    print(f"{'all ' + str(len(requests)) + ' requests':32s} {per_flow[-1] - per_flow[0]:12,.0f} instructions")
+    return 0
+
+
+def flow_step(path: str) -> str:
+    """A request's path with its ids left out (``/threads/{}/runs/{}``)."""
+    return "/".join("{}" if _ID.fullmatch(part) else part for part in path.split("/"))
 
 
 if __name__ == "__main__":

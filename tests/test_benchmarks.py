@@ -53,3 +53,19 @@ def test_instructions_py_counts_per_request_from_two_runs() -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     bad = _script("benchmarks/instructions.py", "fast", timeout=120)
     assert bad.returncode == 2 and "unknown contender fast: choose from floor, fake, global" in bad.stderr
+
+
+def test_instructions_py_replays_the_captured_requests_into_fresh_fakes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))  # instructions.py imports flow.py from there
+    import instructions
+
+    assert instructions.flow_step("/threads/thread_DgAL47D1qXIaSyZPaE1pu1lJ/runs") == "/threads/{}/runs"
+    assert instructions.flow_step("/vector_stores/vs_abcdefghijklmnopqrstuvwx") == "/vector_stores/{}"
+    captured = tmp_path / "requests.pickle"
+    instructions.capture_requests(captured)
+    # Every captured request, in a fresh fake, as under valgrind: a request naming an id the fresh fake
+    # did not make would fail (404) and the flow would not complete.
+    done = _script("benchmarks/instructions.py", "--inner", "requests", "1", "15", str(captured), timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
