@@ -63,17 +63,17 @@ def run_flows(kind: str, flows: int) -> None:
 
 
 def capture_requests(path: Path) -> None:
-    """P1's flow once through a fake: each request as its backend got it, and before which of them the
-    flow moved the clock, pickled to ``path`` for :func:`replay_requests`."""
+    """P1's flow once through a fake: each request as its backend got it, and by how much the flow moved
+    the clock before which of them, pickled to ``path`` for :func:`replay_requests`."""
     import flow
 
     fake = flow.new_fake()
     requests: list[Any] = []
     fake.backend.listeners.append(lambda request, _: requests.append(request))
-    moves: list[int] = []
+    moves: dict[int, float] = {}
 
     def advance(seconds: float) -> None:
-        moves.append(len(requests))
+        moves[len(requests)] = moves.get(len(requests), 0.0) + seconds
         fake.advance(seconds)
 
     flow.check(flow.run_flow(fake.client(), advance), "capture")
@@ -86,14 +86,13 @@ def replay_requests(path: Path, flows: int, upto: int) -> None:
     import flow
 
     requests, moves = pickle.loads(path.read_bytes())
-    moved_before = set(moves)
 
     def once() -> None:
         fake = flow.new_fake()
         handle = fake.backend.handle
         for index, request in enumerate(requests[:upto]):
-            if index in moved_before:
-                fake.advance(1.0)
+            if index in moves:
+                fake.advance(moves[index])
             if handle(request).status >= 400:  # not the flow captured (another seed, another fake)
                 raise RuntimeError(f"{request.method} {request.path} failed in the replay")
 
@@ -117,13 +116,17 @@ def per_request(few: int, many: int, flows_few: int, flows_many: int, requests_p
     return (many - few) / ((flows_many - flows_few) * requests_per_flow)
 
 
-def count(kind: str, flows: int, src: Path | None, *extra: str) -> int:
+def _environment(src: Path | None) -> dict[str, str]:
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     if src is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")])
+    return env
+
+
+def count(kind: str, flows: int, src: Path | None, *extra: str) -> int:
     command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
     command += [sys.executable, str(Path(__file__)), "--inner", kind, str(flows), *extra]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, env=_environment(src), capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{kind} x {flows} under valgrind failed: {done.stderr[-1000:]}")
     return instructions_of(done.stderr)
@@ -142,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.inner:
         if args.inner[0] == "requests":  # requests FLOWS UPTO CAPTURED
             replay_requests(Path(args.inner[3]), int(args.inner[1]), int(args.inner[2]))
+        elif args.inner[0] == "capture":  # capture PATH
+            capture_requests(Path(args.inner[1]))
         else:
             run_flows(args.inner[0], int(args.inner[1]))
         return 0
@@ -170,7 +175,9 @@ def per_request_report(few: int, many: int, src: Path | None) -> int:
 
     with tempfile.TemporaryDirectory() as temp:
         captured = Path(temp) / "requests.pickle"
-        capture_requests(captured)
+        # Captured by the code measured (``--src``): another checkout's requests may not unpickle here.
+        capture = [sys.executable, str(Path(__file__)), "--inner", "capture", str(captured)]
+        subprocess.run(capture, env=_environment(src), check=True)
         requests, _ = pickle.loads(captured.read_bytes())
         cuts = range(len(requests) + 1)
         with ThreadPoolExecutor(max_workers=2) as pool:

@@ -280,3 +280,39 @@ def test_each_answer_is_given_an_extensions_dict_of_its_own(monkeypatch: pytest.
     complete_response(module, 200, HEADERS, BODY)
     complete_response(module, 200, HEADERS, BODY)
     assert len(given) == 2 and given[0] == given[1] and given[0] is not given[1]
+
+
+def test_a_hook_wrapped_around_the_clients_transport_may_write_a_header_before_the_client_reads() -> None:
+    """OpenTelemetry's ``instrument_client`` (and logfire) wrap the client's own transport in place; a
+    response hook there runs before the client's first lookup, and a non-ASCII value is taken as UTF-8."""
+    fake = FakeAssistants()
+    client = fake.client()
+    transport = client._client._transport
+    unwrapped = client.beta.assistants.with_raw_response.list().http_response
+    assert unwrapped.headers._encoding == "ascii"  # nothing wraps it: set up front
+    inner = transport.handle_request
+
+    def wrapped(request: Any) -> Any:
+        response = inner(request)
+        response.headers["x-trace-note"] = "café"
+        return response
+
+    transport.handle_request = wrapped
+    answered = client.beta.assistants.with_raw_response.list().http_response
+    assert answered.headers["x-trace-note"] == "café" and answered.headers.encoding == "utf-8"
+
+    async def wrapped_async_answer() -> Any:
+        async_client = fake.async_client()
+        async_transport = async_client._client._transport
+        inner_async = async_transport.handle_async_request
+
+        async def wrapped_async(request: Any) -> Any:
+            response = await inner_async(request)
+            response.headers["x-trace-note"] = "café"
+            return response
+
+        async_transport.handle_async_request = wrapped_async
+        raw = await async_client.beta.assistants.with_raw_response.list()
+        return raw.http_response
+
+    assert asyncio.run(wrapped_async_answer()).headers["x-trace-note"] == "café"

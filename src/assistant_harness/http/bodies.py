@@ -14,10 +14,12 @@ Its headers, when every name and value is ASCII text (the fake's always are), ar
 keeps them in one comprehension (``Headers`` normalises each pair through two function calls). Any other
 headers (bytes, non-ASCII text, an httpx whose ``Headers`` keeps them otherwise) are given to ``Headers``
 as usual. When the client reads the answer first (``client_reads_first``: the answer of ``fake.client()``'s
-``MockTransport``, the client's own transport), they also get the encoding httpx's first lookup would
-choose by decoding every header: no code runs before that lookup. Not on the global lane, where a user's
-transport wrapper may write a header first (httpx encodes a value by the encoding already chosen, so a
-non-ASCII one would then fail instead of being taken as UTF-8).
+``MockTransport``, the client's own transport, while no instrumentation has wrapped its methods), they also
+get the encoding httpx's first lookup would choose by decoding every header: no code runs before that
+lookup. Not on the global lane, nor under such a wrapper, whose hooks may write a header first (httpx
+encodes a value by the encoding already chosen, so a non-ASCII one would then fail instead of being taken
+as UTF-8). A transport put in the client's place around the fake's own (through its private attributes)
+is not seen.
 
 It carries the ``http_version`` and ``reason_phrase`` extensions an HTTP/1.1 answer from the network
 carries (values equal to what httpx reports without them): every client's request log reads both, and

@@ -382,10 +382,18 @@ def answer_with(
     return module.Response(answer.status, headers=answer.headers, stream=stream)
 
 
+#: What instrumentation wraps on a client's own transport (OpenTelemetry's ``instrument_client``, logfire).
+_WRAPPED_IN_PLACE = ("handle_request", "handle_async_request")
+
+
 def mock_transport(handle: Handle, base: BaseUrl, module: Any) -> Any:
     """A ``MockTransport`` of ``module`` (httpx or httpx2) answering from ``handle``."""
 
     def handler(request: Any) -> Any:
-        return answer_with(handle, request, base, module, client_reads_first=True)
+        # The client reads the answer first, unless its methods were wrapped in place (a hook there may
+        # write a header before the client's first lookup).
+        wrapped = transport.__dict__.keys() & _WRAPPED_IN_PLACE
+        return answer_with(handle, request, base, module, client_reads_first=not wrapped)
 
-    return module.MockTransport(handler)
+    transport = module.MockTransport(handler)
+    return transport
