@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,12 +39,14 @@ def test_run_py_prints_the_table_and_writes_json(tmp_path: Path) -> None:
     assert all(len(row["stats"]["samples"]) >= 5 for row in data["rows"] if row["stats"])
 
 
-def test_instructions_py_counts_per_request_from_two_runs() -> None:
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        import instructions
-    finally:
-        sys.path.remove(str(REPO / "benchmarks"))
+@pytest.fixture
+def instructions(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """benchmarks/instructions.py, imported with benchmarks/ on the path (it imports flow.py from there)."""
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
+    return importlib.import_module("instructions")
+
+
+def test_instructions_py_counts_per_request_from_two_runs(instructions: Any) -> None:
     summary = "==1== \n==1== I   refs:      13,795,425,663\n"
     assert instructions.instructions_of(summary) == 13_795_425_663
     with pytest.raises(RuntimeError, match="no instruction count"):
@@ -56,11 +60,8 @@ def test_instructions_py_counts_per_request_from_two_runs() -> None:
 
 
 def test_instructions_py_replays_the_captured_requests_into_fresh_fakes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, instructions: Any
 ) -> None:
-    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))  # instructions.py imports flow.py from there
-    import instructions
-
     assert instructions.flow_step("/threads/thread_DgAL47D1qXIaSyZPaE1pu1lJ/runs") == "/threads/{}/runs"
     assert instructions.flow_step("/vector_stores/vs_abcdefghijklmnopqrstuvwx") == "/vector_stores/{}"
     captured = tmp_path / "requests.pickle"

@@ -60,6 +60,7 @@ def header_names(headers: Any) -> dict[str, str]:
     kept = getattr(headers, "_list", None)
     if kept is None:  # not the Headers class this was written against: ask it the public way
         return decoded_headers([(name.lower(), value) for name, value in headers.raw], lower_case=True)
+    # decoded_headers' comprehension, over httpx's own triples: pairs made first would cost a list a request.
     return {lower.decode("latin-1"): value.decode("latin-1") for _, lower, value in kept}
 
 
@@ -389,8 +390,11 @@ def mock_transport(handle: Handle, base: BaseUrl, module: Any) -> Any:
     def handler(request: Any) -> Any:
         # The client reads the answer first, unless instrumentation wrapped the transport's methods in
         # place (OpenTelemetry's instrument_client, logfire): a hook there may write a header before that.
-        # (Its bound methods are plain while unwrapped; reading __dict__ would slow every attribute read.)
-        first = type(transport.handle_request) is MethodType is type(transport.handle_async_request)
+        # Unwrapped, both are plain bound methods (two attribute reads; nothing is built per request).
+        first = (
+            type(transport.handle_request) is MethodType
+            and type(transport.handle_async_request) is MethodType
+        )
         return answer_with(handle, request, base, module, client_reads_first=first)
 
     transport = module.MockTransport(handler)
