@@ -12,7 +12,7 @@ import openai
 import pytest
 
 from assistant_harness import FakeAssistants, HangDetected, HangLimits, Timeline
-from assistant_harness.engine.hangs import BUSY_GROWTH
+from assistant_harness.engine.hangs import BUSY_GROWTH, LISTINGS_KEPT
 
 # Virtual time is shown by the clock, and by real sleeping failing (tests/realtime.py).
 pytestmark = pytest.mark.usefixtures("no_real_sleep")
@@ -104,6 +104,18 @@ def test_listing_with_a_stuck_cursor_is_a_hang() -> None:
         with pytest.raises(HangDetected, match=r"fetched 21 times with the same cursor") as caught:
             _list_without_advancing(client, thread.id)
         assert f"/threads/{thread.id}/messages?after=" in str(caught.value)
+
+
+def test_the_listings_it_remembers_are_bounded_and_a_stuck_cursor_is_still_caught() -> None:
+    """A long-lived fake lists many threads; it remembers a few recent listings, not every one."""
+    with FakeAssistants(hang_limits=HangLimits(polls=20)) as fake:
+        client = fake.client()
+        thread = client.beta.threads.create(messages=[{"role": "user", "content": "a"}])
+        for n in range(LISTINGS_KEPT + 10):
+            client.beta.threads.messages.list(thread.id, run_id=f"run_{n}")
+        assert 0 < len(fake.backend.hangs._listings) <= LISTINGS_KEPT
+        with pytest.raises(HangDetected, match=r"fetched 21 times with the same cursor"):
+            _list_without_advancing(client, thread.id)
 
 
 @pytest.mark.slow  # thousands of polls: `pytest -m slow` and CI

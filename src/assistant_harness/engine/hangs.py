@@ -31,6 +31,10 @@ BUSY_POLLS = 3
 MIN_LOOP_POLLS = 5
 #: How many poll intervals one busy fetch may move the clock at most (see ``_busy_step``).
 BUSY_GROWTH = 64.0
+#: Listings (path and query) remembered at once; past it they are all forgotten. A loop stuck on one
+#: cursor fetches the same listing over and over, so a few recent ones suffice, and a long-lived fake
+#: (serve) does not grow by every listing it ever answered.
+LISTINGS_KEPT = 256
 
 LIMITS_HINT = "Limits: FakeAssistants(hang_limits=HangLimits(polls=..., seconds=...)), or None to switch off."
 
@@ -188,7 +192,11 @@ class HangDetector:
             return
         key = (path, tuple(sorted(query.items())))
         answer = hash(content)
-        seen = self._listings.setdefault(key, _Listing())
+        seen = self._listings.get(key)
+        if seen is None:
+            if len(self._listings) >= LISTINGS_KEPT:
+                self._listings.clear()
+            seen = self._listings[key] = _Listing()
         seen.repeats = seen.repeats + 1 if seen.answer == answer else 1
         seen.answer = answer
         if seen.repeats > self.limits.polls:
