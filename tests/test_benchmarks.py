@@ -70,3 +70,25 @@ def test_instructions_py_replays_the_captured_requests_into_fresh_fakes(
     # did not make would fail (404) and the flow would not complete.
     done = _script("benchmarks/instructions.py", "--inner", "requests", "1", "15", str(captured), timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_page_classes_counts_the_generic_classes_pydantic_builds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """P1's "pages built" column: every parametrised generic model built inside the block, none after."""
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
+    page_classes = importlib.import_module("page_classes")
+    from typing import Generic, TypeVar
+
+    from pydantic import BaseModel
+
+    T = TypeVar("T")
+
+    class Page(BaseModel, Generic[T]):
+        data: list[T]
+
+    assert page_classes.available()
+    with page_classes.counted() as builds:
+        assert Page[int] is Page[int]  # built once, then found in pydantic's cache while alive
+        Page[str]
+        assert builds.count == 2
+    Page[bytes]
+    assert builds.count == 2
