@@ -99,7 +99,7 @@ FULL = Settings(
 )
 
 QUICK = Settings(
-    p1=p1_flow.P1Settings(flows=5, repeats=10, warmup=2),
+    p1=p1_flow.P1Settings(flows=5, repeats=10, warmup=2, unheld_repeats=4),
     p2_repeats=5,
     p3_examples=30,
     p3_repeats=5,

@@ -39,6 +39,21 @@ def test_run_py_prints_the_table_and_writes_json(tmp_path: Path) -> None:
     assert all(len(row["stats"]["samples"]) >= 5 for row in data["rows"] if row["stats"])
 
 
+@pytest.mark.slow  # a benchmark run: `pytest -m slow` and CI
+def test_p1_times_with_the_sdks_page_classes_held_and_reports_the_unheld_builds(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    done = _script("benchmarks/run.py", "--quick", "--only", "P1", "--json", str(out))
+    assert done.returncode == 0, done.stderr[-2000:]
+    p1 = json.loads(out.read_text(encoding="utf-8"))["p1"]
+    unheld = ("floor, new ids per flow", "fake.client()", "global interception")
+    assert set(p1["unheld_samples_s"]) == set(p1["page_class_builds_per_flow_unheld"]) == set(unheld)
+    # P1 collects before each batch of 5 flows: the floor lists once a flow and builds at least once a batch.
+    assert p1["page_class_builds_per_flow_unheld"]["floor, new ids per flow"] >= 0.2
+    assert all(len(p1["unheld_samples_s"][name]) == 4 for name in unheld)
+    assert "fake.client() / floor, page classes not held" in done.stdout
+    assert "SDK page classes held for both" in done.stdout
+
+
 @pytest.fixture
 def instructions(monkeypatch: pytest.MonkeyPatch) -> Any:
     """benchmarks/instructions.py, imported with benchmarks/ on the path (it imports flow.py from there)."""
@@ -92,3 +107,32 @@ def test_page_classes_counts_the_generic_classes_pydantic_builds(monkeypatch: py
         assert builds.count == 2
     Page[bytes]
     assert builds.count == 2
+
+
+def test_page_classes_held_stay_built_until_the_block_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    """P1 times every contender with the page classes held: no build again after a collection."""
+    import gc
+    from typing import Generic, TypeVar
+
+    from pydantic import BaseModel
+
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
+    page_classes = importlib.import_module("page_classes")
+    T = TypeVar("T")
+
+    class Page(BaseModel, Generic[T]):
+        data: list[T]
+
+    with page_classes.counted() as builds:
+        Page[int]
+        gc.collect()
+        Page[int]
+        assert builds.count == 2  # not held: collected, built again
+        with page_classes.held(builds):  # the one alive now (not collected yet) and those built inside
+            Page[str]
+            gc.collect()
+            Page[int], Page[str]
+            assert builds.count == 3
+        gc.collect()
+        Page[int], Page[str]
+        assert builds.count == 5 and not builds.kept
