@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import pytest
+from pydantic import BaseModel
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -87,19 +89,26 @@ def test_instructions_py_replays_the_captured_requests_into_fresh_fakes(
     assert done.returncode == 0, done.stderr[-2000:]
 
 
-def test_page_classes_counts_the_generic_classes_pydantic_builds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """P1's "pages built" column: every parametrised generic model built inside the block, none after."""
+@pytest.fixture
+def page_classes(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """benchmarks/page_classes.py, imported with benchmarks/ on the path."""
     monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
-    page_classes = importlib.import_module("page_classes")
-    from typing import Generic, TypeVar
+    return importlib.import_module("page_classes")
 
-    from pydantic import BaseModel
 
+def _page_model() -> Any:
+    """A generic pydantic model of its own, as the SDK's pages are (none of its classes built yet)."""
     T = TypeVar("T")
 
     class Page(BaseModel, Generic[T]):
         data: list[T]
 
+    return Page
+
+
+def test_page_classes_counts_the_generic_classes_pydantic_builds(page_classes: Any) -> None:
+    """P1's "unheld builds" column: every parametrised generic model built inside the block, none after."""
+    Page = _page_model()
     assert page_classes.available()
     with page_classes.counted() as builds:
         assert Page[int] is Page[int]  # built once, then found in pydantic's cache while alive
@@ -109,20 +118,9 @@ def test_page_classes_counts_the_generic_classes_pydantic_builds(monkeypatch: py
     assert builds.count == 2
 
 
-def test_page_classes_held_stay_built_until_the_block_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_page_classes_held_stay_built_until_the_block_ends(page_classes: Any) -> None:
     """P1 times every contender with the page classes held: no build again after a collection."""
-    import gc
-    from typing import Generic, TypeVar
-
-    from pydantic import BaseModel
-
-    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
-    page_classes = importlib.import_module("page_classes")
-    T = TypeVar("T")
-
-    class Page(BaseModel, Generic[T]):
-        data: list[T]
-
+    Page = _page_model()
     with page_classes.counted() as builds:
         Page[int]
         gc.collect()
