@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import json
-import pickle
 
 import pytest
 
 from assistant_harness.http.messages import (
     MAX_DEPTH,
-    NO_QUERY,
     ApiRequest,
     MalformedRequest,
     decoded_headers,
@@ -44,21 +41,6 @@ def test_request_from_never_makes_surrogates_or_fails_on_odd_bytes() -> None:
     assert request.path == "/files/\ufffd\ufffd\ufffd" and request.query == {"after": "\ufffd"}
     assert request.headers["x-odd"] == "ÿ"  # header bytes are latin-1, as HTTP says
     request.path.encode("utf-8")  # no lone surrogate anywhere
-
-
-def test_a_request_without_query_shares_one_empty_query_that_cannot_change() -> None:
-    """A request log keeps every request: one shared empty query instead of a dict each."""
-    first, second = (request_from("GET", "/v1/runs", "/v1", {}, b"", url="u") for _ in range(2))
-    assert first.query is second.query is NO_QUERY
-    assert first.query == {} and not first.query and json.dumps(first.query) == "{}"
-    assert pickle.loads(pickle.dumps(first)).query is NO_QUERY and copy.deepcopy(first).query is NO_QUERY
-    with pytest.raises(TypeError, match="cannot change: copy it"):
-        first.query["after"] = "x"  # type: ignore[index]
-    with pytest.raises(TypeError):
-        first.query.update(after="x")  # type: ignore[attr-defined]
-    assert dict(first.query) == {} and request_from("GET", "/v1/runs?a=1", "/v1", {}, b"", url="u").query == {
-        "a": "1"
-    }
 
 
 def test_the_base_path_alone_is_the_root() -> None:

@@ -101,27 +101,6 @@ def _encodable(value: Any) -> bool:
     return True
 
 
-class _NoQuery(dict[str, str]):
-    """The query of every request without one: one shared empty dict that cannot change. A request
-    log keeps each request for the fake's life, and an empty dict of its own each is one more object
-    the garbage collector counts towards its next pass (passes that drop the SDK's weakly cached
-    page classes, which it then builds again: docs/performance.md)."""
-
-    __slots__ = ()
-
-    def _refuse(self, *args: object, **kwargs: object) -> Any:
-        raise TypeError("a request's query without parameters is shared and cannot change: copy it")
-
-    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
-
-    def __reduce__(self) -> str:
-        return "NO_QUERY"  # pickled and copied as the one shared instance
-
-
-#: ``ApiRequest.query`` of a request without query parameters.
-NO_QUERY: Mapping[str, str] = _NoQuery()
-
-
 @dataclass(slots=True)
 class ApiRequest:
     """One request to the fake, with ``path`` relative to the API's base (``/threads/...``)."""
@@ -170,7 +149,7 @@ def request_from(
     return ApiRequest(
         method,
         (unquote(path) if "%" in path else path) or "/",
-        dict(parse_qsl(query, keep_blank_values=True)) if query else NO_QUERY,
+        dict(parse_qsl(query, keep_blank_values=True)) if query else {},
         headers,
         body,
         url,
