@@ -118,6 +118,25 @@ def test_the_listings_it_remembers_are_bounded_and_a_stuck_cursor_is_still_caugh
             _list_without_advancing(client, thread.id)
 
 
+def test_a_stuck_cursor_is_caught_among_many_other_listings() -> None:
+    """Each turn of the stuck loop, other code lists 20 new things: more than the room, over 21 turns."""
+    with FakeAssistants(hang_limits=HangLimits(polls=20)) as fake:
+        client = fake.client()
+        thread = client.beta.threads.create(messages=[{"role": "user", "content": "a"}])
+        turns: list[int] = []
+
+        def stuck_among_others() -> None:
+            for turn in range(50):
+                turns.append(turn)
+                client.beta.threads.messages.list(thread.id, after="msg_stuck")
+                for n in range(20):
+                    client.beta.threads.messages.list(thread.id, run_id=f"run_{turn}_{n}")
+
+        with pytest.raises(HangDetected, match=r"fetched 21 times with the same cursor"):
+            stuck_among_others()
+        assert len(turns) == 21 and len(fake.backend.hangs._listings) <= LISTINGS_KEPT
+
+
 @pytest.mark.slow  # thousands of polls: `pytest -m slow` and CI
 def test_a_poller_that_never_sleeps_still_sees_the_run_finish() -> None:
     def busy(client: openai.OpenAI) -> tuple[str, int, float]:

@@ -31,9 +31,9 @@ BUSY_POLLS = 3
 MIN_LOOP_POLLS = 5
 #: How many poll intervals one busy fetch may move the clock at most (see ``_busy_step``).
 BUSY_GROWTH = 64.0
-#: Listings (path and query) remembered at once; past it they are all forgotten. A loop stuck on one
-#: cursor fetches the same listing over and over, so a few recent ones suffice, and a long-lived fake
-#: (serve) does not grow by every listing it ever answered.
+#: Listings (path and query) remembered at once; past it those fetched once are forgotten. A loop stuck
+#: on one cursor fetches the same listing over and over, and a long-lived fake (serve) does not grow
+#: by every listing it ever answered.
 LISTINGS_KEPT = 256
 
 LIMITS_HINT = "Limits: FakeAssistants(hang_limits=HangLimits(polls=..., seconds=...)), or None to switch off."
@@ -195,7 +195,10 @@ class HangDetector:
         seen = self._listings.get(key)
         if seen is None:
             if len(self._listings) >= LISTINGS_KEPT:
-                self._listings.clear()
+                # Forget the listings fetched once: a stuck loop's (repeated) survives the other
+                # listings fetched meanwhile, however many, unless half the room repeats at once.
+                kept = {k: v for k, v in self._listings.items() if v.repeats > 1}
+                self._listings = kept if len(kept) < LISTINGS_KEPT // 2 else {}
             seen = self._listings[key] = _Listing()
         seen.repeats = seen.repeats + 1 if seen.answer == answer else 1
         seen.answer = answer
