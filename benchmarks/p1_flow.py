@@ -140,7 +140,8 @@ def format_result(result: P1Result) -> str:
         notes = (
             "timed with the SDK's generic page classes held for every contender (page_classes.py); unheld "
             "builds: the page classes the SDK built again per flow in the info repetitions without holding "
-            "(~0.7 ms each)" + (f"\n{notes}" if notes else "")
+            "(~0.7 ms each; 1 a batch comes from the collection before each batch)"
+            + (f"\n{notes}" if notes else "")
         )
     return f"{header}\n\n{table}" + (f"\n\n{notes}" if notes else "")
 

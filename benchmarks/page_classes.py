@@ -53,11 +53,12 @@ def counted() -> Iterator[Builds]:
         return
     original = _generics.set_cached_generic_type
 
-    def counting(parent: Any, typevar_values: Any, type_: Any, *rest: Any) -> Any:
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        # (parent, typevar_values, type_, origin=None, args=None): type_ is the class built
         builds.count += 1
         if builds.holding:
-            builds.kept.append(type_)
-        return original(parent, typevar_values, type_, *rest)
+            builds.kept.append(kwargs["type_"] if "type_" in kwargs else args[2])
+        return original(*args, **kwargs)
 
     _generics.set_cached_generic_type = counting
     try:
