@@ -6,15 +6,16 @@ and a class sits in reference cycles, so a collection of the generation it is in
 over, frees it, and the next list call builds it again: about 0.7 ms in P1's flow, where a whole request
 costs about 0.5 ms. Whether that happens in a flow depends on where the collector's passes fall (a
 young pass after every 700 net allocations) against the list call, which every object anything
-allocates moves: measured on openai 2.54, removing two objects a request from the fake moved
-``fake.client()`` from 0.2 builds a flow to 0.7 (and its ratio to the floor from 1.04-1.08 to 1.17-1.19)
-while the floor stayed at 0.6; on 3.63 the same change moved it from 0.3 to 0.2. So P1 holds every
-page class for every contender alike while it times them (:func:`held`): what is left is each one's
-own work and the SDK's, not the phase of the collector. A test suite pays such builds about equally
-whatever answers (pytest's and the test's objects move the collector too), which adds the same time to
-both sides of a ratio: holding them makes a ratio larger, never smaller. P1 also times the reused fakes
-and their floor without holding, with the builds counted (:func:`counted`), as info. Uses pydantic's
-private ``_generics``; where it is gone, nothing is counted or held (:func:`available`).
+allocates moves: on openai 2.54, removing two objects a request from the fake (a change tried and
+reverted) moved ``fake.client()`` from 0.2 builds a flow to 0.7, and its ratio to the floor from
+1.04-1.08 to 1.17-1.19, while the floor stayed at 0.6; on 3.63 the same change moved it from 0.3 to
+0.2. So P1 holds every page class for every contender alike while it times them (:func:`held`): what
+is left is each one's own work and the SDK's, not the phase of the collector. In a test suite both
+sides pay such builds about equally (pytest's and the test's objects move the collector too), which
+adds the same time to both sides of a ratio: a held ratio is larger than that, never smaller. P1 also
+times the reused fakes and their floor without holding, with the builds counted (:func:`counted`), as
+info. Uses pydantic's private ``_generics``; where it is gone, nothing is counted or held
+(:func:`available`).
 """
 
 from __future__ import annotations
