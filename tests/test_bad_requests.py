@@ -15,8 +15,8 @@ import openai
 import pytest
 
 from assistant_harness import FakeAssistants, Step, Timeline
+from assistant_harness.http.answers import mock_transport
 from assistant_harness.http.asgi import ServeApp
-from assistant_harness.http.transports import mock_transport
 
 from . import asgi_client
 from .badrequests import Bad, Ids, corpus, lists

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from assistant_harness import FakeAssistants, Step, Timeline
+from assistant_harness.http.answers import mock_transport
 from assistant_harness.http.asgi import ServeApp
-from assistant_harness.http.transports import mock_transport
 
 from . import asgi_client
 from .fuzz import OPERATIONS, Pools, Request, requests

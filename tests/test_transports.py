@@ -304,7 +304,7 @@ def test_the_respx_internals_start_mocker_uses_are_there() -> None:
 
 
 def test_request_headers_are_read_with_names_lowered_as_httpx_lowers_them() -> None:
-    from assistant_harness.http.transports import header_names
+    from assistant_harness.http.answers import header_names
 
     class PublicOnly:
         """A Headers that keeps its pairs some other way: only ``raw`` is asked."""

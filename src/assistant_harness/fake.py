@@ -24,12 +24,12 @@ from .engine.hangs import HangLimits
 from .engine.lifecycle import Timeline
 from .engine.timepatch import TimePatch
 from .errors import ConfigurationError
+from .http.answers import mock_transport
 from .http.azure import adapter as azure_adapter
 from .http.transports import (
     BaseUrl,
     FakeRouter,
     httpx_module_for_openai,
-    mock_transport,
     start_interception,
     stop_interception,
 )

@@ -6,7 +6,8 @@ from typing import Any
 
 import openai
 
-from assistant_harness.http.transports import BaseUrl, httpx_module_for_openai, mock_transport
+from assistant_harness.http.answers import mock_transport
+from assistant_harness.http.transports import BaseUrl, httpx_module_for_openai
 from assistant_harness.remote.worlds import Namespaces
 
 URL = "http://harness.test/v1"
